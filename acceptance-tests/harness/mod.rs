@@ -1,0 +1,2 @@
+//! Shared helpers for the acceptance tests.
+pub mod vcsim;

@@ -1,0 +1,168 @@
+//! Drives the real Terraform CLI in a temporary directory, with the freshly
+//! built provider installed in a filesystem mirror as `local/vi`.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use tempfile::TempDir;
+
+/// Version the mirror advertises; examples ask for `local/vi` without a
+/// constraint, so any version works.
+const MIRROR_VERSION: &str = "0.1.0";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn terraform_bin() -> PathBuf {
+    let p = repo().join(".tools/bin/terraform");
+    assert!(p.exists(), "{} is missing: run scripts/tools.sh first", p.display());
+    p
+}
+
+/// A process-wide mirror holding the provider binary cargo built for these
+/// tests, and a CLI config that installs `local/vi` from it.
+fn cli_config() -> &'static Path {
+    static CONFIG: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    let (_, cfg) = CONFIG.get_or_init(|| {
+        let dir = tempfile::Builder::new().prefix("vi-mirror-").tempdir().expect("temp dir for the mirror");
+        let platform = dir
+            .path()
+            .join(format!("mirror/registry.terraform.io/local/vi/{MIRROR_VERSION}/linux_amd64"));
+        std::fs::create_dir_all(&platform).expect("mirror dir");
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vi"));
+        std::fs::copy(&bin, platform.join(format!("terraform-provider-vi_v{MIRROR_VERSION}"))).expect("copy provider");
+        let cfg = dir.path().join("terraform.rc");
+        std::fs::write(
+            &cfg,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"local/vi\"]\n  }}\n  direct {{\n    exclude = [\"local/vi\"]\n  }}\n}}\n",
+                dir.path().join("mirror").display()
+            ),
+        )
+        .expect("write CLI config");
+        (dir, cfg)
+    });
+    cfg
+}
+
+/// Variables a developer's shell may carry that would change what the
+/// provider connects to; tests set what they need explicitly.
+const SCRUBBED: &[&str] = &[
+    "VI_URL", "VI_USER", "VI_PASSWORD", "VI_INSECURE", "VI_DATACENTER", "VI_PROXY", "GOVC_URL", "GOVC_USERNAME",
+    "GOVC_PASSWORD", "GOVC_INSECURE", "GOVC_DATACENTER", "VCURL", "VCDATACENTER", "VCDATASTORE", "TF_LOG",
+    "TF_LOG_PROVIDER", "TF_CLI_ARGS",
+];
+
+pub struct Tf {
+    pub dir: TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Tf {
+    /// A working directory holding `main.tf`.
+    pub fn new(main_tf: &str) -> Tf {
+        let dir = tempfile::Builder::new().prefix("vi-acc-").tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("main.tf"), main_tf).expect("write main.tf");
+        Tf { dir, env: Vec::new() }
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Tf {
+        self.env.push((k.to_owned(), v.to_owned()));
+        self
+    }
+
+    pub fn write(&self, name: &str, content: &str) {
+        std::fs::write(self.dir.path().join(name), content).expect("write file");
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(terraform_bin());
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("TF_CLI_CONFIG_FILE", cli_config())
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("NO_COLOR", "1");
+        for k in SCRUBBED {
+            cmd.env_remove(k);
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run terraform")
+    }
+
+    /// Runs and asserts success, returning stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "terraform {} failed:\n{}", args.join(" "), text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs and asserts failure, returning stdout + stderr for matching.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "terraform {} unexpectedly succeeded:\n{}", args.join(" "), text(&out));
+        text(&out)
+    }
+
+    pub fn init(&self) {
+        self.ok(&["init", "-no-color"]);
+    }
+
+    pub fn apply(&self) -> String {
+        self.ok(&["apply", "-auto-approve", "-no-color"])
+    }
+
+    pub fn destroy(&self) -> String {
+        self.ok(&["destroy", "-auto-approve", "-no-color"])
+    }
+
+    /// A plan after apply must show nothing to do (exit code 0 with
+    /// `-detailed-exitcode`; 2 means changes).
+    pub fn assert_no_changes(&self) {
+        let out = self.run(&["plan", "-detailed-exitcode", "-no-color"]);
+        assert_eq!(out.status.code(), Some(0), "second plan is not empty:\n{}", text(&out));
+    }
+
+    /// `terraform output -json`, as a map of name to value.
+    pub fn outputs(&self) -> serde_json::Value {
+        let s = self.ok(&["output", "-json"]);
+        let v: serde_json::Value = serde_json::from_str(&s).expect("output -json");
+        let mut m = serde_json::Map::new();
+        if let Some(o) = v.as_object() {
+            for (k, e) in o {
+                m.insert(k.clone(), e.get("value").cloned().unwrap_or_default());
+            }
+        }
+        serde_json::Value::Object(m)
+    }
+
+    /// `terraform show -json` of the current state.
+    pub fn show(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["show", "-json"])).expect("show -json")
+    }
+
+    /// The standard life of a configuration: init, apply, no-change plan.
+    pub fn init_apply_replan(&self) {
+        self.init();
+        self.apply();
+        self.assert_no_changes();
+    }
+}
+
+pub fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// A provider block for a vcsim instance.
+pub fn provider_block(sdk_url: &str, extra: &str) -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    vi = {{ source = \"local/vi\" }}\n  }}\n}}\n\nprovider \"vi\" {{\n  url      = \"{sdk_url}\"\n  user     = \"user\"\n  password = \"pass\"\n  insecure = true\n{extra}}}\n"
+    )
+}
+
+/// Just the `terraform` block, for provider blocks a test writes itself.
+pub const REQUIRED_PROVIDERS: &str = "terraform {\n  required_providers {\n    vi = { source = \"local/vi\" }\n  }\n}\n";

@@ -1,0 +1,144 @@
+//! A private vcsim per test: started on a free port, killed on drop.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long vcsim may take to print its address (it builds its inventory
+/// first; parallel tests on a loaded machine make this slow).
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// Bytes of vcsim's stderr kept for the panic message if startup fails.
+const STDERR_KEEP: usize = 16 * 1024;
+
+/// A running vcsim.
+pub struct Vcsim {
+    /// The URL as vcsim printed it, with credentials:
+    /// `https://user:pass@127.0.0.1:PORT/sdk`.
+    pub url: String,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    child: Child,
+}
+
+impl Vcsim {
+    /// Path of the vcsim binary installed by `scripts/tools.sh`.
+    pub fn binary() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/vcsim")
+    }
+
+    /// Starts `vcsim -l 127.0.0.1:0 -E - <extra_args>` and waits for its
+    /// address. Panics (this is test code) with vcsim's stderr on failure.
+    pub fn start(extra_args: &[&str]) -> Vcsim {
+        let bin = Self::binary();
+        if !bin.is_file() {
+            panic!(
+                "vcsim not found at {}: run scripts/tools.sh to install the test tools",
+                bin.display()
+            );
+        }
+        let mut child = Command::new(&bin)
+            .args(["-l", "127.0.0.1:0", "-E", "-"])
+            .args(extra_args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+
+        let stderr_tail = Arc::new(Mutex::new(String::new()));
+        if let Some(err) = child.stderr.take() {
+            let tail = Arc::clone(&stderr_tail);
+            // Keep draining so vcsim never blocks on a full pipe (or dies of
+            // SIGPIPE); remember only the tail.
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(err);
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = reader.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let Some(chunk) = buf.get(..n) else { break };
+                    if let Ok(mut t) = tail.lock() {
+                        t.push_str(&String::from_utf8_lossy(chunk));
+                        if t.len() > STDERR_KEEP {
+                            let mut cut = t.len() - STDERR_KEEP;
+                            while !t.is_char_boundary(cut) {
+                                cut += 1;
+                            }
+                            t.drain(..cut);
+                        }
+                    }
+                }
+            });
+        }
+
+        let (tx, rx) = mpsc::channel();
+        if let Some(out) = child.stdout.take() {
+            std::thread::spawn(move || {
+                let mut sent = false;
+                for line in BufReader::new(out).lines() {
+                    let Ok(line) = line else { break };
+                    if !sent && line.contains("GOVC_URL=") {
+                        sent = tx.send(line).is_ok();
+                    }
+                }
+            });
+        }
+
+        let line = match rx.recv_timeout(STARTUP_TIMEOUT) {
+            Ok(line) => line,
+            Err(e) => {
+                let _ = child.kill();
+                let status = child.wait();
+                std::thread::sleep(Duration::from_millis(100));
+                let tail = stderr_tail.lock().map(|t| t.clone()).unwrap_or_default();
+                panic!(
+                    "vcsim {extra_args:?} printed no GOVC_URL ({e}); exit: {status:?}\nstderr:\n{tail}"
+                );
+            }
+        };
+        let url = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("GOVC_URL="))
+            .unwrap_or_else(|| panic!("unexpected vcsim output: {line}"))
+            .trim_matches('"')
+            .to_string();
+        let parsed = url::Url::parse(&url).unwrap_or_else(|e| panic!("bad GOVC_URL {url}: {e}"));
+        let addr = format!(
+            "{}:{}",
+            parsed.host_str().unwrap_or("127.0.0.1"),
+            parsed.port().unwrap_or(443)
+        );
+        Vcsim { url, addr, child }
+    }
+
+    /// `https://127.0.0.1:PORT/sdk`, without credentials.
+    pub fn sdk_url(&self) -> String {
+        format!("https://{}/sdk", self.addr)
+    }
+
+    /// The user name in the printed URL (`user` unless `-username` was given).
+    pub fn user(&self) -> String {
+        url::Url::parse(&self.url)
+            .map(|u| u.username().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The password in the printed URL (`pass` unless `-password` was given).
+    pub fn password(&self) -> String {
+        url::Url::parse(&self.url)
+            .ok()
+            .and_then(|u| u.password().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Vcsim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

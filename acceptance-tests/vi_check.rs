@@ -1,0 +1,70 @@
+//! Reads vcsim's inventory through the `vi` client, so tests check results
+//! against vcsim itself and not only against the provider's own output.
+use std::collections::HashMap;
+
+use terraform_provider_vi::vi::{Client, ClientConfig};
+
+use crate::harness::vcsim::Vcsim;
+
+pub fn client(sim: &Vcsim) -> (tokio::runtime::Runtime, Client) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let cfg = ClientConfig {
+        url: url::Url::parse(&sim.sdk_url()).expect("sdk url"),
+        user: sim.user(),
+        password: sim.password(),
+        insecure: true,
+        timeout: std::time::Duration::from_secs(30),
+    };
+    let c = rt.block_on(Client::connect(cfg)).expect("vi client connects to vcsim");
+    (rt, c)
+}
+
+/// (type, name) → (id, properties as text) for the usual inventory types.
+pub struct Facts(HashMap<(String, String), (String, HashMap<String, String>)>);
+
+impl Facts {
+    pub fn id(&self, kind: &str, name: &str) -> String {
+        self.0.get(&(kind.to_owned(), name.to_owned())).map(|(id, _)| id.clone()).unwrap_or_else(|| panic!("vcsim has no {kind} {name}"))
+    }
+    pub fn prop(&self, kind: &str, name: &str, prop: &str) -> String {
+        self.0
+            .get(&(kind.to_owned(), name.to_owned()))
+            .and_then(|(_, p)| p.get(prop).cloned())
+            .unwrap_or_else(|| panic!("vcsim {kind} {name} has no {prop}"))
+    }
+}
+
+pub fn facts(sim: &Vcsim) -> Facts {
+    let (rt, c) = client(sim);
+    let root = c.service_content().root_folder.clone();
+    let wanted: &[(&str, &[&str])] = &[
+        ("Datacenter", &["name", "vmFolder", "hostFolder", "datastoreFolder", "networkFolder"]),
+        ("Datastore", &["name", "summary.capacity", "summary.type"]),
+        ("Network", &["name"]),
+        ("DistributedVirtualPortgroup", &["name"]),
+        ("HostSystem", &["name", "parent"]),
+        ("ClusterComputeResource", &["name", "resourcePool"]),
+        ("ComputeResource", &["name", "resourcePool"]),
+        ("ResourcePool", &["name", "owner"]),
+        ("VirtualMachine", &["name", "config.hardware.memoryMB", "runtime.powerState"]),
+    ];
+    let mut m = HashMap::new();
+    for (kind, props) in wanted {
+        let objs = rt.block_on(c.list_by_type(&root, kind, props)).expect("list inventory");
+        for o in objs {
+            // Container views return subtypes too; file each under its own type.
+            let name = o.str("name").unwrap_or_default().to_owned();
+            let mut p = HashMap::new();
+            for prop in *props {
+                if let Some(v) = o.moref(prop) {
+                    p.insert((*prop).to_owned(), v.value);
+                } else if let Some(v) = o.str(prop) {
+                    p.insert((*prop).to_owned(), v.to_owned());
+                }
+            }
+            m.insert((o.obj.kind.clone(), name), (o.obj.value.clone(), p));
+        }
+    }
+    let _ = rt.block_on(c.logout());
+    Facts(m)
+}

@@ -1,0 +1,67 @@
+//! `data "vi_datastore"`: a datastore by name, with its capacity and free space.
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::lookup;
+use crate::plugin::{Attribute, Block, DataSource, Diags, Schema, Type, Value};
+use crate::provider::Meta;
+
+#[derive(Serialize, Deserialize)]
+pub struct State {
+    name: Value<String>,
+    datacenter_id: Value<String>,
+    id: Value<String>,
+    r#type: Value<String>,
+    capacity: Value<i64>,
+    free_space: Value<i64>,
+    url: Value<String>,
+    accessible: Value<bool>,
+}
+
+pub struct DatastoreData;
+
+const PROPS: &[&str] =
+    &["name", "summary.type", "summary.capacity", "summary.freeSpace", "summary.url", "summary.accessible"];
+
+#[async_trait]
+impl DataSource<Meta> for DatastoreData {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        "vi_datastore"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            Block::new("Looks up a datastore by name in a datacenter.")
+                .attr(Attribute::required("name", Type::String, "Name of the datastore."))
+                .attr(Attribute::optional_computed(
+                    "datacenter_id",
+                    Type::String,
+                    "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
+                ))
+                .attr(Attribute::computed("id", Type::String, "Managed object id of the datastore (`datastore-17`)."))
+                .attr(Attribute::computed("type", Type::String, "File system type: `VMFS`, `NFS`, `vsan`, `OTHER`, …"))
+                .attr(Attribute::computed("capacity", Type::Number, "Capacity in bytes."))
+                .attr(Attribute::computed("free_space", Type::Number, "Free space in bytes."))
+                .attr(Attribute::computed("url", Type::String, "The datastore's URL, e.g. `ds:///vmfs/volumes/…/`."))
+                .attr(Attribute::computed("accessible", Type::Bool, "Whether the datastore is accessible.")),
+        )
+    }
+
+    async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
+        let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
+        let name = config.name.get().cloned().unwrap_or_default();
+        let o = lookup::by_name(meta, &dc, "Datastore", "datastore", &name, PROPS).await?;
+        Ok(State {
+            id: Value::known(o.obj.value.clone()),
+            datacenter_id: Value::known(dc.moref.value.clone()),
+            r#type: Value::from_option(o.str("summary.type").map(str::to_owned)),
+            capacity: Value::from_option(o.i64("summary.capacity")),
+            free_space: Value::from_option(o.i64("summary.freeSpace")),
+            url: Value::from_option(o.str("summary.url").map(str::to_owned)),
+            accessible: Value::from_option(o.bool("summary.accessible")),
+            name: config.name,
+        })
+    }
+}

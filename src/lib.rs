@@ -1,0 +1,12 @@
+//! terraform-provider-vi: a Terraform provider for VMware vSphere over the
+//! VI SOAP API.
+//!
+//! Four rooms, arrows one way (see DESIGN.md): `resources` and
+//! `data_sources` use `plugin`, `vi` and `rules`; those three never use each
+//! other or the top.
+pub mod data_sources;
+pub mod plugin;
+pub mod provider;
+pub mod resources;
+pub mod rules;
+pub mod vi;

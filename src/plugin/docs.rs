@@ -1,0 +1,181 @@
+//! Renders a schema as the "Schema" section of a registry-layout docs page
+//! (the shape tfplugindocs writes), so a test can keep `docs/` and the
+//! schema in step.
+use std::fmt::Write as _;
+
+use super::cty::Type;
+use super::schema::{Attribute, Block, Mode, Nesting, Schema};
+
+/// Marks the generated part of a docs page.
+pub const BEGIN: &str =
+    "<!-- schema generated from the provider; edit the descriptions in the code -->";
+pub const END: &str = "<!-- end of generated schema -->";
+
+pub fn render(schema: &Schema) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Schema");
+    render_block(&mut out, &schema.block, "");
+    out
+}
+
+fn render_block(out: &mut String, block: &Block, anchor: &str) {
+    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+        ("Required", |a| a.mode == Mode::Required),
+        ("Optional", |a| {
+            matches!(a.mode, Mode::Optional | Mode::OptionalComputed)
+        }),
+        ("Read-Only", |a| a.mode == Mode::Computed),
+    ];
+    for (title, pick) in groups {
+        let attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| pick(a)).collect();
+        let blocks: Vec<_> = if title == "Optional" {
+            block.blocks.iter().collect()
+        } else {
+            Vec::new()
+        };
+        if attrs.is_empty() && blocks.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n### {title}\n");
+        let mut lines: Vec<(String, String)> = attrs
+            .iter()
+            .map(|a| {
+                let mut flags = Vec::new();
+                if a.sensitive {
+                    flags.push("Sensitive");
+                }
+                if a.force_new {
+                    flags.push("Forces replacement");
+                }
+                let flags = if flags.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", flags.join(", "))
+                };
+                (
+                    a.name.clone(),
+                    format!(
+                        "- `{}` ({}{flags}) {}",
+                        a.name,
+                        type_name(&a.ty),
+                        one_line(&a.description)
+                    ),
+                )
+            })
+            .collect();
+        for b in &blocks {
+            let kind = match b.nesting {
+                Nesting::Single => "Block",
+                Nesting::List => "Block List",
+                Nesting::Set => "Block Set",
+            };
+            let max = if b.max_items > 0 {
+                format!(", Max: {}", b.max_items)
+            } else {
+                String::new()
+            };
+            lines.push((
+                b.type_name.clone(),
+                format!(
+                    "- `{}` ({kind}{max}) {} (see [below for nested schema](#nestedblock--{anchor}{}))",
+                    b.type_name,
+                    one_line(&b.block.description),
+                    b.type_name
+                ),
+            ));
+        }
+        lines.sort();
+        for (_, l) in lines {
+            let _ = writeln!(out, "{}", l.trim_end());
+        }
+    }
+    for b in &block.blocks {
+        let _ = writeln!(out, "\n<a id=\"nestedblock--{anchor}{}\"></a>", b.type_name);
+        let _ = writeln!(
+            out,
+            "### Nested Schema for `{}{}`",
+            anchor.replace("--", "."),
+            b.type_name
+        );
+        render_block(out, &b.block, &format!("{anchor}{}--", b.type_name));
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn type_name(t: &Type) -> String {
+    match t {
+        Type::Bool => "Boolean".into(),
+        Type::Number => "Number".into(),
+        Type::String => "String".into(),
+        Type::Dynamic => "Dynamic".into(),
+        Type::List(e) => format!("List of {}", type_name(e)),
+        Type::Set(e) => format!("Set of {}", type_name(e)),
+        Type::Map(e) => format!("Map of {}", type_name(e)),
+        Type::Object(_) => "Object".into(),
+    }
+}
+
+/// Replaces the generated section of `page` with `render(schema)`; None
+/// when the page has no markers.
+pub fn splice(page: &str, schema: &Schema) -> Option<String> {
+    let start = page.find(BEGIN)?;
+    let end = page[start..].find(END)? + start;
+    Some(format!(
+        "{}{BEGIN}\n{}{}",
+        &page[..start],
+        render(schema),
+        &page[end..]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::schema::NestedBlock;
+
+    #[test]
+    fn groups_attributes_and_documents_nested_blocks() {
+        let s = Schema::new(
+            Block::new("x")
+                .attr(Attribute::required("name", Type::String, "The name."))
+                .attr(Attribute::optional("tags", Type::map(Type::String), "Tags.").force_new())
+                .attr(Attribute::optional("password", Type::String, "Secret.").sensitive())
+                .attr(Attribute::computed("id", Type::String, "Id."))
+                .block(NestedBlock::list(
+                    "disk",
+                    Block::new("A disk.").attr(Attribute::required("size", Type::Number, "GB.")),
+                )),
+        );
+        let md = render(&s);
+        assert!(
+            md.contains("### Required\n\n- `name` (String) The name."),
+            "{md}"
+        );
+        assert!(
+            md.contains("- `tags` (Map of String, Forces replacement) Tags."),
+            "{md}"
+        );
+        assert!(
+            md.contains("- `password` (String, Sensitive) Secret."),
+            "{md}"
+        );
+        assert!(md.contains("### Read-Only\n\n- `id` (String) Id."), "{md}");
+        assert!(md.contains("### Nested Schema for `disk`"), "{md}");
+        assert!(md.contains("- `size` (Number) GB."), "{md}");
+    }
+
+    #[test]
+    fn splice_replaces_only_the_marked_part() {
+        let s = Schema::new(Block::new("x").attr(Attribute::required("a", Type::String, "A.")));
+        let page = format!("# Title\n\nintro\n\n{BEGIN}\nold\n{END}\n\nfooter\n");
+        let new = splice(&page, &s).unwrap();
+        assert!(new.starts_with("# Title\n\nintro\n\n"));
+        assert!(new.contains("- `a` (String) A.\n"));
+        assert!(!new.contains("old"));
+        assert!(new.ends_with(&format!("{END}\n\nfooter\n")));
+        assert!(splice("no markers", &s).is_none());
+    }
+}

@@ -1,0 +1,24 @@
+//! The Terraform side: go-plugin handshake, AutoMTLS, the tfplugin5 gRPC
+//! service, cty values, schemas, diagnostics, and the traits a resource or a
+//! data source implements. Knows nothing of vSphere.
+pub mod cty;
+pub mod diag;
+pub mod docs;
+pub mod log;
+pub mod proto;
+pub mod schema;
+pub mod serve;
+pub mod server;
+mod side_services;
+pub mod tls;
+pub mod traits;
+pub mod value;
+
+pub use cty::{Dyn, Type};
+pub use diag::{AttrPath, Diags};
+pub use schema::{Attribute, Block, NestedBlock, Schema};
+pub use traits::{
+    AnyDataSource, AnyResource, ApplyError, DataSource, Plan, Provider, Resource, data_source,
+    resource,
+};
+pub use value::Value;

@@ -1,0 +1,370 @@
+//! The tfplugin5 `Provider` service: decodes each request against the right
+//! schema, calls the provider, resource or data source, encodes the answer.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::{Notify, RwLock};
+use tonic::{Request, Response, Status};
+
+use super::cty::{self, Dyn, Type};
+use super::diag::Diags;
+use super::proto::tfplugin5 as pb;
+use super::schema::Schema;
+use super::traits::{AnyDataSource, AnyResource, Provider, decode};
+
+type Res<T> = Result<Response<T>, Status>;
+
+pub struct ProviderService<P: Provider> {
+    provider: Arc<P>,
+    schema: Schema,
+    resources: HashMap<&'static str, Arc<dyn AnyResource<P::Meta>>>,
+    data_sources: HashMap<&'static str, Arc<dyn AnyDataSource<P::Meta>>>,
+    meta: RwLock<Option<Arc<P::Meta>>>,
+    /// Signalled by `Stop` (and the controller's `Shutdown`).
+    pub(crate) stop: Arc<Notify>,
+}
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: P, stop: Arc<Notify>) -> Self {
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| (r.type_name(), r))
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| (d.type_name(), d))
+            .collect();
+        ProviderService {
+            schema: provider.schema(),
+            provider: Arc::new(provider),
+            resources,
+            data_sources,
+            meta: RwLock::new(None),
+            stop,
+        }
+    }
+
+    fn resource(&self, name: &str) -> Result<&Arc<dyn AnyResource<P::Meta>>, Diags> {
+        self.resources.get(name).ok_or_else(|| {
+            Diags::error(
+                "Unknown resource type",
+                format!("this provider has no resource type {name:?}"),
+            )
+        })
+    }
+
+    fn data_source(&self, name: &str) -> Result<&Arc<dyn AnyDataSource<P::Meta>>, Diags> {
+        self.data_sources.get(name).ok_or_else(|| {
+            Diags::error(
+                "Unknown data source",
+                format!("this provider has no data source {name:?}"),
+            )
+        })
+    }
+
+    async fn meta(&self) -> Result<Arc<P::Meta>, Diags> {
+        self.meta.read().await.clone().ok_or_else(|| {
+            Diags::error(
+                "Provider not configured",
+                "the provider configuration is not known yet (it may depend on values known only after apply)",
+            )
+        })
+    }
+}
+
+/// Decodes a DynamicValue (msgpack preferred, JSON accepted) against `ty`.
+fn dv_decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Dyn, Diags> {
+    let Some(dv) = dv else { return Ok(Dyn::Null) };
+    let r = if !dv.msgpack.is_empty() {
+        cty::from_msgpack(&dv.msgpack, ty)
+    } else if !dv.json.is_empty() {
+        serde_json::from_slice::<serde_json::Value>(&dv.json)
+            .map_err(|e| cty::CtyError::new(e.to_string()))
+            .and_then(|j| cty::from_json(&j, ty))
+    } else {
+        Ok(Dyn::Null)
+    };
+    r.map_err(|e| Diags::error("Invalid value from Terraform", e.to_string()))
+}
+
+fn dv_encode(v: &Dyn, ty: &Type) -> Result<pb::DynamicValue, Diags> {
+    cty::to_msgpack(v, ty)
+        .map(|msgpack| pb::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        })
+        .map_err(|e| Diags::error("Provider produced an invalid value", e.to_string()))
+}
+
+/// Runs `f`, folding an `Err(Diags)` into the response's diagnostics.
+fn diags_of<T>(r: Result<T, Diags>) -> (Option<T>, Diags) {
+    match r {
+        Ok(v) => (Some(v), Diags::none()),
+        Err(d) => (None, d),
+    }
+}
+
+#[tonic::async_trait]
+impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
+    async fn get_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Res<pb::get_provider_schema::Response> {
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(self.schema.to_proto()),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(k, r)| ((*k).to_owned(), r.schema().to_proto()))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(k, d)| ((*k).to_owned(), d.schema().to_proto()))
+                .collect(),
+            diagnostics: Vec::new(),
+            provider_meta: Some(Schema::default().to_proto()),
+        }))
+    }
+
+    async fn prepare_provider_config(
+        &self,
+        req: Request<pb::prepare_provider_config::Request>,
+    ) -> Res<pb::prepare_provider_config::Response> {
+        let req = req.into_inner();
+        let ty = self.schema.ty();
+        let r = dv_decode(req.config.as_ref(), &ty).and_then(|cfg| {
+            let typed: P::Config = decode(&cfg)?;
+            let diags = self.provider.validate(&typed);
+            Ok((dv_encode(&cfg, &ty)?, diags))
+        });
+        let (ok, mut diags) = diags_of(r);
+        let prepared = ok.map(|(dv, d)| {
+            diags.push(d);
+            dv
+        });
+        Ok(Response::new(pb::prepare_provider_config::Response {
+            prepared_config: prepared,
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn validate_resource_type_config(
+        &self,
+        req: Request<pb::validate_resource_type_config::Request>,
+    ) -> Res<pb::validate_resource_type_config::Response> {
+        let req = req.into_inner();
+        let diags = self
+            .resource(&req.type_name)
+            .and_then(|r| Ok(r.validate(&dv_decode(req.config.as_ref(), &r.schema().ty())?)))
+            .unwrap_or_else(|d| d);
+        Ok(Response::new(pb::validate_resource_type_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn validate_data_source_config(
+        &self,
+        req: Request<pb::validate_data_source_config::Request>,
+    ) -> Res<pb::validate_data_source_config::Response> {
+        let req = req.into_inner();
+        let diags = self
+            .data_source(&req.type_name)
+            .and_then(|d| Ok(d.validate(&dv_decode(req.config.as_ref(), &d.schema().ty())?)))
+            .unwrap_or_else(|d| d);
+        Ok(Response::new(pb::validate_data_source_config::Response {
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Res<pb::upgrade_resource_state::Response> {
+        let req = req.into_inner();
+        let r = self.resource(&req.type_name).and_then(|r| {
+            let ty = r.schema().ty();
+            let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
+            let j: serde_json::Value = if raw.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::from_slice(&raw)
+                    .map_err(|e| Diags::error("Stored state is not valid JSON", e.to_string()))?
+            };
+            // Attributes no longer in the schema are dropped by from_json.
+            let v = cty::from_json(&j, &ty)
+                .map_err(|e| Diags::error("Stored state does not fit the schema", e.to_string()))?;
+            dv_encode(&v, &ty)
+        });
+        let (state, diags) = diags_of(r);
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: state,
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn configure(
+        &self,
+        req: Request<pb::configure::Request>,
+    ) -> Res<pb::configure::Response> {
+        let req = req.into_inner();
+        let r = async {
+            let cfg = dv_decode(req.config.as_ref(), &self.schema.ty())?;
+            let typed: P::Config = decode(&cfg)?;
+            self.provider.configure(typed, &req.terraform_version).await
+        }
+        .await;
+        let diags = match r {
+            Ok(meta) => {
+                *self.meta.write().await = Some(Arc::new(meta));
+                Diags::none()
+            }
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::configure::Response {
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Res<pb::read_resource::Response> {
+        let req = req.into_inner();
+        let r = async {
+            let res = self.resource(&req.type_name)?;
+            let ty = res.schema().ty();
+            let current = dv_decode(req.current_state.as_ref(), &ty)?;
+            let meta = self.meta().await?;
+            let new = res.read(&meta, &current).await?;
+            dv_encode(&new, &ty)
+        }
+        .await;
+        let (state, diags) = diags_of(r);
+        Ok(Response::new(pb::read_resource::Response {
+            // On failure hand back what Terraform had, so nothing is lost.
+            new_state: state.or(req.current_state),
+            diagnostics: diags.to_proto(),
+            private: req.private,
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Res<pb::plan_resource_change::Response> {
+        let req = req.into_inner();
+        let r = async {
+            let res = self.resource(&req.type_name)?;
+            let ty = res.schema().ty();
+            let prior = dv_decode(req.prior_state.as_ref(), &ty)?;
+            let proposed = dv_decode(req.proposed_new_state.as_ref(), &ty)?;
+            let config = dv_decode(req.config.as_ref(), &ty)?;
+            let meta = self.meta.read().await.clone();
+            let (planned, replace, diags) = res
+                .plan(meta.as_deref(), &prior, &proposed, &config)
+                .await?;
+            Ok((dv_encode(&planned, &ty)?, replace, diags))
+        }
+        .await;
+        let (planned, replace, diags) = match r {
+            Ok(v) => v,
+            Err(d) => (
+                req.proposed_new_state.clone().unwrap_or_default(),
+                Vec::new(),
+                d,
+            ),
+        };
+        Ok(Response::new(pb::plan_resource_change::Response {
+            planned_state: Some(planned),
+            requires_replace: replace.iter().map(|p| p.to_proto()).collect(),
+            planned_private: req.prior_private,
+            diagnostics: diags.to_proto(),
+            legacy_type_system: false,
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Res<pb::apply_resource_change::Response> {
+        let req = req.into_inner();
+        let r = async {
+            let res = self.resource(&req.type_name)?;
+            let ty = res.schema().ty();
+            let prior = dv_decode(req.prior_state.as_ref(), &ty)?;
+            let planned = dv_decode(req.planned_state.as_ref(), &ty)?;
+            let meta = self.meta().await?;
+            let (new, diags) = res.apply(&meta, &prior, &planned).await;
+            Ok((dv_encode(&new, &ty)?, diags))
+        }
+        .await;
+        let (state, diags) = match r {
+            Ok(v) => v,
+            Err(d) => (req.prior_state.clone().unwrap_or_default(), d),
+        };
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state: Some(state),
+            private: req.planned_private,
+            diagnostics: diags.to_proto(),
+            legacy_type_system: false,
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Res<pb::import_resource_state::Response> {
+        let req = req.into_inner();
+        let r = async {
+            let res = self.resource(&req.type_name)?;
+            let meta = self.meta().await?;
+            let state = res.import(&meta, &req.id).await?;
+            dv_encode(&state, &res.schema().ty())
+        }
+        .await;
+        let (state, diags) = diags_of(r);
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources: state
+                .map(|s| {
+                    vec![pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        state: Some(s),
+                        private: Vec::new(),
+                    }]
+                })
+                .unwrap_or_default(),
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Res<pb::read_data_source::Response> {
+        let req = req.into_inner();
+        let r = async {
+            let ds = self.data_source(&req.type_name)?;
+            let ty = ds.schema().ty();
+            let config = dv_decode(req.config.as_ref(), &ty)?;
+            let meta = self.meta().await?;
+            dv_encode(&ds.read(&meta, &config).await?, &ty)
+        }
+        .await;
+        let (state, diags) = diags_of(r);
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn stop(&self, _: Request<pb::stop::Request>) -> Res<pb::stop::Response> {
+        tracing::info!("stop requested by Terraform");
+        self.stop.notify_waiters();
+        Ok(Response::new(pb::stop::Response {
+            error: String::new(),
+        }))
+    }
+}

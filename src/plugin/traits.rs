@@ -1,0 +1,488 @@
+//! What a provider, a resource and a data source implement. Each works on
+//! its own typed serde state; the erased wrappers below turn cty values into
+//! those types and back, so nothing above this room sees the wire.
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::cty::{self, Dyn};
+use super::diag::{AttrPath, Diags};
+use super::schema::Schema;
+
+/// Converts a cty value into a typed state struct.
+pub fn decode<T: DeserializeOwned>(v: &Dyn) -> Result<T, Diags> {
+    serde_json::from_value(cty::to_json(v)).map_err(|e| {
+        Diags::error(
+            "Provider could not read a value",
+            format!("decoding into the typed state failed: {e}"),
+        )
+    })
+}
+
+/// Converts a typed state struct into a cty value of the schema's type.
+pub fn encode<T: Serialize>(state: &T, schema: &Schema) -> Result<Dyn, Diags> {
+    let j = serde_json::to_value(state).map_err(|e| {
+        Diags::error(
+            "Provider could not write a value",
+            format!("encoding the typed state failed: {e}"),
+        )
+    })?;
+    cty::from_json(&j, &schema.ty()).map_err(|e| {
+        Diags::error(
+            "Provider could not write a value",
+            format!("state does not fit the schema: {e}"),
+        )
+    })
+}
+
+/// The provider itself: its configuration and what it serves.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// What `configure` builds and every resource then receives (a client…).
+    type Meta: Send + Sync + 'static;
+    type Config: DeserializeOwned + Send;
+
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Self::Config) -> Diags {
+        Diags::none()
+    }
+    async fn configure(
+        &self,
+        config: Self::Config,
+        terraform_version: &str,
+    ) -> Result<Self::Meta, Diags>;
+    fn resources(&self) -> Vec<Arc<dyn AnyResource<Self::Meta>>>;
+    fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Self::Meta>>>;
+}
+
+/// The plan in the making, handed to `Resource::plan`.
+pub struct Plan<S> {
+    /// None when the resource is being created.
+    pub prior: Option<S>,
+    pub config: S,
+    /// Starts as Terraform's proposed new state, with computed attributes
+    /// that the configuration leaves null marked unknown on create.
+    pub planned: S,
+    /// Attributes whose change needs a replacement, beyond those marked
+    /// `force_new` in the schema (which are found automatically).
+    pub requires_replace: Vec<AttrPath>,
+}
+
+/// Why an apply step failed, and what exists despite the failure.
+pub struct ApplyError<S> {
+    pub diags: Diags,
+    /// State of what was made before the failure: returned so Terraform
+    /// records (and taints) it instead of orphaning it.
+    pub partial: Option<S>,
+}
+
+impl<S> From<Diags> for ApplyError<S> {
+    fn from(diags: Diags) -> Self {
+        ApplyError {
+            diags,
+            partial: None,
+        }
+    }
+}
+
+#[async_trait]
+pub trait Resource<M: Send + Sync + 'static>: Send + Sync + 'static {
+    type State: Serialize + DeserializeOwned + Send + Sync + Clone;
+
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+
+    /// Static checks on configuration (values may be unknown).
+    fn validate(&self, _config: &Self::State) -> Diags {
+        Diags::none()
+    }
+
+    /// Refines the plan; `meta` is None while the provider is not configured
+    /// yet (its configuration still unknown).
+    async fn plan(&self, _meta: Option<&M>, _plan: &mut Plan<Self::State>) -> Diags {
+        Diags::none()
+    }
+
+    async fn create(
+        &self,
+        meta: &M,
+        planned: Self::State,
+    ) -> Result<Self::State, ApplyError<Self::State>>;
+    /// Ok(None) when the object no longer exists.
+    async fn read(&self, meta: &M, current: Self::State) -> Result<Option<Self::State>, Diags>;
+    async fn update(
+        &self,
+        meta: &M,
+        prior: Self::State,
+        planned: Self::State,
+    ) -> Result<Self::State, ApplyError<Self::State>>;
+    async fn delete(&self, meta: &M, prior: Self::State) -> Result<(), Diags>;
+    /// A state with enough set (at least the id) for `read` to fill the rest.
+    async fn import(&self, meta: &M, id: &str) -> Result<Self::State, Diags>;
+}
+
+#[async_trait]
+pub trait DataSource<M: Send + Sync + 'static>: Send + Sync + 'static {
+    type State: Serialize + DeserializeOwned + Send + Sync;
+
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Self::State) -> Diags {
+        Diags::none()
+    }
+    async fn read(&self, meta: &M, config: Self::State) -> Result<Self::State, Diags>;
+}
+
+// ------------------------------------------------------------ erased forms
+
+/// A resource seen through cty values; implemented for every `Resource`.
+#[async_trait]
+pub trait AnyResource<M>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Dyn) -> Diags;
+    async fn plan(
+        &self,
+        meta: Option<&M>,
+        prior: &Dyn,
+        proposed: &Dyn,
+        config: &Dyn,
+    ) -> Result<(Dyn, Vec<AttrPath>, Diags), Diags>;
+    async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn) -> (Dyn, Diags);
+    async fn read(&self, meta: &M, current: &Dyn) -> Result<Dyn, Diags>;
+    async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags>;
+    /// Checks that the typed state has one field per schema attribute.
+    fn self_check(&self) -> Result<(), String>;
+}
+
+/// A data source seen through cty values.
+#[async_trait]
+pub trait AnyDataSource<M>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Dyn) -> Diags;
+    async fn read(&self, meta: &M, config: &Dyn) -> Result<Dyn, Diags>;
+    /// Checks that the typed state has one field per schema attribute.
+    fn self_check(&self) -> Result<(), String>;
+}
+
+/// Wraps a typed resource so the server can hold it as `AnyResource`.
+pub struct Erased<R>(pub R);
+
+pub fn resource<M: Send + Sync + 'static, R: Resource<M>>(r: R) -> Arc<dyn AnyResource<M>> {
+    Arc::new(Erased(r))
+}
+
+pub fn data_source<M: Send + Sync + 'static, D: DataSource<M>>(d: D) -> Arc<dyn AnyDataSource<M>> {
+    Arc::new(Erased(d))
+}
+
+#[async_trait]
+impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
+    fn type_name(&self) -> &'static str {
+        self.0.type_name()
+    }
+    fn schema(&self) -> Schema {
+        self.0.schema()
+    }
+    fn validate(&self, config: &Dyn) -> Diags {
+        match decode::<R::State>(config) {
+            Ok(c) => self.0.validate(&c),
+            Err(d) => d,
+        }
+    }
+
+    async fn plan(
+        &self,
+        meta: Option<&M>,
+        prior: &Dyn,
+        proposed: &Dyn,
+        config: &Dyn,
+    ) -> Result<(Dyn, Vec<AttrPath>, Diags), Diags> {
+        if proposed.is_null() {
+            // Destroy: nothing to refine.
+            return Ok((Dyn::Null, Vec::new(), Diags::none()));
+        }
+        let schema = self.0.schema();
+        let mut start = proposed.clone();
+        if prior.is_null() {
+            mark_computed_unknown(&schema.block, &mut start, config);
+        }
+        let mut plan = Plan {
+            prior: if prior.is_null() {
+                None
+            } else {
+                Some(decode(prior)?)
+            },
+            config: decode(config)?,
+            planned: decode(&start)?,
+            requires_replace: Vec::new(),
+        };
+        let diags = self.0.plan(meta, &mut plan).await;
+        let planned = encode(&plan.planned, &schema)?;
+        let mut replace = plan.requires_replace;
+        if !prior.is_null() {
+            for path in forced_replacements(&schema, prior, &planned) {
+                if !replace.contains(&path) {
+                    replace.push(path);
+                }
+            }
+        }
+        Ok((planned, replace, diags))
+    }
+
+    async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn) -> (Dyn, Diags) {
+        let schema = self.0.schema();
+        if planned.is_null() {
+            let state = match decode::<R::State>(prior) {
+                Ok(s) => s,
+                Err(d) => return (prior.clone(), d),
+            };
+            return match self.0.delete(meta, state).await {
+                Ok(()) => (Dyn::Null, Diags::none()),
+                Err(d) => (prior.clone(), d),
+            };
+        }
+        let planned_state = match decode::<R::State>(planned) {
+            Ok(s) => s,
+            Err(d) => return (prior.clone(), d),
+        };
+        let result = if prior.is_null() {
+            self.0.create(meta, planned_state).await
+        } else {
+            match decode::<R::State>(prior) {
+                Ok(p) => self.0.update(meta, p, planned_state).await,
+                Err(d) => return (prior.clone(), d),
+            }
+        };
+        match result {
+            Ok(s) => match encode(&s, &schema) {
+                Ok(v) => (nulls_for_unknowns(v), Diags::none()),
+                Err(d) => (prior.clone(), d),
+            },
+            Err(ApplyError { diags, partial }) => {
+                let kept = match partial.map(|p| encode(&p, &schema)) {
+                    Some(Ok(v)) => nulls_for_unknowns(v),
+                    // Nothing new exists: keep what Terraform had.
+                    _ => prior.clone(),
+                };
+                (kept, diags)
+            }
+        }
+    }
+
+    async fn read(&self, meta: &M, current: &Dyn) -> Result<Dyn, Diags> {
+        let state = decode::<R::State>(current)?;
+        match self.0.read(meta, state).await? {
+            Some(s) => encode(&s, &self.0.schema()),
+            None => Ok(Dyn::Null),
+        }
+    }
+
+    async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags> {
+        let state = self.0.import(meta, id).await?;
+        encode(&state, &self.0.schema()).map(nulls_for_unknowns)
+    }
+
+    fn self_check(&self) -> Result<(), String> {
+        check_state_fields::<R::State>(&self.0.schema())
+    }
+}
+
+#[async_trait]
+impl<M: Send + Sync + 'static, D: DataSource<M>> AnyDataSource<M> for Erased<D> {
+    fn type_name(&self) -> &'static str {
+        self.0.type_name()
+    }
+    fn schema(&self) -> Schema {
+        self.0.schema()
+    }
+    fn validate(&self, config: &Dyn) -> Diags {
+        match decode::<D::State>(config) {
+            Ok(c) => self.0.validate(&c),
+            Err(d) => d,
+        }
+    }
+    async fn read(&self, meta: &M, config: &Dyn) -> Result<Dyn, Diags> {
+        let c = decode::<D::State>(config)?;
+        let s = self.0.read(meta, c).await?;
+        encode(&s, &self.0.schema()).map(nulls_for_unknowns)
+    }
+
+    fn self_check(&self) -> Result<(), String> {
+        check_state_fields::<D::State>(&self.0.schema())
+    }
+}
+
+/// Every attribute set unknown must survive decode + encode: a state field
+/// missing, misnamed or extra shows up as an error here instead of as a
+/// value silently dropped at run time.
+fn check_state_fields<T: Serialize + DeserializeOwned>(schema: &Schema) -> Result<(), String> {
+    let mut probe = std::collections::BTreeMap::new();
+    for a in &schema.block.attributes {
+        probe.insert(a.name.clone(), Dyn::Unknown);
+    }
+    for b in &schema.block.blocks {
+        probe.insert(b.type_name.clone(), Dyn::Null);
+    }
+    let probe = Dyn::Map(probe);
+    let typed: T = decode(&probe).map_err(|d| format!("{d:?}"))?;
+    let json = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    let fields: Vec<&String> = json
+        .as_object()
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    for f in &fields {
+        if probe.attr(f).is_none() {
+            return Err(format!("state field {f:?} is not in the schema"));
+        }
+    }
+    let back = encode(&typed, schema).map_err(|d| format!("{d:?}"))?;
+    for a in &schema.block.attributes {
+        if back.attr(&a.name) != Some(&Dyn::Unknown) {
+            return Err(format!(
+                "schema attribute {:?} has no matching state field",
+                a.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// On create, a computed attribute the configuration leaves null is known
+/// only after apply.
+fn mark_computed_unknown(block: &super::schema::Block, value: &mut Dyn, config: &Dyn) {
+    for a in &block.attributes {
+        if a.is_computed() && config.attr(&a.name).is_none_or(Dyn::is_null) {
+            if let Some(v) = value.attr_mut(&a.name) {
+                *v = Dyn::Unknown;
+            }
+        }
+    }
+    for b in &block.blocks {
+        let (Some(v), Some(c)) = (value.attr_mut(&b.type_name), config.attr(&b.type_name)) else {
+            continue;
+        };
+        match (v, c) {
+            (Dyn::List(items), Dyn::List(cfg_items)) => {
+                for (item, cfg) in items.iter_mut().zip(cfg_items) {
+                    mark_computed_unknown(&b.block, item, cfg);
+                }
+            }
+            (v @ Dyn::Map(_), c) => mark_computed_unknown(&b.block, v, c),
+            _ => {}
+        }
+    }
+}
+
+/// Paths of `force_new` attributes (and blocks) whose planned value differs
+/// from the prior state.
+fn forced_replacements(schema: &Schema, prior: &Dyn, planned: &Dyn) -> Vec<AttrPath> {
+    let mut out = Vec::new();
+    for a in schema.block.attributes.iter().filter(|a| a.force_new) {
+        if prior.attr(&a.name) != planned.attr(&a.name) {
+            out.push(AttrPath::attr(a.name.clone()));
+        }
+    }
+    for b in schema.block.blocks.iter().filter(|b| b.force_new) {
+        if prior.attr(&b.type_name) != planned.attr(&b.type_name) {
+            out.push(AttrPath::attr(b.type_name.clone()));
+        }
+    }
+    out
+}
+
+/// After apply every value must be known; an unknown left behind by a
+/// resource would make Terraform reject the whole result, so it becomes null
+/// (and is logged as the provider bug it is).
+fn nulls_for_unknowns(v: Dyn) -> Dyn {
+    match v {
+        Dyn::Unknown => {
+            tracing::warn!("a value was still unknown after apply; recorded as null");
+            Dyn::Null
+        }
+        Dyn::List(items) => Dyn::List(items.into_iter().map(nulls_for_unknowns).collect()),
+        Dyn::Map(m) => Dyn::Map(
+            m.into_iter()
+                .map(|(k, v)| (k, nulls_for_unknowns(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::cty::Type;
+    use crate::plugin::schema::{Attribute, Block, NestedBlock};
+    use std::collections::BTreeMap;
+
+    fn schema() -> Schema {
+        Schema::new(
+            Block::new("t")
+                .attr(Attribute::computed("id", Type::String, ""))
+                .attr(Attribute::required("name", Type::String, "").force_new())
+                .attr(Attribute::optional_computed("memory", Type::Number, ""))
+                .block(NestedBlock::list(
+                    "disk",
+                    Block::new("").attr(Attribute::computed("uuid", Type::String, "")),
+                )),
+        )
+    }
+
+    fn obj(pairs: &[(&str, Dyn)]) -> Dyn {
+        Dyn::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
+
+    #[test]
+    fn create_marks_unset_computed_attributes_unknown_even_in_blocks() {
+        let cfg = obj(&[
+            ("id", Dyn::Null),
+            ("name", Dyn::String("a".into())),
+            ("memory", Dyn::Number(1024.into())),
+            ("disk", Dyn::List(vec![obj(&[("uuid", Dyn::Null)])])),
+        ]);
+        let mut v = cfg.clone();
+        mark_computed_unknown(&schema().block, &mut v, &cfg);
+        assert_eq!(v.attr("id"), Some(&Dyn::Unknown));
+        assert_eq!(v.attr("memory"), Some(&Dyn::Number(1024.into())));
+        let Some(Dyn::List(d)) = v.attr("disk") else {
+            panic!("disk")
+        };
+        assert_eq!(d[0].attr("uuid"), Some(&Dyn::Unknown));
+    }
+
+    #[test]
+    fn force_new_changes_are_found() {
+        let a = obj(&[
+            ("name", Dyn::String("a".into())),
+            ("memory", Dyn::Number(1.into())),
+        ]);
+        let b = obj(&[
+            ("name", Dyn::String("b".into())),
+            ("memory", Dyn::Number(2.into())),
+        ]);
+        assert_eq!(
+            forced_replacements(&schema(), &a, &b),
+            vec![AttrPath::attr("name")]
+        );
+        assert!(forced_replacements(&schema(), &a, &a).is_empty());
+    }
+
+    #[test]
+    fn unknowns_left_after_apply_become_null() {
+        let v = nulls_for_unknowns(obj(&[
+            ("id", Dyn::Unknown),
+            ("l", Dyn::List(vec![Dyn::Unknown])),
+        ]));
+        assert!(!v.has_unknown());
+    }
+}

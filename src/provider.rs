@@ -1,0 +1,228 @@
+//! The `vi` provider: its configuration, how it connects, and the list of
+//! resources and data sources it serves.
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use crate::data_sources;
+use crate::plugin::{AnyDataSource, AnyResource, AttrPath, Attribute, Block, Diags, Schema, Type, Value};
+use crate::rules::connection_uri::parse_connection_uri;
+use crate::rules::provider_config::{ConfigInput, parse_duration, resolve};
+use crate::rules::vpx_path::{InventoryKind, InventoryWalk, VpxTarget, WalkStep};
+use crate::vi::{self, ViError};
+
+/// What every resource and data source receives once the provider is
+/// configured: one logged-in client per provider process.
+pub struct Meta {
+    pub client: vi::Client,
+    /// Default datacenter for lookups, as an inventory path.
+    pub datacenter: Option<String>,
+    /// Cluster or host from a `vpx://` URL, relative to the datacenter's
+    /// host folder.
+    pub compute_path: Option<String>,
+    pub auto_answer: bool,
+    pub api_timeout: Duration,
+}
+
+#[derive(Deserialize)]
+pub struct Config {
+    pub url: Value<String>,
+    pub user: Value<String>,
+    pub password: Value<String>,
+    pub insecure: Value<bool>,
+    pub datacenter: Value<String>,
+    pub api_timeout: Value<String>,
+    pub auto_answer: Value<bool>,
+}
+
+pub struct ViProvider;
+
+pub fn schema() -> Schema {
+    Schema::new(
+        Block::new("Connects to a vCenter Server or a standalone ESXi host over the VI SOAP API.")
+            .attr(Attribute::optional(
+                "url",
+                Type::String,
+                "Where vSphere is: `https://host[:port][/sdk]` (user info allowed, as vcsim prints it), a bare \
+                 `host[:port]`, or a libvirt-style `vpx://[user@]host[:port]/[folder/…/]datacenter[/cluster[/host]][?no_verify=1&auto_answer=1]` \
+                 or `esx://[user@]host[:port][?no_verify=1&transport=http]`. Falls back to `VI_URL`, `GOVC_URL`, then `VCURL`.",
+            ))
+            .attr(Attribute::optional(
+                "user",
+                Type::String,
+                "User name. Falls back to the user in `url`, then `VI_USER`, then `GOVC_USERNAME`.",
+            ))
+            .attr(
+                Attribute::optional(
+                    "password",
+                    Type::String,
+                    "Password. Falls back to the password in `url`, then `VI_PASSWORD`, then `GOVC_PASSWORD`. Never logged.",
+                )
+                .sensitive(),
+            )
+            .attr(Attribute::optional(
+                "insecure",
+                Type::Bool,
+                "Skip TLS certificate verification (for self-signed certificates such as vcsim's). Falls back to \
+                 `no_verify` in `url`, then `VI_INSECURE`, then `GOVC_INSECURE`. Default `false`.",
+            ))
+            .attr(Attribute::optional(
+                "datacenter",
+                Type::String,
+                "Default datacenter (name or inventory path) for lookups that do not name one. Falls back to the \
+                 datacenter in a `vpx://` URL, then `VI_DATACENTER`, `GOVC_DATACENTER`, then `VCDATACENTER`. When \
+                 unset and vSphere has exactly one datacenter, that one is used.",
+            ))
+            .attr(Attribute::optional(
+                "api_timeout",
+                Type::String,
+                "Bound on each vSphere API call, as a duration such as `90s`, `5m` or `1h30m`. Default `5m`.",
+            ))
+            .attr(Attribute::optional(
+                "auto_answer",
+                Type::Bool,
+                "Answer blocking virtual machine questions with their default choice instead of failing. Falls back \
+                 to `auto_answer` in `url`. Default `false`.",
+            )),
+    )
+}
+
+/// Every resource type the provider serves.
+pub fn resources() -> Vec<Arc<dyn AnyResource<Meta>>> {
+    crate::resources::all()
+}
+
+fn input(c: &Config) -> ConfigInput {
+    ConfigInput {
+        url: c.url.get().cloned(),
+        user: c.user.get().cloned(),
+        password: c.password.get().cloned(),
+        insecure: c.insecure.get().copied(),
+        datacenter: c.datacenter.get().cloned(),
+        api_timeout: c.api_timeout.get().cloned(),
+        auto_answer: c.auto_answer.get().copied(),
+    }
+}
+
+#[async_trait]
+impl crate::plugin::Provider for ViProvider {
+    type Meta = Meta;
+    type Config = Config;
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, c: &Config) -> Diags {
+        let mut d = Diags::none();
+        if let Some(u) = c.url.get()
+            && let Err(e) = parse_connection_uri(u)
+        {
+            d.push(Diags::error_at(AttrPath::attr("url"), "Invalid vSphere URL", e.to_string()));
+        }
+        if let Some(t) = c.api_timeout.get()
+            && let Err(e) = parse_duration(t)
+        {
+            d.push(Diags::error_at(AttrPath::attr("api_timeout"), "Invalid api_timeout", e.to_string()));
+        }
+        d
+    }
+
+    async fn configure(&self, c: Config, _terraform_version: &str) -> Result<Meta, Diags> {
+        let unknown: Vec<&str> = [
+            ("url", c.url.is_unknown()),
+            ("user", c.user.is_unknown()),
+            ("password", c.password.is_unknown()),
+            ("insecure", c.insecure.is_unknown()),
+            ("datacenter", c.datacenter.is_unknown()),
+            ("api_timeout", c.api_timeout.is_unknown()),
+            ("auto_answer", c.auto_answer.is_unknown()),
+        ]
+        .into_iter()
+        .filter_map(|(n, u)| u.then_some(n))
+        .collect();
+        if let Some(first) = unknown.first() {
+            return Err(Diags::error_at(
+                AttrPath::attr(*first),
+                "Provider configuration not known yet",
+                format!(
+                    "{} depend on values known only after apply; the vi provider needs its connection settings at plan time.",
+                    unknown.join(", ")
+                ),
+            ));
+        }
+        let env = |k: &str| std::env::var(k).ok();
+        let resolved = resolve(&input(&c), &env).map_err(|errs| {
+            let mut d = Diags::none();
+            for e in errs {
+                d.push(Diags::error_at(AttrPath::attr(e.attribute), "Invalid provider configuration", e.to_string()));
+            }
+            d
+        })?;
+        let cfg = vi::ClientConfig {
+            url: resolved.sdk_url.clone(),
+            user: resolved.user.clone(),
+            password: resolved.password.clone(),
+            insecure: resolved.insecure,
+            timeout: resolved.api_timeout,
+        };
+        tracing::info!(url = %resolved.sdk_url, user = %resolved.user, insecure = resolved.insecure, "connecting to vSphere");
+        let client = vi::Client::connect(cfg).await.map_err(|e| connect_diag(&e, resolved.sdk_url.as_str()))?;
+        let (datacenter, compute_path) = if resolved.inventory_path.is_empty() {
+            (resolved.datacenter_path.or(resolved.datacenter), resolved.compute_path)
+        } else {
+            let t = walk_vpx_path(&client, resolved.inventory_path).await?;
+            (Some(t.datacenter_path), t.compute_path)
+        };
+        Ok(Meta { client, datacenter, compute_path, auto_answer: resolved.auto_answer, api_timeout: resolved.api_timeout })
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn AnyResource<Meta>>> {
+        resources()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Meta>>> {
+        data_sources::all()
+    }
+}
+
+/// Splits a `vpx://folder/…/dc/…` path by asking vSphere what each prefix
+/// is, as libvirt does: the URI alone cannot tell folders from datacenters.
+async fn walk_vpx_path(client: &vi::Client, segments: Vec<String>) -> Result<VpxTarget, Diags> {
+    let url_diag = |e: &dyn std::fmt::Display| {
+        Diags::error_at(AttrPath::attr("url"), "The vpx:// path does not match the inventory", e.to_string())
+    };
+    let mut walk = InventoryWalk::new(segments).map_err(|e| url_diag(&e))?;
+    // Each answer moves one path element further; the bound only guards
+    // against a walk that fails to advance.
+    for _ in 0..256 {
+        let found = client.find_by_inventory_path(&walk.lookup_path()).await.map_err(|e| url_diag(&e))?;
+        match walk.answer(found.map(|m| InventoryKind::from_type_name(&m.kind))).map_err(|e| url_diag(&e))? {
+            WalkStep::Lookup(next) => walk = next,
+            WalkStep::Done(target) => return Ok(target),
+        }
+    }
+    Err(url_diag(&"the path is too long"))
+}
+
+/// One clear diagnostic per way connecting can fail.
+fn connect_diag(e: &ViError, url: &str) -> Diags {
+    match e {
+        ViError::Certificate { .. } => Diags::error_at(
+            AttrPath::attr("insecure"),
+            "vSphere's TLS certificate is not trusted",
+            format!("{e}\n\nIf {url} uses a self-signed certificate (vcsim does), set `insecure = true` in the provider block."),
+        ),
+        ViError::Fault { kind, .. } if kind == "InvalidLogin" => Diags::error_at(
+            AttrPath::attr("password"),
+            "vSphere rejected the login",
+            format!("{url} refused the user name or password: {e}. Check `user` and `password` (or their environment variables)."),
+        ),
+        ViError::Connect { .. } => {
+            Diags::error_at(AttrPath::attr("url"), "Cannot reach vSphere", format!("{e}. Check `url` and that {url} is up."))
+        }
+        _ => Diags::error("Cannot connect to vSphere", e.to_string()),
+    }
+}

@@ -1,0 +1,189 @@
+//! Typed errors of the VI client. Every failure the provider can meet when
+//! talking to vCenter / ESXi maps onto one variant, so callers can match on
+//! the kind of failure instead of parsing messages.
+
+/// An error from the VI SOAP client.
+#[derive(Debug, thiserror::Error)]
+pub enum ViError {
+    /// A SOAP fault returned by the server. `kind` is the vim25 fault type
+    /// without its `Fault` suffix (`InvalidLogin`, `NotAuthenticated`,
+    /// `ManagedObjectNotFound`, `InvalidArgument`, …); `message` is the
+    /// faultstring (or a summary of the fault detail when that is empty).
+    #[error("vSphere fault {kind}: {message}")]
+    Fault { kind: String, message: String },
+
+    /// The server could not be reached: refused, unreachable, DNS failure,
+    /// connection reset.
+    #[error("cannot connect to {url}: {detail}")]
+    Connect { url: String, detail: String },
+
+    /// TLS verification of the server's certificate failed.
+    #[error(
+        "the TLS certificate of {url} is not trusted ({detail}); install a trusted \
+         certificate on the server, or set `insecure = true` on the provider to skip \
+         verification (for self-signed certificates)"
+    )]
+    Certificate { url: String, detail: String },
+
+    /// The server answered with an HTTP status that carries no SOAP fault.
+    #[error("HTTP {status} from the server: {detail}")]
+    Http { status: u16, detail: String },
+
+    /// A request did not complete within the configured timeout.
+    #[error("{what} timed out after {after_secs}s")]
+    Timeout { what: String, after_secs: u64 },
+
+    /// The server's answer could not be understood (malformed XML, missing
+    /// element, wrong type).
+    #[error("cannot decode the server's answer: {0}")]
+    Decode(String),
+
+    /// The client could not be set up locally (bad URL, TLS backend).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+impl ViError {
+    /// The vim25 fault type of a [`ViError::Fault`], e.g. `"InvalidLogin"`.
+    pub fn fault_kind(&self) -> Option<&str> {
+        match self {
+            ViError::Fault { kind, .. } => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// True when this is a fault of the given kind.
+    pub fn is_fault(&self, kind: &str) -> bool {
+        self.fault_kind() == Some(kind)
+    }
+
+    /// Maps a transport error from reqwest onto a variant (anything that is
+    /// neither certificate, timeout nor decoding is a connection problem:
+    /// refused, DNS, reset mid-answer). `url` must not
+    /// carry credentials; `what` names the call for timeout messages.
+    pub(crate) fn from_transport(
+        err: &reqwest::Error,
+        url: &str,
+        what: &str,
+        timeout_secs: u64,
+    ) -> ViError {
+        // reqwest's own message ("error sending request for url (…)") only
+        // repeats the URL; the cause chain below it says what went wrong.
+        let detail = match std::error::Error::source(err) {
+            Some(cause) => error_chain(cause),
+            None => err.to_string(),
+        };
+        if let Some(cert) = certificate_problem(err) {
+            return ViError::Certificate {
+                url: url.to_string(),
+                detail: cert,
+            };
+        }
+        if err.is_timeout() {
+            return ViError::Timeout {
+                what: what.to_string(),
+                after_secs: timeout_secs,
+            };
+        }
+        if err.is_decode() {
+            return ViError::Decode(detail);
+        }
+        ViError::Connect {
+            url: url.to_string(),
+            detail,
+        }
+    }
+}
+
+/// All messages of an error's `source()` chain joined with ": ", because
+/// reqwest's top-level message ("error sending request") hides the cause.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let msg = e.to_string();
+        // Wrappers often repeat their cause's text; keep each message once.
+        if !parts.iter().any(|p| p.contains(&msg)) {
+            parts.push(msg);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+/// Walks the source chain looking for a rustls certificate error (typed
+/// first, then by text, since hyper/tokio-rustls may wrap it in io::Error).
+/// Returns the most specific message found.
+fn certificate_problem(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut found: Option<String> = None;
+    while let Some(e) = cur {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            match tls {
+                rustls::Error::InvalidCertificate(_)
+                | rustls::Error::NoCertificatesPresented
+                | rustls::Error::InvalidCertRevocationList(_) => return Some(tls.to_string()),
+                _ => {}
+            }
+        }
+        let text = e.to_string();
+        let lower = text.to_ascii_lowercase();
+        if lower.contains("certificate") || lower.contains("unknownissuer") {
+            found = Some(text);
+        }
+        cur = e.source();
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_kind_only_for_faults() {
+        let f = ViError::Fault {
+            kind: "InvalidLogin".into(),
+            message: "Login failure".into(),
+        };
+        assert_eq!(f.fault_kind(), Some("InvalidLogin"));
+        assert!(f.is_fault("InvalidLogin"));
+        assert_eq!(ViError::Decode("x".into()).fault_kind(), None);
+    }
+
+    #[test]
+    fn certificate_message_mentions_insecure() {
+        let e = ViError::Certificate {
+            url: "https://vc/sdk".into(),
+            detail: "invalid peer certificate: UnknownIssuer".into(),
+        };
+        let s = e.to_string();
+        assert!(s.contains("not trusted"), "{s}");
+        assert!(s.contains("insecure = true"), "{s}");
+    }
+
+    #[test]
+    fn certificate_found_in_chain() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("client error (Connect)")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let inner = std::io::Error::other(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ));
+        let e = Outer(inner);
+        let found = certificate_problem(&e);
+        assert!(found.is_some_and(|m| m.contains("certificate")));
+        let plain = Outer(std::io::Error::other("connection refused"));
+        assert!(certificate_problem(&plain).is_none());
+        assert!(error_chain(&plain).contains("connection refused"));
+    }
+}
