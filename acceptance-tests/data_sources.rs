@@ -76,7 +76,10 @@ fn every_data_source_finds_what_vcsim_has() {
     assert_eq!(s(&out["dc_by_name"]), facts.id("Datacenter", "DC0"));
 
     assert_eq!(s(&out["ds"]["id"]), facts.id("Datastore", "LocalDS_0"));
-    assert_eq!(out["ds"]["capacity"].as_i64().map(|c| c.to_string()), Some(facts.prop("Datastore", "LocalDS_0", "summary.capacity")));
+    assert_eq!(
+        out["ds"]["capacity"].as_i64().map(|c| c.to_string()),
+        Some(facts.prop("Datastore", "LocalDS_0", "summary.capacity"))
+    );
     assert!(out["ds"]["free_space"].as_i64().unwrap_or(-1) > 0, "{}", out["ds"]);
     assert_eq!(s(&out["ds"]["type"]), facts.prop("Datastore", "LocalDS_0", "summary.type"));
 
@@ -103,6 +106,12 @@ fn every_data_source_finds_what_vcsim_has() {
     assert_eq!(s(&out["ds_folder"]["id"]), facts.prop("Datacenter", "DC0", "datastoreFolder"));
     assert_eq!(s(&out["ds_folder"]["type"]), "datastore");
 
+    // The state holds every data source, with the ids the outputs showed.
+    let state = tf.show();
+    let resources = state["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default();
+    assert_eq!(resources.len(), 11, "{state}");
+    assert!(resources.iter().all(|r| r["mode"] == "data" && r["values"]["id"].is_string()), "{state}");
+
     tf.destroy();
 }
 
@@ -110,17 +119,26 @@ fn every_data_source_finds_what_vcsim_has() {
 fn lookups_that_miss_or_match_twice_say_what_and_where() {
     let sim = Vcsim::start(&[]);
     let cases: &[(&str, &[&str])] = &[
-        (r#"data "vi_datastore" "x" { name = "nope" }"#, &["Datastore not found", r#"no datastore named "nope" in datacenter "DC0""#]),
+        (
+            r#"data "vi_datastore" "x" { name = "nope" }"#,
+            &["Datastore not found", r#"no datastore named "nope" in datacenter "DC0""#],
+        ),
         (r#"data "vi_network" "x" { name = "nope" }"#, &["Network not found", r#"no network named "nope""#]),
         // Every compute resource's root pool is called "Resources".
         (r#"data "vi_resource_pool" "x" { name = "Resources" }"#, &["are named \"Resources\"", "use a path or an id"]),
-        (r#"data "vi_resource_pool" "x" { path = "nowhere/Resources" }"#, &["nothing at inventory path \"DC0/host/nowhere/Resources\""]),
+        (
+            r#"data "vi_resource_pool" "x" { path = "nowhere/Resources" }"#,
+            &["nothing at inventory path \"DC0/host/nowhere/Resources\""],
+        ),
         (r#"data "vi_folder" "x" { path = "datastore/LocalDS_0" }"#, &["Not a folder", "is a Datastore"]),
         (r#"data "vi_host" "x" {}"#, &["set one of `name` and `path`"]),
-        (r#"data "vi_datastore" "x" {
+        (
+            r#"data "vi_datastore" "x" {
   name = "LocalDS_0"
   datacenter_id = "datacenter-999"
-}"#, &["Datacenter not found", "datacenter-999"]),
+}"#,
+            &["Datacenter not found", "datacenter-999"],
+        ),
     ];
     for (hcl, wants) in cases {
         let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + hcl));

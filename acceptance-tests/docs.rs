@@ -27,7 +27,8 @@ fn docs_match_the_schema() {
     let mut stale = Vec::new();
     for (path, schema) in pages() {
         let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{} is missing ({e})", path.display()));
-        let fresh = splice(&page, &schema).unwrap_or_else(|| panic!("{} has no generated-schema markers", path.display()));
+        let fresh =
+            splice(&page, &schema).unwrap_or_else(|| panic!("{} has no generated-schema markers", path.display()));
         assert!(page.contains("## Example Usage"), "{} has no example", path.display());
         if fresh != page {
             if update {

@@ -1,3 +1,8 @@
 //! Acceptance tests: the real Terraform CLI against a real vcsim.
+mod data_sources;
+mod docs;
 mod harness;
+mod plugin_binary;
+mod provider_config;
+mod vi_check;
 mod vi_client;

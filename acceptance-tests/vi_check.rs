@@ -24,7 +24,10 @@ pub struct Facts(HashMap<(String, String), (String, HashMap<String, String>)>);
 
 impl Facts {
     pub fn id(&self, kind: &str, name: &str) -> String {
-        self.0.get(&(kind.to_owned(), name.to_owned())).map(|(id, _)| id.clone()).unwrap_or_else(|| panic!("vcsim has no {kind} {name}"))
+        self.0
+            .get(&(kind.to_owned(), name.to_owned()))
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| panic!("vcsim has no {kind} {name}"))
     }
     pub fn prop(&self, kind: &str, name: &str, prop: &str) -> String {
         self.0

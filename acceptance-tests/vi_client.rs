@@ -3,9 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use terraform_provider_vi::vi::{
-    Client, ClientConfig, ManagedObjectReference, ObjectContent, ViError,
-};
+use terraform_provider_vi::vi::{Client, ClientConfig, ManagedObjectReference, ObjectContent, ViError};
 
 use crate::harness::vcsim::Vcsim;
 
@@ -20,9 +18,7 @@ fn config(sim: &Vcsim) -> ClientConfig {
 }
 
 async fn connect(sim: &Vcsim) -> Client {
-    Client::connect(config(sim))
-        .await
-        .expect("connect to vcsim")
+    Client::connect(config(sim)).await.expect("connect to vcsim")
 }
 
 async fn find(client: &Client, path: &str) -> ManagedObjectReference {
@@ -47,16 +43,11 @@ fn traced_vcsim(dir: &Path, extra: &[&str]) -> (Vcsim, std::path::PathBuf) {
 fn calls(trace: &Path, method: &str) -> usize {
     let text = std::fs::read_to_string(trace).unwrap_or_default();
     let needle = format!("<{method} ");
-    text.lines()
-        .filter(|l| l.starts_with("Request:") && l.contains(&needle))
-        .count()
+    text.lines().filter(|l| l.starts_with("Request:") && l.contains(&needle)).count()
 }
 
 fn names(objects: &[ObjectContent]) -> Vec<String> {
-    let mut v: Vec<String> = objects
-        .iter()
-        .filter_map(|o| o.str("name").map(str::to_string))
-        .collect();
+    let mut v: Vec<String> = objects.iter().filter_map(|o| o.str("name").map(str::to_string)).collect();
     v.sort();
     v
 }
@@ -68,11 +59,7 @@ async fn service_content_and_api_version() {
     let sc = client.service_content();
     assert_eq!(sc.about.api_type, "VirtualCenter");
     assert!(sc.about.is_vcenter());
-    assert!(
-        sc.about.full_name.contains("govmomi simulator"),
-        "{:?}",
-        sc.about
-    );
+    assert!(sc.about.full_name.contains("govmomi simulator"), "{:?}", sc.about);
     assert_eq!(sc.root_folder.kind, "Folder");
     assert_eq!(sc.property_collector.kind, "PropertyCollector");
     assert_eq!(sc.session_manager.kind, "SessionManager");
@@ -101,12 +88,7 @@ async fn service_content_and_api_version() {
     let host = connect(&esx).await;
     assert_eq!(host.service_content().about.api_type, "HostAgent");
     assert!(!host.service_content().about.is_vcenter());
-    assert!(
-        host.find_by_inventory_path("ha-datacenter")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(host.find_by_inventory_path("ha-datacenter").await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -122,21 +104,12 @@ async fn retrieve_two_types_in_one_call() {
 
     let before = calls(&trace, "RetrievePropertiesEx");
     let objs = [vm0.clone(), ds.clone(), vm1.clone(), vm0.clone()];
-    let got = client
-        .retrieve(&objs, &["name", "parent", "overallStatus"])
-        .await
-        .unwrap();
-    assert_eq!(
-        calls(&trace, "RetrievePropertiesEx"),
-        before + 1,
-        "one round trip"
-    );
+    let got = client.retrieve(&objs, &["name", "parent", "overallStatus"]).await.unwrap();
+    assert_eq!(calls(&trace, "RetrievePropertiesEx"), before + 1, "one round trip");
     // Request order, duplicates dropped.
     let order: Vec<&ManagedObjectReference> = got.iter().map(|o| &o.obj).collect();
     assert_eq!(order, [&vm0, &ds, &vm1]);
-    let [g_vm0, g_ds, g_vm1] = got.as_slice() else {
-        panic!("{got:?}")
-    };
+    let [g_vm0, g_ds, g_vm1] = got.as_slice() else { panic!("{got:?}") };
     assert_eq!(g_vm0.str("name"), Some("DC0_H0_VM0"));
     assert_eq!(g_vm1.str("name"), Some("DC0_C0_RP0_VM0"));
     assert_eq!(g_ds.str("name"), Some("LocalDS_0"));
@@ -158,21 +131,11 @@ async fn retrieve_two_types_in_one_call() {
     let ds_paths: &[&str] = &["name", "summary.capacity", "summary.type", "vm"];
     let before = calls(&trace, "RetrievePropertiesEx");
     let got = client
-        .retrieve_by_type(
-            &[vm0.clone(), ds.clone()],
-            &[("VirtualMachine", vm_paths), ("Datastore", ds_paths)],
-            None,
-        )
+        .retrieve_by_type(&[vm0.clone(), ds.clone()], &[("VirtualMachine", vm_paths), ("Datastore", ds_paths)], None)
         .await
         .unwrap();
-    assert_eq!(
-        calls(&trace, "RetrievePropertiesEx"),
-        before + 1,
-        "one round trip"
-    );
-    let [vm, dsc] = got.as_slice() else {
-        panic!("{got:?}")
-    };
+    assert_eq!(calls(&trace, "RetrievePropertiesEx"), before + 1, "one round trip");
+    let [vm, dsc] = got.as_slice() else { panic!("{got:?}") };
     assert!(vm.i64("config.hardware.numCPU").is_some_and(|n| n >= 1));
     assert!(vm.i64("config.hardware.memoryMB").is_some_and(|n| n > 0));
     assert_eq!(vm.bool("config.template"), Some(false));
@@ -195,18 +158,13 @@ async fn retrieve_reports_missing_objects_and_properties() {
         .retrieve(&[gone.clone(), vm0.clone()], &["name", "noSuchProperty"])
         .await
         .expect("a missing object must not fail the batch");
-    let [g_gone, g_vm0] = got.as_slice() else {
-        panic!("{got:?}")
-    };
+    let [g_gone, g_vm0] = got.as_slice() else { panic!("{got:?}") };
     assert_eq!(g_gone.obj, gone);
     assert!(g_gone.is_missing_object());
     assert!(g_gone.props.is_empty());
     assert!(!g_vm0.is_missing_object());
     assert_eq!(g_vm0.str("name"), Some("DC0_H0_VM0"));
-    assert_eq!(
-        g_vm0.missing,
-        vec![("noSuchProperty".to_string(), "InvalidProperty".to_string())]
-    );
+    assert_eq!(g_vm0.missing, vec![("noSuchProperty".to_string(), "InvalidProperty".to_string())]);
 
     assert!(client.retrieve(&[], &["name"]).await.unwrap().is_empty());
 }
@@ -215,41 +173,21 @@ async fn retrieve_reports_missing_objects_and_properties() {
 async fn retrieve_follows_continuation_tokens() {
     let dir = tempfile::tempdir().unwrap();
     // 1 DC, 1 cluster of 2 hosts, 1 standalone host, 3 VMs per pool: 6 VMs.
-    let (sim, trace) = traced_vcsim(
-        dir.path(),
-        &["-dc", "1", "-cluster", "1", "-host", "2", "-vm", "3"],
-    );
+    let (sim, trace) = traced_vcsim(dir.path(), &["-dc", "1", "-cluster", "1", "-host", "2", "-vm", "3"]);
     let client = connect(&sim).await;
     let dc = find(&client, "DC0").await;
-    let vms = client
-        .list_by_type(&dc, "VirtualMachine", &["name"])
-        .await
-        .unwrap();
+    let vms = client.list_by_type(&dc, "VirtualMachine", &["name"]).await.unwrap();
     assert_eq!(vms.len(), 6, "{:?}", names(&vms));
     let refs: Vec<ManagedObjectReference> = vms.iter().map(|o| o.obj.clone()).collect();
 
     let first = calls(&trace, "RetrievePropertiesEx");
-    let paged = client
-        .retrieve_by_type(
-            &refs,
-            &[("VirtualMachine", &["name", "runtime.powerState"])],
-            Some(2),
-        )
-        .await
-        .unwrap();
+    let paged =
+        client.retrieve_by_type(&refs, &[("VirtualMachine", &["name", "runtime.powerState"])], Some(2)).await.unwrap();
     assert_eq!(calls(&trace, "RetrievePropertiesEx"), first + 1);
-    assert_eq!(
-        calls(&trace, "ContinueRetrievePropertiesEx"),
-        2,
-        "pages of 2, 2, 2"
-    );
+    assert_eq!(calls(&trace, "ContinueRetrievePropertiesEx"), 2, "pages of 2, 2, 2");
     assert_eq!(paged.len(), 6);
     assert_eq!(names(&paged), names(&vms));
-    assert!(
-        paged
-            .iter()
-            .all(|o| !o.is_missing_object() && o.str("runtime.powerState").is_some())
-    );
+    assert!(paged.iter().all(|o| !o.is_missing_object() && o.str("runtime.powerState").is_some()));
     let order: Vec<&ManagedObjectReference> = paged.iter().map(|o| &o.obj).collect();
     assert_eq!(order, refs.iter().collect::<Vec<_>>(), "request order kept");
 }
@@ -262,42 +200,20 @@ async fn find_by_inventory_path_hit_and_miss() {
     assert_eq!(rp.kind, "ResourcePool");
     assert_eq!(find(&client, "DC0/vm").await.kind, "Folder");
     assert_eq!(find(&client, "DC0").await.kind, "Datacenter");
-    assert_eq!(
-        find(&client, "DC0/datastore/LocalDS_0").await.kind,
-        "Datastore"
-    );
-    assert_eq!(
-        find(&client, "DC0/host/DC0_C0").await.kind,
-        "ClusterComputeResource"
-    );
-    assert_eq!(
-        find(&client, "DC0/network/VM Network").await.kind,
-        "Network"
-    );
+    assert_eq!(find(&client, "DC0/datastore/LocalDS_0").await.kind, "Datastore");
+    assert_eq!(find(&client, "DC0/host/DC0_C0").await.kind, "ClusterComputeResource");
+    assert_eq!(find(&client, "DC0/network/VM Network").await.kind, "Network");
     assert!(!rp.to_string().is_empty() && !rp.to_string().contains("ResourcePool"));
 
     for miss in ["DC0/vm/nope", "NoSuchDC", "DC0/datastore/LocalDS_9", ""] {
-        assert_eq!(
-            client.find_by_inventory_path(miss).await.unwrap(),
-            None,
-            "{miss}"
-        );
+        assert_eq!(client.find_by_inventory_path(miss).await.unwrap(), None, "{miss}");
     }
     // Characters that need escaping travel intact.
-    assert_eq!(
-        client
-            .find_by_inventory_path("DC0/vm/<a & b>")
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(client.find_by_inventory_path("DC0/vm/<a & b>").await.unwrap(), None);
 
     // A call on an object that does not exist is a typed fault.
     let gone = ManagedObjectReference::new("VirtualMachine", "vm-999999");
-    let err = client
-        .invoke("PowerOnVM_Task", &gone, "")
-        .await
-        .unwrap_err();
+    let err = client.invoke("PowerOnVM_Task", &gone, "").await.unwrap_err();
     assert_eq!(err.fault_kind(), Some("ManagedObjectNotFound"), "{err}");
 }
 
@@ -308,77 +224,35 @@ async fn list_by_type_under_datacenter() {
     let client = connect(&sim).await;
     let dc = find(&client, "DC0").await;
 
-    let ds = client
-        .list_by_type(&dc, "Datastore", &["name", "summary.capacity"])
-        .await
-        .unwrap();
+    let ds = client.list_by_type(&dc, "Datastore", &["name", "summary.capacity"]).await.unwrap();
     assert_eq!(names(&ds), ["LocalDS_0"]);
     assert!(ds.iter().all(|o| o.obj.kind == "Datastore"));
 
-    let nets = client
-        .list_by_type(&dc, "Network", &["name"])
-        .await
-        .unwrap();
+    let nets = client.list_by_type(&dc, "Network", &["name"]).await.unwrap();
     let net_names = names(&nets);
-    assert!(
-        net_names.contains(&"VM Network".to_string()),
-        "{net_names:?}"
-    );
-    assert!(
-        net_names.contains(&"DC0_DVPG0".to_string()),
-        "{net_names:?}"
-    );
+    assert!(net_names.contains(&"VM Network".to_string()), "{net_names:?}");
+    assert!(net_names.contains(&"DC0_DVPG0".to_string()), "{net_names:?}");
     // Subtypes come back under their own type.
-    assert!(
-        nets.iter()
-            .any(|o| o.obj.kind == "DistributedVirtualPortgroup")
-    );
+    assert!(nets.iter().any(|o| o.obj.kind == "DistributedVirtualPortgroup"));
 
-    let hosts = client
-        .list_by_type(&dc, "HostSystem", &["name", "parent"])
-        .await
-        .unwrap();
-    assert_eq!(
-        names(&hosts),
-        ["DC0_C0_H0", "DC0_C0_H1", "DC0_C0_H2", "DC0_H0"]
-    );
+    let hosts = client.list_by_type(&dc, "HostSystem", &["name", "parent"]).await.unwrap();
+    assert_eq!(names(&hosts), ["DC0_C0_H0", "DC0_C0_H1", "DC0_C0_H2", "DC0_H0"]);
 
-    let pools = client
-        .list_by_type(&dc, "ResourcePool", &["name", "owner"])
-        .await
-        .unwrap();
+    let pools = client.list_by_type(&dc, "ResourcePool", &["name", "owner"]).await.unwrap();
     assert_eq!(pools.len(), 2, "{pools:?}");
-    let owners: Vec<String> = pools
-        .iter()
-        .filter_map(|p| p.moref("owner").map(|m| m.kind))
-        .collect();
-    assert!(
-        owners.contains(&"ClusterComputeResource".to_string()),
-        "{owners:?}"
-    );
-    assert!(
-        owners.contains(&"ComputeResource".to_string()),
-        "{owners:?}"
-    );
+    let owners: Vec<String> = pools.iter().filter_map(|p| p.moref("owner").map(|m| m.kind)).collect();
+    assert!(owners.contains(&"ClusterComputeResource".to_string()), "{owners:?}");
+    assert!(owners.contains(&"ComputeResource".to_string()), "{owners:?}");
 
     // No paths: just the references.
-    let vms = client
-        .list_by_type(&dc, "VirtualMachine", &[])
-        .await
-        .unwrap();
+    let vms = client.list_by_type(&dc, "VirtualMachine", &[]).await.unwrap();
     assert_eq!(vms.len(), 4);
     assert!(vms.iter().all(|o| o.props.is_empty()));
 
     // Every view was destroyed again.
-    assert_eq!(
-        calls(&trace, "CreateContainerView"),
-        calls(&trace, "DestroyView")
-    );
+    assert_eq!(calls(&trace, "CreateContainerView"), calls(&trace, "DestroyView"));
     // A bad type is the server's InvalidArgument.
-    let err = client
-        .list_by_type(&dc, "NoSuchType", &["name"])
-        .await
-        .unwrap_err();
+    let err = client.list_by_type(&dc, "NoSuchType", &["name"]).await.unwrap_err();
     assert_eq!(err.fault_kind(), Some("InvalidArgument"), "{err}");
 }
 
@@ -403,25 +277,17 @@ async fn untrusted_certificate_without_insecure() {
     let mut cfg = config(&sim);
     cfg.insecure = false;
     let err = Client::connect(cfg).await.unwrap_err();
-    let ViError::Certificate { url, detail } = &err else {
-        panic!("expected a certificate error, got {err:?}")
-    };
+    let ViError::Certificate { url, detail } = &err else { panic!("expected a certificate error, got {err:?}") };
     assert_eq!(url, &sim.sdk_url());
     assert!(!detail.is_empty());
     let msg = err.to_string();
-    assert!(
-        msg.contains("not trusted") && msg.contains("insecure = true"),
-        "{msg}"
-    );
+    assert!(msg.contains("not trusted") && msg.contains("insecure = true"), "{msg}");
 }
 
 #[tokio::test]
 async fn unreachable_port_is_connect_error() {
     // A port that was free a moment ago: connection refused.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap();
     let cfg = ClientConfig {
         url: url::Url::parse(&format!("https://127.0.0.1:{port}/sdk")).unwrap(),
         user: "user".into(),
@@ -431,10 +297,7 @@ async fn unreachable_port_is_connect_error() {
     };
     let err = Client::connect(cfg).await.unwrap_err();
     assert!(matches!(err, ViError::Connect { .. }), "{err:?}");
-    assert!(
-        err.to_string().contains(&format!("127.0.0.1:{port}")),
-        "{err}"
-    );
+    assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
 }
 
 #[tokio::test]
@@ -444,9 +307,7 @@ async fn slow_call_times_out() {
     cfg.timeout = Duration::from_secs(1);
     let client = Client::connect(cfg).await.unwrap();
     let err = client.find_by_inventory_path("DC0").await.unwrap_err();
-    let ViError::Timeout { what, after_secs } = &err else {
-        panic!("expected a timeout, got {err:?}")
-    };
+    let ViError::Timeout { what, after_secs } = &err else { panic!("expected a timeout, got {err:?}") };
     assert_eq!(*after_secs, 1);
     assert!(what.contains("FindByInventoryPath"), "{what}");
 }
@@ -455,14 +316,7 @@ async fn slow_call_times_out() {
 async fn terminate(admin: &Client, victim: &Client) {
     let key = victim.user_session().expect("victim session").key;
     let args = format!("<sessionId>{key}</sessionId>");
-    admin
-        .invoke(
-            "TerminateSession",
-            &admin.service_content().session_manager,
-            &args,
-        )
-        .await
-        .expect("TerminateSession");
+    admin.invoke("TerminateSession", &admin.service_content().session_manager, &args).await.expect("TerminateSession");
 }
 
 #[tokio::test]
@@ -490,10 +344,7 @@ async fn relogin_after_session_is_terminated() {
     // ContainerView listing across a re-login.
     terminate(&admin, &client).await;
     let dc = find(&admin, "DC0").await;
-    let hosts = client
-        .list_by_type(&dc, "HostSystem", &["name"])
-        .await
-        .unwrap();
+    let hosts = client.list_by_type(&dc, "HostSystem", &["name"]).await.unwrap();
     assert_eq!(hosts.len(), 4);
 }
 
@@ -509,9 +360,7 @@ async fn concurrent_callers_share_one_relogin() {
     let mut tasks = Vec::new();
     for _ in 0..12 {
         let c = client.clone();
-        tasks.push(tokio::spawn(async move {
-            c.find_by_inventory_path("DC0/host/DC0_C0/Resources").await
-        }));
+        tasks.push(tokio::spawn(async move { c.find_by_inventory_path("DC0/host/DC0_C0/Resources").await }));
     }
     for t in tasks {
         let found = t.await.unwrap().expect("call after re-login");
@@ -530,11 +379,7 @@ async fn logout_ends_the_session() {
     assert_eq!(client.session_cookie(), None);
     // The server no longer knows the session: terminating it is NotFound.
     let err = admin
-        .invoke(
-            "TerminateSession",
-            &admin.service_content().session_manager,
-            &format!("<sessionId>{key}</sessionId>"),
-        )
+        .invoke("TerminateSession", &admin.service_content().session_manager, &format!("<sessionId>{key}</sessionId>"))
         .await
         .unwrap_err();
     assert_eq!(err.fault_kind(), Some("NotFound"), "{err}");

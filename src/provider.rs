@@ -176,7 +176,13 @@ impl crate::plugin::Provider for ViProvider {
             let t = walk_vpx_path(&client, resolved.inventory_path).await?;
             (Some(t.datacenter_path), t.compute_path)
         };
-        Ok(Meta { client, datacenter, compute_path, auto_answer: resolved.auto_answer, api_timeout: resolved.api_timeout })
+        Ok(Meta {
+            client,
+            datacenter,
+            compute_path,
+            auto_answer: resolved.auto_answer,
+            api_timeout: resolved.api_timeout,
+        })
     }
 
     fn resources(&self) -> Vec<Arc<dyn AnyResource<Meta>>> {
@@ -213,16 +219,22 @@ fn connect_diag(e: &ViError, url: &str) -> Diags {
         ViError::Certificate { .. } => Diags::error_at(
             AttrPath::attr("insecure"),
             "vSphere's TLS certificate is not trusted",
-            format!("{e}\n\nIf {url} uses a self-signed certificate (vcsim does), set `insecure = true` in the provider block."),
+            format!(
+                "{e}\n\nIf {url} uses a self-signed certificate (vcsim does), set `insecure = true` in the provider block."
+            ),
         ),
         ViError::Fault { kind, .. } if kind == "InvalidLogin" => Diags::error_at(
             AttrPath::attr("password"),
             "vSphere rejected the login",
-            format!("{url} refused the user name or password: {e}. Check `user` and `password` (or their environment variables)."),
+            format!(
+                "{url} refused the user name or password: {e}. Check `user` and `password` (or their environment variables)."
+            ),
         ),
-        ViError::Connect { .. } => {
-            Diags::error_at(AttrPath::attr("url"), "Cannot reach vSphere", format!("{e}. Check `url` and that {url} is up."))
-        }
+        ViError::Connect { .. } => Diags::error_at(
+            AttrPath::attr("url"),
+            "Cannot reach vSphere",
+            format!("{e}. Check `url` and that {url} is up."),
+        ),
         _ => Diags::error("Cannot connect to vSphere", e.to_string()),
     }
 }

@@ -1,2 +1,3 @@
 //! Shared helpers for the acceptance tests.
+pub mod terraform;
 pub mod vcsim;

@@ -49,9 +49,23 @@ fn cli_config() -> &'static Path {
 /// Variables a developer's shell may carry that would change what the
 /// provider connects to; tests set what they need explicitly.
 const SCRUBBED: &[&str] = &[
-    "VI_URL", "VI_USER", "VI_PASSWORD", "VI_INSECURE", "VI_DATACENTER", "VI_PROXY", "GOVC_URL", "GOVC_USERNAME",
-    "GOVC_PASSWORD", "GOVC_INSECURE", "GOVC_DATACENTER", "VCURL", "VCDATACENTER", "VCDATASTORE", "TF_LOG",
-    "TF_LOG_PROVIDER", "TF_CLI_ARGS",
+    "VI_URL",
+    "VI_USER",
+    "VI_PASSWORD",
+    "VI_INSECURE",
+    "VI_DATACENTER",
+    "VI_PROXY",
+    "GOVC_URL",
+    "GOVC_USERNAME",
+    "GOVC_PASSWORD",
+    "GOVC_INSECURE",
+    "GOVC_DATACENTER",
+    "VCURL",
+    "VCDATACENTER",
+    "VCDATASTORE",
+    "TF_LOG",
+    "TF_LOG_PROVIDER",
+    "TF_CLI_ARGS",
 ];
 
 pub struct Tf {
@@ -70,10 +84,6 @@ impl Tf {
     pub fn env(mut self, k: &str, v: &str) -> Tf {
         self.env.push((k.to_owned(), v.to_owned()));
         self
-    }
-
-    pub fn write(&self, name: &str, content: &str) {
-        std::fs::write(self.dir.path().join(name), content).expect("write file");
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -165,4 +175,5 @@ pub fn provider_block(sdk_url: &str, extra: &str) -> String {
 }
 
 /// Just the `terraform` block, for provider blocks a test writes itself.
-pub const REQUIRED_PROVIDERS: &str = "terraform {\n  required_providers {\n    vi = { source = \"local/vi\" }\n  }\n}\n";
+pub const REQUIRED_PROVIDERS: &str =
+    "terraform {\n  required_providers {\n    vi = { source = \"local/vi\" }\n  }\n}\n";

@@ -34,10 +34,7 @@ impl Vcsim {
     pub fn start(extra_args: &[&str]) -> Vcsim {
         let bin = Self::binary();
         if !bin.is_file() {
-            panic!(
-                "vcsim not found at {}: run scripts/tools.sh to install the test tools",
-                bin.display()
-            );
+            panic!("vcsim not found at {}: run scripts/tools.sh to install the test tools", bin.display());
         }
         let mut child = Command::new(&bin)
             .args(["-l", "127.0.0.1:0", "-E", "-"])
@@ -95,9 +92,7 @@ impl Vcsim {
                 let status = child.wait();
                 std::thread::sleep(Duration::from_millis(100));
                 let tail = stderr_tail.lock().map(|t| t.clone()).unwrap_or_default();
-                panic!(
-                    "vcsim {extra_args:?} printed no GOVC_URL ({e}); exit: {status:?}\nstderr:\n{tail}"
-                );
+                panic!("vcsim {extra_args:?} printed no GOVC_URL ({e}); exit: {status:?}\nstderr:\n{tail}");
             }
         };
         let url = line
@@ -107,11 +102,7 @@ impl Vcsim {
             .trim_matches('"')
             .to_string();
         let parsed = url::Url::parse(&url).unwrap_or_else(|e| panic!("bad GOVC_URL {url}: {e}"));
-        let addr = format!(
-            "{}:{}",
-            parsed.host_str().unwrap_or("127.0.0.1"),
-            parsed.port().unwrap_or(443)
-        );
+        let addr = format!("{}:{}", parsed.host_str().unwrap_or("127.0.0.1"), parsed.port().unwrap_or(443));
         Vcsim { url, addr, child }
     }
 
@@ -122,17 +113,12 @@ impl Vcsim {
 
     /// The user name in the printed URL (`user` unless `-username` was given).
     pub fn user(&self) -> String {
-        url::Url::parse(&self.url)
-            .map(|u| u.username().to_string())
-            .unwrap_or_default()
+        url::Url::parse(&self.url).map(|u| u.username().to_string()).unwrap_or_default()
     }
 
     /// The password in the printed URL (`pass` unless `-password` was given).
     pub fn password(&self) -> String {
-        url::Url::parse(&self.url)
-            .ok()
-            .and_then(|u| u.password().map(str::to_string))
-            .unwrap_or_default()
+        url::Url::parse(&self.url).ok().and_then(|u| u.password().map(str::to_string)).unwrap_or_default()
     }
 }
 

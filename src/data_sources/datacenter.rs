@@ -33,14 +33,28 @@ impl DataSource<Meta> for DatacenterData {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            Block::new("Looks up a datacenter. Without `name`, the provider's `datacenter`, or the only datacenter there is.")
-                .attr(Attribute::optional_computed("name", Type::String, "Name (or inventory path, e.g. `folder/DC1`) of the datacenter."))
-                .attr(Attribute::computed("id", Type::String, "Managed object id of the datacenter (`datacenter-2`)."))
-                .attr(Attribute::computed("path", Type::String, "Inventory path of the datacenter from the root folder."))
-                .attr(Attribute::computed("vm_folder_id", Type::String, "Id of the datacenter's virtual machine folder."))
-                .attr(Attribute::computed("host_folder_id", Type::String, "Id of the datacenter's host and cluster folder."))
-                .attr(Attribute::computed("datastore_folder_id", Type::String, "Id of the datacenter's datastore folder."))
-                .attr(Attribute::computed("network_folder_id", Type::String, "Id of the datacenter's network folder.")),
+            Block::new(
+                "Looks up a datacenter. Without `name`, the provider's `datacenter`, or the only datacenter there is.",
+            )
+            .attr(Attribute::optional_computed(
+                "name",
+                Type::String,
+                "Name (or inventory path, e.g. `folder/DC1`) of the datacenter.",
+            ))
+            .attr(Attribute::computed("id", Type::String, "Managed object id of the datacenter (`datacenter-2`)."))
+            .attr(Attribute::computed("path", Type::String, "Inventory path of the datacenter from the root folder."))
+            .attr(Attribute::computed("vm_folder_id", Type::String, "Id of the datacenter's virtual machine folder."))
+            .attr(Attribute::computed(
+                "host_folder_id",
+                Type::String,
+                "Id of the datacenter's host and cluster folder.",
+            ))
+            .attr(Attribute::computed("datastore_folder_id", Type::String, "Id of the datacenter's datastore folder."))
+            .attr(Attribute::computed(
+                "network_folder_id",
+                Type::String,
+                "Id of the datacenter's network folder.",
+            )),
         )
     }
 

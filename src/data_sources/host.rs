@@ -61,10 +61,26 @@ impl DataSource<Meta> for HostData {
                     "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
                 ))
                 .attr(Attribute::computed("id", Type::String, "Managed object id of the host (`host-21`)."))
-                .attr(Attribute::computed("compute_resource_id", Type::String, "Id of the cluster or standalone compute resource holding the host."))
-                .attr(Attribute::computed("resource_pool_id", Type::String, "Id of the root resource pool of that compute resource: where VMs on this host go."))
-                .attr(Attribute::computed("connection_state", Type::String, "`connected`, `disconnected` or `notResponding`."))
-                .attr(Attribute::computed("power_state", Type::String, "`poweredOn`, `poweredOff`, `standBy` or `unknown`."))
+                .attr(Attribute::computed(
+                    "compute_resource_id",
+                    Type::String,
+                    "Id of the cluster or standalone compute resource holding the host.",
+                ))
+                .attr(Attribute::computed(
+                    "resource_pool_id",
+                    Type::String,
+                    "Id of the root resource pool of that compute resource: where VMs on this host go.",
+                ))
+                .attr(Attribute::computed(
+                    "connection_state",
+                    Type::String,
+                    "`connected`, `disconnected` or `notResponding`.",
+                ))
+                .attr(Attribute::computed(
+                    "power_state",
+                    Type::String,
+                    "`poweredOn`, `poweredOff`, `standBy` or `unknown`.",
+                ))
                 .attr(Attribute::computed("maintenance_mode", Type::Bool, "Whether the host is in maintenance mode."))
                 .attr(Attribute::computed("version", Type::String, "ESXi version, e.g. `8.0.1`."))
                 .attr(Attribute::computed("cpu_cores", Type::Number, "Number of physical CPU cores."))
@@ -79,9 +95,13 @@ impl DataSource<Meta> for HostData {
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
         let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
         let o = match (config.name.get(), config.path.get()) {
-            (_, Some(path)) => lookup::by_path(meta, path, &format!("{}/host", dc.path), &["HostSystem"], "host", PROPS).await?,
+            (_, Some(path)) => {
+                lookup::by_path(meta, path, &format!("{}/host", dc.path), &["HostSystem"], "host", PROPS).await?
+            }
             (Some(name), None) => lookup::by_name(meta, &dc, "HostSystem", "host", name, PROPS).await?,
-            (None, None) => return Err(Diags::error_at(AttrPath::attr("name"), "Missing name or path", "set `name` or `path`")),
+            (None, None) => {
+                return Err(Diags::error_at(AttrPath::attr("name"), "Missing name or path", "set `name` or `path`"));
+            }
         };
         let parent: Option<ManagedObjectReference> = o.moref("parent");
         let pool = match &parent {

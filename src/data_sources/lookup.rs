@@ -80,7 +80,10 @@ pub async fn datacenter_named(meta: &Meta, path: &str, attr: Option<AttrPath>) -
         .map_err(|e| vi_diag(&e, "finding the datacenter", attr.clone()))?
         .filter(|m| m.kind == "Datacenter")
     {
-        let objs = client.retrieve(&[moref], DC_PROPS).await.map_err(|e| vi_diag(&e, "reading the datacenter", attr.clone()))?;
+        let objs = client
+            .retrieve(&[moref], DC_PROPS)
+            .await
+            .map_err(|e| vi_diag(&e, "reading the datacenter", attr.clone()))?;
         if let Some(o) = objs.into_iter().find(|o| !o.is_missing_object()) {
             return from_content(meta, o).await;
         }
@@ -199,7 +202,11 @@ pub async fn by_path(
         .await
         .map_err(|e| vi_diag(&e, &format!("finding {what} {full:?}"), Some(attr())))?;
     let Some(moref) = found else {
-        return Err(Diags::error_at(attr(), format!("{} not found", capitalise(what)), format!("nothing at inventory path {full:?}")));
+        return Err(Diags::error_at(
+            attr(),
+            format!("{} not found", capitalise(what)),
+            format!("nothing at inventory path {full:?}"),
+        ));
     };
     if !kinds.contains(&moref.kind.as_str()) {
         return Err(Diags::error_at(
@@ -213,9 +220,13 @@ pub async fn by_path(
         .retrieve(&[moref], props)
         .await
         .map_err(|e| vi_diag(&e, &format!("reading {what} {full:?}"), Some(attr())))?;
-    objs.into_iter()
-        .find(|o| !o.is_missing_object())
-        .ok_or_else(|| Diags::error_at(attr(), format!("{} not found", capitalise(what)), format!("{full:?} vanished while being read")))
+    objs.into_iter().find(|o| !o.is_missing_object()).ok_or_else(|| {
+        Diags::error_at(
+            attr(),
+            format!("{} not found", capitalise(what)),
+            format!("{full:?} vanished while being read"),
+        )
+    })
 }
 
 /// Plan-time check for two alternative attributes: exactly one must be set

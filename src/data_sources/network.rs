@@ -29,19 +29,31 @@ impl DataSource<Meta> for NetworkData {
     fn schema(&self) -> Schema {
         Schema::new(
             Block::new("Looks up a network (standard port group, distributed port group or opaque network) by name.")
-                .attr(Attribute::required("name", Type::String, "Name of the network, e.g. `VM Network` or `DC0_DVPG0`."))
+                .attr(Attribute::required(
+                    "name",
+                    Type::String,
+                    "Name of the network, e.g. `VM Network` or `DC0_DVPG0`.",
+                ))
                 .attr(Attribute::optional_computed(
                     "datacenter_id",
                     Type::String,
                     "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
                 ))
-                .attr(Attribute::computed("id", Type::String, "Managed object id of the network (`network-7`, `dvportgroup-11`)."))
+                .attr(Attribute::computed(
+                    "id",
+                    Type::String,
+                    "Managed object id of the network (`network-7`, `dvportgroup-11`).",
+                ))
                 .attr(Attribute::computed(
                     "type",
                     Type::String,
                     "Managed object type: `Network`, `DistributedVirtualPortgroup` or `OpaqueNetwork`.",
                 ))
-                .attr(Attribute::computed("accessible", Type::Bool, "Whether the network is accessible from at least one host.")),
+                .attr(Attribute::computed(
+                    "accessible",
+                    Type::Bool,
+                    "Whether the network is accessible from at least one host.",
+                )),
         )
     }
 

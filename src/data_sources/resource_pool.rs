@@ -31,7 +31,11 @@ impl DataSource<Meta> for ResourcePoolData {
     fn schema(&self) -> Schema {
         Schema::new(
             Block::new("Looks up a resource pool by name or by inventory path. Exactly one of `name` and `path`.")
-                .attr(Attribute::optional_computed("name", Type::String, "Name of the pool; must be unique in the datacenter."))
+                .attr(Attribute::optional_computed(
+                    "name",
+                    Type::String,
+                    "Name of the pool; must be unique in the datacenter.",
+                ))
                 .attr(Attribute::optional_computed(
                     "path",
                     Type::String,
@@ -44,8 +48,16 @@ impl DataSource<Meta> for ResourcePoolData {
                     "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
                 ))
                 .attr(Attribute::computed("id", Type::String, "Managed object id of the pool (`resgroup-22`)."))
-                .attr(Attribute::computed("owner_id", Type::String, "Id of the cluster or host (compute resource) owning the pool."))
-                .attr(Attribute::computed("parent_id", Type::String, "Id of the parent pool, vApp or compute resource.")),
+                .attr(Attribute::computed(
+                    "owner_id",
+                    Type::String,
+                    "Id of the cluster or host (compute resource) owning the pool.",
+                ))
+                .attr(Attribute::computed(
+                    "parent_id",
+                    Type::String,
+                    "Id of the parent pool, vApp or compute resource.",
+                )),
         )
     }
 
@@ -57,8 +69,15 @@ impl DataSource<Meta> for ResourcePoolData {
         let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
         let o = match (config.name.get(), config.path.get()) {
             (_, Some(path)) => {
-                lookup::by_path(meta, path, &format!("{}/host", dc.path), &["ResourcePool", "VirtualApp"], "resource pool", PROPS)
-                    .await?
+                lookup::by_path(
+                    meta,
+                    path,
+                    &format!("{}/host", dc.path),
+                    &["ResourcePool", "VirtualApp"],
+                    "resource pool",
+                    PROPS,
+                )
+                .await?
             }
             (Some(name), None) => lookup::by_name(meta, &dc, "ResourcePool", "resource pool", name, PROPS).await?,
             (None, None) => {

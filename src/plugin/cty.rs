@@ -47,10 +47,8 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<String, serde_json::Value> = attrs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect();
+                let m: serde_json::Map<String, serde_json::Value> =
+                    attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
                 json!(["object", m])
             }
         }
@@ -71,12 +69,13 @@ impl Type {
                 (Some("list"), Some(t)) => Ok(Type::list(Type::from_json(t)?)),
                 (Some("set"), Some(t)) => Ok(Type::set(Type::from_json(t)?)),
                 (Some("map"), Some(t)) => Ok(Type::map(Type::from_json(t)?)),
-                (Some("object"), Some(J::Object(attrs))) => Ok(Type::Object(
-                    attrs
-                        .iter()
-                        .map(|(k, t)| Ok((k.clone(), Type::from_json(t)?)))
-                        .collect::<Result<_, CtyError>>()?,
-                )),
+                (Some("object"), Some(J::Object(attrs))) => {
+                    Ok(Type::Object(attrs.iter().map(|(k, t)| Ok((k.clone(), Type::from_json(t)?))).collect::<Result<
+                        _,
+                        CtyError,
+                    >>(
+                    )?))
+                }
                 (Some("tuple"), _) => Err(CtyError::new("tuple types are not supported")),
                 _ => Err(CtyError::new(format!("malformed type {v}"))),
             },
@@ -163,29 +162,17 @@ fn from_mp(mp: &Mp, ty: &Type) -> Result<Dyn, CtyError> {
         return Ok(Dyn::Unknown);
     }
     match ty {
-        Type::Bool => mp
-            .as_bool()
-            .map(Dyn::Bool)
-            .ok_or_else(|| mismatch("bool", mp)),
+        Type::Bool => mp.as_bool().map(Dyn::Bool).ok_or_else(|| mismatch("bool", mp)),
         Type::Number => mp_number(mp).map(Dyn::Number),
-        Type::String => mp
-            .as_str()
-            .map(|s| Dyn::String(s.to_owned()))
-            .ok_or_else(|| mismatch("string", mp)),
+        Type::String => mp.as_str().map(|s| Dyn::String(s.to_owned())).ok_or_else(|| mismatch("string", mp)),
         Type::List(el) | Type::Set(el) => match mp {
-            Mp::Array(items) => items
-                .iter()
-                .map(|i| from_mp(i, el))
-                .collect::<Result<_, _>>()
-                .map(Dyn::List),
+            Mp::Array(items) => items.iter().map(|i| from_mp(i, el)).collect::<Result<_, _>>().map(Dyn::List),
             _ => Err(mismatch("list", mp)),
         },
         Type::Map(el) => match mp {
-            Mp::Map(entries) => entries
-                .iter()
-                .map(|(k, v)| Ok((mp_key(k)?, from_mp(v, el)?)))
-                .collect::<Result<_, _>>()
-                .map(Dyn::Map),
+            Mp::Map(entries) => {
+                entries.iter().map(|(k, v)| Ok((mp_key(k)?, from_mp(v, el)?))).collect::<Result<_, _>>().map(Dyn::Map)
+            }
             _ => Err(mismatch("map", mp)),
         },
         Type::Object(attrs) => match mp {
@@ -222,9 +209,7 @@ fn from_mp(mp: &Mp, ty: &Type) -> Result<Dyn, CtyError> {
 }
 
 fn mp_key(k: &Mp) -> Result<String, CtyError> {
-    k.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| mismatch("string key", k))
+    k.as_str().map(str::to_owned).ok_or_else(|| mismatch("string key", k))
 }
 
 fn mp_number(mp: &Mp) -> Result<serde_json::Number, CtyError> {
@@ -241,10 +226,9 @@ fn mp_number(mp: &Mp) -> Result<serde_json::Number, CtyError> {
         Mp::F32(f) => float(f64::from(*f)),
         Mp::F64(f) => float(*f),
         // cty falls back to a decimal string for numbers no float64 holds.
-        Mp::String(s) => s
-            .as_str()
-            .and_then(|s| s.parse::<serde_json::Number>().ok())
-            .ok_or_else(|| mismatch("number", mp)),
+        Mp::String(s) => {
+            s.as_str().and_then(|s| s.parse::<serde_json::Number>().ok()).ok_or_else(|| mismatch("number", mp))
+        }
         _ => Err(mismatch("number", mp)),
     }
 }
@@ -281,19 +265,15 @@ fn to_mp(v: &Dyn, ty: &Type) -> Result<Mp, CtyError> {
         (Dyn::Unknown, _) => Mp::Ext(0, vec![0]),
         (_, Type::Dynamic) => {
             let t = infer_type(v);
-            let tjson =
-                serde_json::to_vec(&t.to_json()).map_err(|e| CtyError::new(e.to_string()))?;
+            let tjson = serde_json::to_vec(&t.to_json()).map_err(|e| CtyError::new(e.to_string()))?;
             Mp::Array(vec![Mp::Binary(tjson), to_mp(v, &t)?])
         }
         (Dyn::Bool(b), Type::Bool) => Mp::Boolean(*b),
         (Dyn::Number(n), Type::Number) => number_mp(n),
         (Dyn::String(s), Type::String) => Mp::String(s.as_str().into()),
-        (Dyn::List(items), Type::List(el) | Type::Set(el)) => Mp::Array(
-            items
-                .iter()
-                .map(|i| to_mp(i, el))
-                .collect::<Result<_, _>>()?,
-        ),
+        (Dyn::List(items), Type::List(el) | Type::Set(el)) => {
+            Mp::Array(items.iter().map(|i| to_mp(i, el)).collect::<Result<_, _>>()?)
+        }
         (Dyn::Map(m), Type::Map(el)) => Mp::Map(
             m.iter()
                 .map(|(k, v)| Ok((Mp::String(k.as_str().into()), to_mp(v, el)?)))
@@ -302,26 +282,17 @@ fn to_mp(v: &Dyn, ty: &Type) -> Result<Mp, CtyError> {
         (Dyn::Map(m), Type::Object(attrs)) => Mp::Map(
             attrs
                 .iter()
-                .map(|(k, t)| {
-                    Ok((
-                        Mp::String(k.as_str().into()),
-                        to_mp(m.get(k).unwrap_or(&Dyn::Null), t)?,
-                    ))
-                })
+                .map(|(k, t)| Ok((Mp::String(k.as_str().into()), to_mp(m.get(k).unwrap_or(&Dyn::Null), t)?)))
                 .collect::<Result<_, CtyError>>()?,
         ),
         // Primitive conversions cty itself would make.
         (Dyn::Number(n), Type::String) => Mp::String(n.to_string().into()),
         (Dyn::Bool(b), Type::String) => Mp::String(b.to_string().into()),
-        (Dyn::String(s), Type::Number) => number_mp(
-            &s.parse()
-                .map_err(|_| CtyError::new(format!("{s:?} is not a number")))?,
-        ),
+        (Dyn::String(s), Type::Number) => {
+            number_mp(&s.parse().map_err(|_| CtyError::new(format!("{s:?} is not a number")))?)
+        }
         (other, t) => {
-            return Err(CtyError::new(format!(
-                "value {other:?} does not fit type {:?}",
-                t.to_json()
-            )));
+            return Err(CtyError::new(format!("value {other:?} does not fit type {:?}", t.to_json())));
         }
     })
 }
@@ -364,44 +335,27 @@ pub fn from_json(j: &serde_json::Value, ty: &Type) -> Result<Dyn, CtyError> {
         (Type::Bool, J::Bool(b)) => Dyn::Bool(*b),
         (Type::Bool, J::String(s)) if s == "true" || s == "false" => Dyn::Bool(s == "true"),
         (Type::Number, J::Number(n)) => Dyn::Number(n.clone()),
-        (Type::Number, J::String(s)) => Dyn::Number(
-            s.parse()
-                .map_err(|_| CtyError::new(format!("{s:?} is not a number")))?,
-        ),
+        (Type::Number, J::String(s)) => {
+            Dyn::Number(s.parse().map_err(|_| CtyError::new(format!("{s:?} is not a number")))?)
+        }
         (Type::String, J::String(s)) => Dyn::String(s.clone()),
         (Type::String, J::Number(n)) => Dyn::String(n.to_string()),
         (Type::String, J::Bool(b)) => Dyn::String(b.to_string()),
-        (Type::List(el) | Type::Set(el), J::Array(items)) => Dyn::List(
-            items
-                .iter()
-                .map(|i| from_json(i, el))
-                .collect::<Result<_, _>>()?,
-        ),
-        (Type::Map(el), J::Object(m)) => Dyn::Map(
-            m.iter()
-                .map(|(k, v)| Ok((k.clone(), from_json(v, el)?)))
-                .collect::<Result<_, CtyError>>()?,
-        ),
+        (Type::List(el) | Type::Set(el), J::Array(items)) => {
+            Dyn::List(items.iter().map(|i| from_json(i, el)).collect::<Result<_, _>>()?)
+        }
+        (Type::Map(el), J::Object(m)) => {
+            Dyn::Map(m.iter().map(|(k, v)| Ok((k.clone(), from_json(v, el)?))).collect::<Result<_, CtyError>>()?)
+        }
         (Type::Object(attrs), J::Object(m)) => Dyn::Map(
             attrs
                 .iter()
-                .map(|(k, t)| {
-                    Ok((
-                        k.clone(),
-                        m.get(k)
-                            .map(|v| from_json(v, t))
-                            .transpose()?
-                            .unwrap_or(Dyn::Null),
-                    ))
-                })
+                .map(|(k, t)| Ok((k.clone(), m.get(k).map(|v| from_json(v, t)).transpose()?.unwrap_or(Dyn::Null))))
                 .collect::<Result<_, CtyError>>()?,
         ),
         (Type::Dynamic, j) => json_untyped(j),
         (t, j) => {
-            return Err(CtyError::new(format!(
-                "JSON {j} does not fit type {}",
-                t.to_json()
-            )));
+            return Err(CtyError::new(format!("JSON {j} does not fit type {}", t.to_json())));
         }
     })
 }
@@ -415,11 +369,7 @@ fn json_untyped(j: &serde_json::Value) -> Dyn {
         J::String(s) if s == UNKNOWN_SENTINEL => Dyn::Unknown,
         J::String(s) => Dyn::String(s.clone()),
         J::Array(a) => Dyn::List(a.iter().map(json_untyped).collect()),
-        J::Object(m) => Dyn::Map(
-            m.iter()
-                .map(|(k, v)| (k.clone(), json_untyped(v)))
-                .collect(),
-        ),
+        J::Object(m) => Dyn::Map(m.iter().map(|(k, v)| (k.clone(), json_untyped(v))).collect()),
     }
 }
 
@@ -447,13 +397,7 @@ mod tests {
             ("n".to_owned(), Type::Number),
             ("on".to_owned(), Type::Bool),
             ("tags".to_owned(), Type::map(Type::String)),
-            (
-                "disks".to_owned(),
-                Type::list(Type::Object(BTreeMap::from([(
-                    "size".to_owned(),
-                    Type::Number,
-                )]))),
-            ),
+            ("disks".to_owned(), Type::list(Type::Object(BTreeMap::from([("size".to_owned(), Type::Number)])))),
             ("names".to_owned(), Type::set(Type::String)),
         ]))
     }
@@ -464,10 +408,7 @@ mod tests {
             ("id".to_owned(), Dyn::Unknown),
             ("n".to_owned(), Dyn::Number(2048.into())),
             ("on".to_owned(), Dyn::Null),
-            (
-                "tags".to_owned(),
-                Dyn::Map(BTreeMap::from([("a".to_owned(), Dyn::String("b".into()))])),
-            ),
+            ("tags".to_owned(), Dyn::Map(BTreeMap::from([("a".to_owned(), Dyn::String("b".into()))]))),
             (
                 "disks".to_owned(),
                 Dyn::List(vec![Dyn::Map(BTreeMap::from([(
@@ -483,22 +424,13 @@ mod tests {
 
     #[test]
     fn unknown_is_the_cty_extension_bytes() {
-        assert_eq!(
-            to_msgpack(&Dyn::Unknown, &Type::String).unwrap(),
-            vec![0xd4, 0, 0]
-        );
-        assert_eq!(
-            from_msgpack(&[0xd4, 0, 0], &Type::Number).unwrap(),
-            Dyn::Unknown
-        );
+        assert_eq!(to_msgpack(&Dyn::Unknown, &Type::String).unwrap(), vec![0xd4, 0, 0]);
+        assert_eq!(from_msgpack(&[0xd4, 0, 0], &Type::Number).unwrap(), Dyn::Unknown);
     }
 
     #[test]
     fn missing_object_attributes_decode_as_null_and_extra_ones_are_dropped() {
-        let mp = Mp::Map(vec![
-            (Mp::from("id"), Mp::from("vm-1")),
-            (Mp::from("zzz"), Mp::from(1)),
-        ]);
+        let mp = Mp::Map(vec![(Mp::from("id"), Mp::from("vm-1")), (Mp::from("zzz"), Mp::from(1))]);
         let mut b = Vec::new();
         rmpv::encode::write_value(&mut b, &mp).unwrap();
         let v = from_msgpack(&b, &obj_type()).unwrap();
@@ -512,20 +444,12 @@ mod tests {
         let t = obj_type();
         assert_eq!(Type::from_json(&t.to_json()).unwrap(), t);
         assert_eq!(t.to_json()["0"], serde_json::Value::Null);
-        assert_eq!(
-            Type::list(Type::String).to_json(),
-            serde_json::json!(["list", "string"])
-        );
+        assert_eq!(Type::list(Type::String).to_json(), serde_json::json!(["list", "string"]));
     }
 
     #[test]
     fn wrong_shapes_are_errors_not_panics() {
-        for bytes in [
-            &[0xc1u8][..],
-            &[0x92, 0x01][..],
-            &[0xdd, 0xff, 0xff, 0xff, 0xff][..],
-            &[][..],
-        ] {
+        for bytes in [&[0xc1u8][..], &[0x92, 0x01][..], &[0xdd, 0xff, 0xff, 0xff, 0xff][..], &[][..]] {
             let _ = from_msgpack(bytes, &obj_type());
         }
         let mut b = Vec::new();

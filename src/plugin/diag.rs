@@ -32,8 +32,7 @@ impl AttrPath {
     }
 
     pub fn index(mut self, i: usize) -> Self {
-        self.0
-            .push(Step::Index(i64::try_from(i).unwrap_or(i64::MAX)));
+        self.0.push(Step::Index(i64::try_from(i).unwrap_or(i64::MAX)));
         self
     }
 
@@ -116,11 +115,7 @@ impl Diags {
         }])
     }
 
-    pub fn warning_at(
-        path: AttrPath,
-        summary: impl Into<String>,
-        detail: impl Into<String>,
-    ) -> Self {
+    pub fn warning_at(path: AttrPath, summary: impl Into<String>, detail: impl Into<String>) -> Self {
         Diags(vec![Diagnostic {
             severity: Severity::Warning,
             summary: summary.into(),
@@ -143,11 +138,7 @@ impl Diags {
 
     /// `Ok(())` when there is no error, so `?` can stop at the first failure.
     pub fn into_result(self) -> Result<Diags, Diags> {
-        if self.has_errors() {
-            Err(self)
-        } else {
-            Ok(self)
-        }
+        if self.has_errors() { Err(self) } else { Ok(self) }
     }
 
     pub(crate) fn to_proto(&self) -> Vec<pb::Diagnostic> {
@@ -180,10 +171,7 @@ mod tests {
     fn paths_print_like_hcl() {
         let p = AttrPath::attr("disk").index(1).then("size");
         assert_eq!(p.to_string(), "disk[1].size");
-        assert_eq!(
-            AttrPath::attr("extra_config").key("a").to_string(),
-            "extra_config[\"a\"]"
-        );
+        assert_eq!(AttrPath::attr("extra_config").key("a").to_string(), "extra_config[\"a\"]");
     }
 
     #[test]

@@ -7,8 +7,7 @@ use super::cty::Type;
 use super::schema::{Attribute, Block, Mode, Nesting, Schema};
 
 /// Marks the generated part of a docs page.
-pub const BEGIN: &str =
-    "<!-- schema generated from the provider; edit the descriptions in the code -->";
+pub const BEGIN: &str = "<!-- schema generated from the provider; edit the descriptions in the code -->";
 pub const END: &str = "<!-- end of generated schema -->";
 
 pub fn render(schema: &Schema) -> String {
@@ -19,20 +18,15 @@ pub fn render(schema: &Schema) -> String {
 }
 
 fn render_block(out: &mut String, block: &Block, anchor: &str) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Pick = fn(&Attribute) -> bool;
+    let groups: [(&str, Pick); 3] = [
         ("Required", |a| a.mode == Mode::Required),
-        ("Optional", |a| {
-            matches!(a.mode, Mode::Optional | Mode::OptionalComputed)
-        }),
+        ("Optional", |a| matches!(a.mode, Mode::Optional | Mode::OptionalComputed)),
         ("Read-Only", |a| a.mode == Mode::Computed),
     ];
     for (title, pick) in groups {
         let attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| pick(a)).collect();
-        let blocks: Vec<_> = if title == "Optional" {
-            block.blocks.iter().collect()
-        } else {
-            Vec::new()
-        };
+        let blocks: Vec<_> = if title == "Optional" { block.blocks.iter().collect() } else { Vec::new() };
         if attrs.is_empty() && blocks.is_empty() {
             continue;
         }
@@ -47,20 +41,8 @@ fn render_block(out: &mut String, block: &Block, anchor: &str) {
                 if a.force_new {
                     flags.push("Forces replacement");
                 }
-                let flags = if flags.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {}", flags.join(", "))
-                };
-                (
-                    a.name.clone(),
-                    format!(
-                        "- `{}` ({}{flags}) {}",
-                        a.name,
-                        type_name(&a.ty),
-                        one_line(&a.description)
-                    ),
-                )
+                let flags = if flags.is_empty() { String::new() } else { format!(", {}", flags.join(", ")) };
+                (a.name.clone(), format!("- `{}` ({}{flags}) {}", a.name, type_name(&a.ty), one_line(&a.description)))
             })
             .collect();
         for b in &blocks {
@@ -69,11 +51,7 @@ fn render_block(out: &mut String, block: &Block, anchor: &str) {
                 Nesting::List => "Block List",
                 Nesting::Set => "Block Set",
             };
-            let max = if b.max_items > 0 {
-                format!(", Max: {}", b.max_items)
-            } else {
-                String::new()
-            };
+            let max = if b.max_items > 0 { format!(", Max: {}", b.max_items) } else { String::new() };
             lines.push((
                 b.type_name.clone(),
                 format!(
@@ -91,12 +69,7 @@ fn render_block(out: &mut String, block: &Block, anchor: &str) {
     }
     for b in &block.blocks {
         let _ = writeln!(out, "\n<a id=\"nestedblock--{anchor}{}\"></a>", b.type_name);
-        let _ = writeln!(
-            out,
-            "### Nested Schema for `{}{}`",
-            anchor.replace("--", "."),
-            b.type_name
-        );
+        let _ = writeln!(out, "### Nested Schema for `{}{}`", anchor.replace("--", "."), b.type_name);
         render_block(out, &b.block, &format!("{anchor}{}--", b.type_name));
     }
 }
@@ -123,12 +96,7 @@ fn type_name(t: &Type) -> String {
 pub fn splice(page: &str, schema: &Schema) -> Option<String> {
     let start = page.find(BEGIN)?;
     let end = page[start..].find(END)? + start;
-    Some(format!(
-        "{}{BEGIN}\n{}{}",
-        &page[..start],
-        render(schema),
-        &page[end..]
-    ))
+    Some(format!("{}{BEGIN}\n{}{}", &page[..start], render(schema), &page[end..]))
 }
 
 #[cfg(test)]
@@ -150,18 +118,9 @@ mod tests {
                 )),
         );
         let md = render(&s);
-        assert!(
-            md.contains("### Required\n\n- `name` (String) The name."),
-            "{md}"
-        );
-        assert!(
-            md.contains("- `tags` (Map of String, Forces replacement) Tags."),
-            "{md}"
-        );
-        assert!(
-            md.contains("- `password` (String, Sensitive) Secret."),
-            "{md}"
-        );
+        assert!(md.contains("### Required\n\n- `name` (String) The name."), "{md}");
+        assert!(md.contains("- `tags` (Map of String, Forces replacement) Tags."), "{md}");
+        assert!(md.contains("- `password` (String, Sensitive) Secret."), "{md}");
         assert!(md.contains("### Read-Only\n\n- `id` (String) Id."), "{md}");
         assert!(md.contains("### Nested Schema for `disk`"), "{md}");
         assert!(md.contains("- `size` (Number) GB."), "{md}");

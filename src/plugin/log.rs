@@ -45,13 +45,7 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
-        let line = render(
-            self.module,
-            event.metadata().level(),
-            event.metadata().target(),
-            event,
-            now_rfc3339(),
-        );
+        let line = render(self.module, event.metadata().level(), event.metadata().target(), event, now_rfc3339());
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{line}");
     }
@@ -61,9 +55,7 @@ fn render(module: &str, level: &Level, target: &str, event: &Event<'_>, ts: Stri
     let mut fields = JsonFields(serde_json::Map::new());
     event.record(&mut fields);
     let mut m = fields.0;
-    let message = m
-        .remove("message")
-        .unwrap_or(serde_json::Value::String(String::new()));
+    let message = m.remove("message").unwrap_or(serde_json::Value::String(String::new()));
     m.insert("@level".into(), hclog_level(level).into());
     m.insert("@message".into(), message);
     m.insert("@module".into(), module.into());
@@ -86,8 +78,7 @@ struct JsonFields(serde_json::Map<String, serde_json::Value>);
 
 impl Visit for JsonFields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0
-            .insert(field.name().to_owned(), format!("{value:?}").into());
+        self.0.insert(field.name().to_owned(), format!("{value:?}").into());
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         self.0.insert(field.name().to_owned(), value.into());
@@ -108,9 +99,7 @@ impl Visit for JsonFields {
 
 /// hclog's timestamp form, `2006-01-02T15:04:05.000000Z`, in UTC.
 fn now_rfc3339() -> String {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     format_utc(d.as_secs(), d.subsec_micros())
 }
 
@@ -127,12 +116,7 @@ fn format_utc(secs: u64, micros: u32) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 #[cfg(test)]

@@ -17,8 +17,5 @@ pub mod value;
 pub use cty::{Dyn, Type};
 pub use diag::{AttrPath, Diags};
 pub use schema::{Attribute, Block, NestedBlock, Schema};
-pub use traits::{
-    AnyDataSource, AnyResource, ApplyError, DataSource, Plan, Provider, Resource, data_source,
-    resource,
-};
+pub use traits::{AnyDataSource, AnyResource, ApplyError, DataSource, Plan, Provider, Resource, data_source, resource};
 pub use value::Value;

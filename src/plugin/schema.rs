@@ -106,16 +106,10 @@ impl NestedBlock {
         }
     }
     pub fn set(type_name: &str, block: Block) -> Self {
-        NestedBlock {
-            nesting: Nesting::Set,
-            ..Self::list(type_name, block)
-        }
+        NestedBlock { nesting: Nesting::Set, ..Self::list(type_name, block) }
     }
     pub fn single(type_name: &str, block: Block) -> Self {
-        NestedBlock {
-            nesting: Nesting::Single,
-            ..Self::list(type_name, block)
-        }
+        NestedBlock { nesting: Nesting::Single, ..Self::list(type_name, block) }
     }
     pub fn max(mut self, n: i64) -> Self {
         self.max_items = n;
@@ -146,10 +140,7 @@ pub struct Block {
 
 impl Block {
     pub fn new(description: &str) -> Self {
-        Block {
-            description: description.to_owned(),
-            ..Default::default()
-        }
+        Block { description: description.to_owned(), ..Default::default() }
     }
     pub fn attr(mut self, a: Attribute) -> Self {
         self.attributes.push(a);
@@ -162,11 +153,7 @@ impl Block {
 
     /// The object type a value of this block has.
     pub fn ty(&self) -> Type {
-        let mut m: BTreeMap<String, Type> = self
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), a.ty.clone()))
-            .collect();
+        let mut m: BTreeMap<String, Type> = self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect();
         for b in &self.blocks {
             m.insert(b.type_name.clone(), b.ty());
         }
@@ -220,10 +207,7 @@ impl Schema {
     }
 
     pub(crate) fn to_proto(&self) -> pb::Schema {
-        pb::Schema {
-            version: self.version,
-            block: Some(self.block.to_proto(self.version)),
-        }
+        pb::Schema { version: self.version, block: Some(self.block.to_proto(self.version)) }
     }
 }
 
@@ -235,10 +219,7 @@ mod tests {
     fn block_type_includes_nested_blocks() {
         let b = Block::new("vm")
             .attr(Attribute::required("name", Type::String, "n"))
-            .block(NestedBlock::list(
-                "disk",
-                Block::new("d").attr(Attribute::optional("size", Type::Number, "s")),
-            ));
+            .block(NestedBlock::list("disk", Block::new("d").attr(Attribute::optional("size", Type::Number, "s"))));
         let t = b.ty();
         assert_eq!(
             t.to_json(),
@@ -250,9 +231,7 @@ mod tests {
     fn modes_map_to_flags() {
         let a = Attribute::optional_computed("x", Type::String, "").to_proto();
         assert!(a.optional && a.computed && !a.required);
-        let a = Attribute::required("x", Type::String, "")
-            .sensitive()
-            .to_proto();
+        let a = Attribute::required("x", Type::String, "").sensitive().to_proto();
         assert!(a.required && a.sensitive && !a.computed);
     }
 }

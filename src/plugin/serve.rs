@@ -23,8 +23,7 @@ use super::tls::{AutoMtls, TlsError};
 use super::traits::Provider;
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str =
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 const CORE_PROTOCOL_VERSION: u32 = 1;
 const APP_PROTOCOL_VERSION: u32 = 5;
 /// Plans of large inventories can exceed gRPC's 4 MiB default.
@@ -40,9 +39,7 @@ value it prints.";
 pub enum ServeError {
     #[error("{NOT_A_COMMAND}")]
     NoMagicCookie,
-    #[error(
-        "Terraform asked for plugin protocol versions {0:?}; this provider speaks only version 5"
-    )]
+    #[error("Terraform asked for plugin protocol versions {0:?}; this provider speaks only version 5")]
     Protocol(String),
     #[error("cannot listen on 127.0.0.1: {0}")]
     Listen(String),
@@ -74,9 +71,7 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
     }
 
     let listener = listen(env("PLUGIN_MIN_PORT"), env("PLUGIN_MAX_PORT")).await?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| ServeError::Listen(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| ServeError::Listen(e.to_string()))?;
     let tls = match env("PLUGIN_CLIENT_CERT") {
         Some(pem) if !opts.debug => Some(AutoMtls::new(&pem)?),
         _ => None,
@@ -92,11 +87,7 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
                 .max_encoding_message_size(MAX_MESSAGE),
         )
         .add_service(hp::health_server::HealthServer::new(Health))
-        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(
-            Controller {
-                shutdown: shutdown.clone(),
-            },
-        ))
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(Controller { shutdown: shutdown.clone() }))
         .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio))
         .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker));
 
@@ -108,16 +99,8 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
         async move { shutdown.notified().await }
     };
     let result = match tls {
-        Some(tls) => {
-            router
-                .serve_with_incoming_shutdown(tls_incoming(listener, tls), until)
-                .await
-        }
-        None => {
-            router
-                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), until)
-                .await
-        }
+        Some(tls) => router.serve_with_incoming_shutdown(tls_incoming(listener, tls), until).await,
+        None => router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), until).await,
     };
     result.map_err(|e| ServeError::Serve(e.to_string()))
 }
@@ -133,13 +116,9 @@ async fn listen(min: Option<String>, max: Option<String>) -> Result<TcpListener,
                     return Ok(l);
                 }
             }
-            Err(ServeError::Listen(format!(
-                "no free port between {lo} and {hi}"
-            )))
+            Err(ServeError::Listen(format!("no free port between {lo} and {hi}")))
         }
-        _ => TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .map_err(|e| ServeError::Listen(e.to_string())),
+        _ => TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| ServeError::Listen(e.to_string())),
     }
 }
 
@@ -188,8 +167,7 @@ fn ignore_interrupts() {
 fn tls_incoming(
     listener: TcpListener,
     tls: AutoMtls,
-) -> ReceiverStream<Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>>
-{
+) -> ReceiverStream<Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
     tokio::spawn(async move {

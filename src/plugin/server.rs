@@ -26,16 +26,8 @@ pub struct ProviderService<P: Provider> {
 
 impl<P: Provider> ProviderService<P> {
     pub fn new(provider: P, stop: Arc<Notify>) -> Self {
-        let resources = provider
-            .resources()
-            .into_iter()
-            .map(|r| (r.type_name(), r))
-            .collect();
-        let data_sources = provider
-            .data_sources()
-            .into_iter()
-            .map(|d| (d.type_name(), d))
-            .collect();
+        let resources = provider.resources().into_iter().map(|r| (r.type_name(), r)).collect();
+        let data_sources = provider.data_sources().into_iter().map(|d| (d.type_name(), d)).collect();
         ProviderService {
             schema: provider.schema(),
             provider: Arc::new(provider),
@@ -48,20 +40,14 @@ impl<P: Provider> ProviderService<P> {
 
     fn resource(&self, name: &str) -> Result<&Arc<dyn AnyResource<P::Meta>>, Diags> {
         self.resources.get(name).ok_or_else(|| {
-            Diags::error(
-                "Unknown resource type",
-                format!("this provider has no resource type {name:?}"),
-            )
+            Diags::error("Unknown resource type", format!("this provider has no resource type {name:?}"))
         })
     }
 
     fn data_source(&self, name: &str) -> Result<&Arc<dyn AnyDataSource<P::Meta>>, Diags> {
-        self.data_sources.get(name).ok_or_else(|| {
-            Diags::error(
-                "Unknown data source",
-                format!("this provider has no data source {name:?}"),
-            )
-        })
+        self.data_sources
+            .get(name)
+            .ok_or_else(|| Diags::error("Unknown data source", format!("this provider has no data source {name:?}")))
     }
 
     async fn meta(&self) -> Result<Arc<P::Meta>, Diags> {
@@ -91,10 +77,7 @@ fn dv_decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Dyn, Diags> {
 
 fn dv_encode(v: &Dyn, ty: &Type) -> Result<pb::DynamicValue, Diags> {
     cty::to_msgpack(v, ty)
-        .map(|msgpack| pb::DynamicValue {
-            msgpack,
-            json: Vec::new(),
-        })
+        .map(|msgpack| pb::DynamicValue { msgpack, json: Vec::new() })
         .map_err(|e| Diags::error("Provider produced an invalid value", e.to_string()))
 }
 
@@ -108,17 +91,10 @@ fn diags_of<T>(r: Result<T, Diags>) -> (Option<T>, Diags) {
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
-    async fn get_schema(
-        &self,
-        _: Request<pb::get_provider_schema::Request>,
-    ) -> Res<pb::get_provider_schema::Response> {
+    async fn get_schema(&self, _: Request<pb::get_provider_schema::Request>) -> Res<pb::get_provider_schema::Response> {
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(self.schema.to_proto()),
-            resource_schemas: self
-                .resources
-                .iter()
-                .map(|(k, r)| ((*k).to_owned(), r.schema().to_proto()))
-                .collect(),
+            resource_schemas: self.resources.iter().map(|(k, r)| ((*k).to_owned(), r.schema().to_proto())).collect(),
             data_source_schemas: self
                 .data_sources
                 .iter()
@@ -160,9 +136,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             .resource(&req.type_name)
             .and_then(|r| Ok(r.validate(&dv_decode(req.config.as_ref(), &r.schema().ty())?)))
             .unwrap_or_else(|d| d);
-        Ok(Response::new(pb::validate_resource_type_config::Response {
-            diagnostics: diags.to_proto(),
-        }))
+        Ok(Response::new(pb::validate_resource_type_config::Response { diagnostics: diags.to_proto() }))
     }
 
     async fn validate_data_source_config(
@@ -174,9 +148,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             .data_source(&req.type_name)
             .and_then(|d| Ok(d.validate(&dv_decode(req.config.as_ref(), &d.schema().ty())?)))
             .unwrap_or_else(|d| d);
-        Ok(Response::new(pb::validate_data_source_config::Response {
-            diagnostics: diags.to_proto(),
-        }))
+        Ok(Response::new(pb::validate_data_source_config::Response { diagnostics: diags.to_proto() }))
     }
 
     async fn upgrade_resource_state(
@@ -199,16 +171,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             dv_encode(&v, &ty)
         });
         let (state, diags) = diags_of(r);
-        Ok(Response::new(pb::upgrade_resource_state::Response {
-            upgraded_state: state,
-            diagnostics: diags.to_proto(),
-        }))
+        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: state, diagnostics: diags.to_proto() }))
     }
 
-    async fn configure(
-        &self,
-        req: Request<pb::configure::Request>,
-    ) -> Res<pb::configure::Response> {
+    async fn configure(&self, req: Request<pb::configure::Request>) -> Res<pb::configure::Response> {
         let req = req.into_inner();
         let r = async {
             let cfg = dv_decode(req.config.as_ref(), &self.schema.ty())?;
@@ -223,15 +189,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             }
             Err(d) => d,
         };
-        Ok(Response::new(pb::configure::Response {
-            diagnostics: diags.to_proto(),
-        }))
+        Ok(Response::new(pb::configure::Response { diagnostics: diags.to_proto() }))
     }
 
-    async fn read_resource(
-        &self,
-        req: Request<pb::read_resource::Request>,
-    ) -> Res<pb::read_resource::Response> {
+    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Res<pb::read_resource::Response> {
         let req = req.into_inner();
         let r = async {
             let res = self.resource(&req.type_name)?;
@@ -263,19 +224,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let proposed = dv_decode(req.proposed_new_state.as_ref(), &ty)?;
             let config = dv_decode(req.config.as_ref(), &ty)?;
             let meta = self.meta.read().await.clone();
-            let (planned, replace, diags) = res
-                .plan(meta.as_deref(), &prior, &proposed, &config)
-                .await?;
+            let (planned, replace, diags) = res.plan(meta.as_deref(), &prior, &proposed, &config).await?;
             Ok((dv_encode(&planned, &ty)?, replace, diags))
         }
         .await;
         let (planned, replace, diags) = match r {
             Ok(v) => v,
-            Err(d) => (
-                req.proposed_new_state.clone().unwrap_or_default(),
-                Vec::new(),
-                d,
-            ),
+            Err(d) => (req.proposed_new_state.clone().unwrap_or_default(), Vec::new(), d),
         };
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(planned),
@@ -354,17 +309,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }
         .await;
         let (state, diags) = diags_of(r);
-        Ok(Response::new(pb::read_data_source::Response {
-            state,
-            diagnostics: diags.to_proto(),
-        }))
+        Ok(Response::new(pb::read_data_source::Response { state, diagnostics: diags.to_proto() }))
     }
 
     async fn stop(&self, _: Request<pb::stop::Request>) -> Res<pb::stop::Response> {
         tracing::info!("stop requested by Terraform");
         self.stop.notify_waiters();
-        Ok(Response::new(pb::stop::Response {
-            error: String::new(),
-        }))
+        Ok(Response::new(pb::stop::Response { error: String::new() }))
     }
 }

@@ -22,25 +22,17 @@ pub struct Health;
 
 #[tonic::async_trait]
 impl hp::health_server::Health for Health {
-    async fn check(
-        &self,
-        req: Request<hp::HealthCheckRequest>,
-    ) -> Result<Response<hp::HealthCheckResponse>, Status> {
+    async fn check(&self, req: Request<hp::HealthCheckRequest>) -> Result<Response<hp::HealthCheckResponse>, Status> {
         let status = match req.get_ref().service.as_str() {
             "" | "plugin" => hp::health_check_response::ServingStatus::Serving,
             _ => hp::health_check_response::ServingStatus::ServiceUnknown,
         };
-        Ok(Response::new(hp::HealthCheckResponse {
-            status: status as i32,
-        }))
+        Ok(Response::new(hp::HealthCheckResponse { status: status as i32 }))
     }
 
     type WatchStream = Pending<hp::HealthCheckResponse>;
 
-    async fn watch(
-        &self,
-        req: Request<hp::HealthCheckRequest>,
-    ) -> Result<Response<Self::WatchStream>, Status> {
+    async fn watch(&self, req: Request<hp::HealthCheckRequest>) -> Result<Response<Self::WatchStream>, Status> {
         let first = self.check(req).await?.into_inner();
         let s = tokio_stream::once(Ok(first)).chain(tokio_stream::pending());
         Ok(Response::new(Box::pin(s)))
@@ -71,10 +63,7 @@ pub struct Stdio;
 impl gp::grpc_stdio_server::GrpcStdio for Stdio {
     type StreamStdioStream = Pending<gp::StdioData>;
 
-    async fn stream_stdio(
-        &self,
-        _: Request<gp::Empty>,
-    ) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(&self, _: Request<gp::Empty>) -> Result<Response<Self::StreamStdioStream>, Status> {
         Ok(Response::new(open_forever()))
     }
 }

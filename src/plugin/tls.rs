@@ -40,12 +40,8 @@ impl AutoMtls {
             .map_err(|e| TlsError::Generate(e.to_string()))?;
         let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
             .map_err(|e| TlsError::Generate(e.to_string()))?;
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "localhost");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::OrganizationName, "terraform-provider-vi");
+        params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+        params.distinguished_name.push(rcgen::DnType::OrganizationName, "terraform-provider-vi");
         // go-plugin's client puts this certificate in its root pool, so it is
         // its own CA, as go-plugin's own server certificates are.
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -54,36 +50,22 @@ impl AutoMtls {
             rcgen::KeyUsagePurpose::KeyEncipherment,
             rcgen::KeyUsagePurpose::KeyCertSign,
         ];
-        params.extended_key_usages = vec![
-            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-        ];
-        let cert = params
-            .self_signed(&key)
-            .map_err(|e| TlsError::Generate(e.to_string()))?;
+        params.extended_key_usages =
+            vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = params.self_signed(&key).map_err(|e| TlsError::Generate(e.to_string()))?;
         let cert_der = cert.der().clone();
-        let handshake_cert =
-            base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert_der.as_ref());
+        let handshake_cert = base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert_der.as_ref());
 
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = PinnedClient {
-            expected: client,
-            algs: provider.signature_verification_algorithms,
-        };
+        let verifier = PinnedClient { expected: client, algs: provider.signature_verification_algorithms };
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(rustls::DEFAULT_VERSIONS)
             .map_err(|e| TlsError::Config(e.to_string()))?
             .with_client_cert_verifier(Arc::new(verifier))
-            .with_single_cert(
-                vec![cert_der],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-            )
+            .with_single_cert(vec![cert_der], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
             .map_err(|e| TlsError::Config(e.to_string()))?;
         config.alpn_protocols = vec![b"h2".to_vec()];
-        Ok(AutoMtls {
-            config: Arc::new(config),
-            handshake_cert,
-        })
+        Ok(AutoMtls { config: Arc::new(config), handshake_cert })
     }
 }
 
@@ -110,9 +92,7 @@ impl ClientCertVerifier for PinnedClient {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::UnknownIssuer,
-            ))
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))
         }
     }
 
@@ -145,50 +125,33 @@ mod tests {
 
     fn client_pem() -> String {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
-        rcgen::CertificateParams::new(vec!["localhost".to_owned()])
-            .unwrap()
-            .self_signed(&key)
-            .unwrap()
-            .pem()
+        rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap().self_signed(&key).unwrap().pem()
     }
 
     #[test]
     fn builds_a_server_config_and_a_padless_cert() {
         let m = AutoMtls::new(&client_pem()).unwrap();
         assert!(!m.handshake_cert.ends_with('='));
-        let der = base64::engine::general_purpose::STANDARD_NO_PAD
-            .decode(&m.handshake_cert)
-            .unwrap();
+        let der = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&m.handshake_cert).unwrap();
         assert!(der.len() > 100);
     }
 
     #[test]
     fn rejects_garbage_client_cert() {
-        assert!(matches!(
-            AutoMtls::new("not a pem"),
-            Err(TlsError::ClientCert(_))
-        ));
+        assert!(matches!(AutoMtls::new("not a pem"), Err(TlsError::ClientCert(_))));
     }
 
     #[test]
     fn only_the_announced_client_is_accepted() {
         let pem = client_pem();
-        let expected = CertificateDer::from_pem_slice(pem.as_bytes())
-            .unwrap()
-            .into_owned();
+        let expected = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap().into_owned();
         let v = PinnedClient {
             expected: expected.clone(),
             algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
         };
-        assert!(
-            v.verify_client_cert(&expected, &[], UnixTime::now())
-                .is_ok()
-        );
+        assert!(v.verify_client_cert(&expected, &[], UnixTime::now()).is_ok());
         let other = CertificateDer::from_pem_slice(client_pem().as_bytes()).unwrap();
         assert!(v.verify_client_cert(&other, &[], UnixTime::now()).is_err());
-        assert!(
-            v.supported_verify_schemes()
-                .contains(&SignatureScheme::ECDSA_NISTP521_SHA512)
-        );
+        assert!(v.supported_verify_schemes().contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
     }
 }

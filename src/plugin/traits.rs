@@ -14,27 +14,17 @@ use super::schema::Schema;
 /// Converts a cty value into a typed state struct.
 pub fn decode<T: DeserializeOwned>(v: &Dyn) -> Result<T, Diags> {
     serde_json::from_value(cty::to_json(v)).map_err(|e| {
-        Diags::error(
-            "Provider could not read a value",
-            format!("decoding into the typed state failed: {e}"),
-        )
+        Diags::error("Provider could not read a value", format!("decoding into the typed state failed: {e}"))
     })
 }
 
 /// Converts a typed state struct into a cty value of the schema's type.
 pub fn encode<T: Serialize>(state: &T, schema: &Schema) -> Result<Dyn, Diags> {
     let j = serde_json::to_value(state).map_err(|e| {
-        Diags::error(
-            "Provider could not write a value",
-            format!("encoding the typed state failed: {e}"),
-        )
+        Diags::error("Provider could not write a value", format!("encoding the typed state failed: {e}"))
     })?;
-    cty::from_json(&j, &schema.ty()).map_err(|e| {
-        Diags::error(
-            "Provider could not write a value",
-            format!("state does not fit the schema: {e}"),
-        )
-    })
+    cty::from_json(&j, &schema.ty())
+        .map_err(|e| Diags::error("Provider could not write a value", format!("state does not fit the schema: {e}")))
 }
 
 /// The provider itself: its configuration and what it serves.
@@ -48,11 +38,7 @@ pub trait Provider: Send + Sync + 'static {
     fn validate(&self, _config: &Self::Config) -> Diags {
         Diags::none()
     }
-    async fn configure(
-        &self,
-        config: Self::Config,
-        terraform_version: &str,
-    ) -> Result<Self::Meta, Diags>;
+    async fn configure(&self, config: Self::Config, terraform_version: &str) -> Result<Self::Meta, Diags>;
     fn resources(&self) -> Vec<Arc<dyn AnyResource<Self::Meta>>>;
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Self::Meta>>>;
 }
@@ -80,10 +66,7 @@ pub struct ApplyError<S> {
 
 impl<S> From<Diags> for ApplyError<S> {
     fn from(diags: Diags) -> Self {
-        ApplyError {
-            diags,
-            partial: None,
-        }
+        ApplyError { diags, partial: None }
     }
 }
 
@@ -105,11 +88,7 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync + 'static {
         Diags::none()
     }
 
-    async fn create(
-        &self,
-        meta: &M,
-        planned: Self::State,
-    ) -> Result<Self::State, ApplyError<Self::State>>;
+    async fn create(&self, meta: &M, planned: Self::State) -> Result<Self::State, ApplyError<Self::State>>;
     /// Ok(None) when the object no longer exists.
     async fn read(&self, meta: &M, current: Self::State) -> Result<Option<Self::State>, Diags>;
     async fn update(
@@ -211,11 +190,7 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
             mark_computed_unknown(&schema.block, &mut start, config);
         }
         let mut plan = Plan {
-            prior: if prior.is_null() {
-                None
-            } else {
-                Some(decode(prior)?)
-            },
+            prior: if prior.is_null() { None } else { Some(decode(prior)?) },
             config: decode(config)?,
             planned: decode(&start)?,
             requires_replace: Vec::new(),
@@ -330,10 +305,7 @@ fn check_state_fields<T: Serialize + DeserializeOwned>(schema: &Schema) -> Resul
     let probe = Dyn::Map(probe);
     let typed: T = decode(&probe).map_err(|d| format!("{d:?}"))?;
     let json = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-    let fields: Vec<&String> = json
-        .as_object()
-        .map(|m| m.keys().collect())
-        .unwrap_or_default();
+    let fields: Vec<&String> = json.as_object().map(|m| m.keys().collect()).unwrap_or_default();
     for f in &fields {
         if probe.attr(f).is_none() {
             return Err(format!("state field {f:?} is not in the schema"));
@@ -342,10 +314,7 @@ fn check_state_fields<T: Serialize + DeserializeOwned>(schema: &Schema) -> Resul
     let back = encode(&typed, schema).map_err(|d| format!("{d:?}"))?;
     for a in &schema.block.attributes {
         if back.attr(&a.name) != Some(&Dyn::Unknown) {
-            return Err(format!(
-                "schema attribute {:?} has no matching state field",
-                a.name
-            ));
+            return Err(format!("schema attribute {:?} has no matching state field", a.name));
         }
     }
     Ok(())
@@ -355,10 +324,11 @@ fn check_state_fields<T: Serialize + DeserializeOwned>(schema: &Schema) -> Resul
 /// only after apply.
 fn mark_computed_unknown(block: &super::schema::Block, value: &mut Dyn, config: &Dyn) {
     for a in &block.attributes {
-        if a.is_computed() && config.attr(&a.name).is_none_or(Dyn::is_null) {
-            if let Some(v) = value.attr_mut(&a.name) {
-                *v = Dyn::Unknown;
-            }
+        if a.is_computed()
+            && config.attr(&a.name).is_none_or(Dyn::is_null)
+            && let Some(v) = value.attr_mut(&a.name)
+        {
+            *v = Dyn::Unknown;
         }
     }
     for b in &block.blocks {
@@ -404,11 +374,7 @@ fn nulls_for_unknowns(v: Dyn) -> Dyn {
             Dyn::Null
         }
         Dyn::List(items) => Dyn::List(items.into_iter().map(nulls_for_unknowns).collect()),
-        Dyn::Map(m) => Dyn::Map(
-            m.into_iter()
-                .map(|(k, v)| (k, nulls_for_unknowns(v)))
-                .collect(),
-        ),
+        Dyn::Map(m) => Dyn::Map(m.into_iter().map(|(k, v)| (k, nulls_for_unknowns(v))).collect()),
         other => other,
     }
 }
@@ -426,20 +392,12 @@ mod tests {
                 .attr(Attribute::computed("id", Type::String, ""))
                 .attr(Attribute::required("name", Type::String, "").force_new())
                 .attr(Attribute::optional_computed("memory", Type::Number, ""))
-                .block(NestedBlock::list(
-                    "disk",
-                    Block::new("").attr(Attribute::computed("uuid", Type::String, "")),
-                )),
+                .block(NestedBlock::list("disk", Block::new("").attr(Attribute::computed("uuid", Type::String, "")))),
         )
     }
 
     fn obj(pairs: &[(&str, Dyn)]) -> Dyn {
-        Dyn::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        )
+        Dyn::Map(pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<BTreeMap<_, _>>())
     }
 
     #[test]
@@ -454,35 +412,21 @@ mod tests {
         mark_computed_unknown(&schema().block, &mut v, &cfg);
         assert_eq!(v.attr("id"), Some(&Dyn::Unknown));
         assert_eq!(v.attr("memory"), Some(&Dyn::Number(1024.into())));
-        let Some(Dyn::List(d)) = v.attr("disk") else {
-            panic!("disk")
-        };
+        let Some(Dyn::List(d)) = v.attr("disk") else { panic!("disk") };
         assert_eq!(d[0].attr("uuid"), Some(&Dyn::Unknown));
     }
 
     #[test]
     fn force_new_changes_are_found() {
-        let a = obj(&[
-            ("name", Dyn::String("a".into())),
-            ("memory", Dyn::Number(1.into())),
-        ]);
-        let b = obj(&[
-            ("name", Dyn::String("b".into())),
-            ("memory", Dyn::Number(2.into())),
-        ]);
-        assert_eq!(
-            forced_replacements(&schema(), &a, &b),
-            vec![AttrPath::attr("name")]
-        );
+        let a = obj(&[("name", Dyn::String("a".into())), ("memory", Dyn::Number(1.into()))]);
+        let b = obj(&[("name", Dyn::String("b".into())), ("memory", Dyn::Number(2.into()))]);
+        assert_eq!(forced_replacements(&schema(), &a, &b), vec![AttrPath::attr("name")]);
         assert!(forced_replacements(&schema(), &a, &a).is_empty());
     }
 
     #[test]
     fn unknowns_left_after_apply_become_null() {
-        let v = nulls_for_unknowns(obj(&[
-            ("id", Dyn::Unknown),
-            ("l", Dyn::List(vec![Dyn::Unknown])),
-        ]));
+        let v = nulls_for_unknowns(obj(&[("id", Dyn::Unknown), ("l", Dyn::List(vec![Dyn::Unknown]))]));
         assert!(!v.has_unknown());
     }
 }

@@ -90,9 +90,7 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Value<T> {
         if j.as_str() == Some(UNKNOWN_SENTINEL) {
             return Ok(Value::Unknown);
         }
-        T::deserialize(j)
-            .map(Value::Known)
-            .map_err(D::Error::custom)
+        T::deserialize(j).map(Value::Known).map_err(D::Error::custom)
     }
 }
 
@@ -109,11 +107,7 @@ mod tests {
 
     #[test]
     fn three_states_survive_a_round_trip() {
-        let s = S {
-            a: Value::Unknown,
-            b: Value::Null,
-            c: Value::known(vec!["x".into()]),
-        };
+        let s = S { a: Value::Unknown, b: Value::Null, c: Value::known(vec!["x".into()]) };
         let j = serde_json::to_value(&s).unwrap();
         assert_eq!(serde_json::from_value::<S>(j).unwrap(), s);
     }

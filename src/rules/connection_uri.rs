@@ -113,13 +113,7 @@ impl ProxySpec {
 impl fmt::Display for ProxySpec {
     /// `socks5://host:1080`, with IPv6 hosts bracketed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}://{}:{}",
-            self.kind.scheme(),
-            bracket_host(&self.host),
-            self.port
-        )
+        write!(f, "{}://{}:{}", self.kind.scheme(), bracket_host(&self.host), self.port)
     }
 }
 
@@ -196,12 +190,7 @@ impl ConnectionUri {
             Some(p) if p != self.transport.default_port() => format!(":{p}"),
             _ => String::new(),
         };
-        let text = format!(
-            "{}://{}{}/sdk",
-            self.transport.scheme(),
-            bracket_host(&self.host),
-            port
-        );
+        let text = format!("{}://{}{}/sdk", self.transport.scheme(), bracket_host(&self.host), port);
         Url::parse(&text).expect("host was validated by parse_connection_uri")
     }
 
@@ -243,9 +232,7 @@ pub enum UriError {
     MissingHost,
     #[error("invalid host `{host}`: {reason}")]
     InvalidHost { host: String, reason: String },
-    #[error(
-        "an IPv6 address must be written in brackets, as in https://[::1]:8989/sdk or [::1]:8989"
-    )]
+    #[error("an IPv6 address must be written in brackets, as in https://[::1]:8989/sdk or [::1]:8989")]
     Ipv6NeedsBrackets,
     #[error("invalid port: a port is a number from 1 to 65535")]
     InvalidPort,
@@ -262,10 +249,7 @@ pub enum UriError {
     #[error("a URL fragment (`#…`) is not allowed; {FORMS}")]
     Fragment,
     #[error("unexpected path `{path}`: {expected}")]
-    InvalidPath {
-        path: String,
-        expected: &'static str,
-    },
+    InvalidPath { path: String, expected: &'static str },
     #[error("empty element in the vpx:// path `{path}`; expected {VPX_PATH_FORM}")]
     EmptyPathSegment { path: String },
     #[error(
@@ -279,23 +263,13 @@ pub enum UriError {
     )]
     UnknownParameter { name: String },
     #[error("parameter `{name}` is not supported by this provider: {reason}")]
-    UnsupportedParameter {
-        name: &'static str,
-        reason: &'static str,
-    },
+    UnsupportedParameter { name: &'static str, reason: &'static str },
     #[error("parameter `{name}` is given more than once")]
     DuplicateParameter { name: &'static str },
     #[error("parameter `{name}` has no value; write {name}={expected}")]
-    MissingValue {
-        name: &'static str,
-        expected: &'static str,
-    },
+    MissingValue { name: &'static str, expected: &'static str },
     #[error("invalid value `{value}` for parameter `{name}`: expected {expected}")]
-    InvalidParameterValue {
-        name: &'static str,
-        value: String,
-        expected: &'static str,
-    },
+    InvalidParameterValue { name: &'static str, value: String, expected: &'static str },
     #[error(
         "invalid parameter `proxy`: {reason}; expected \
          proxy=[http|socks|socks4|socks4a|socks5://]host[:port] (default port 1080)"
@@ -410,9 +384,7 @@ fn split_scheme(input: &str) -> Result<(UriKind, Transport, &str), UriError> {
         return Ok((UriKind::Sdk, Transport::Https, input));
     };
     let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     if !valid {
         return Err(UriError::InvalidScheme);
     }
@@ -422,9 +394,7 @@ fn split_scheme(input: &str) -> Result<(UriKind, Transport, &str), UriError> {
         "vpx" => Ok((UriKind::Vcenter, Transport::Https, rest)),
         "esx" => Ok((UriKind::Esx, Transport::Https, rest)),
         "gsx" => Err(UriError::GsxNotSupported),
-        _ => Err(UriError::UnsupportedScheme {
-            scheme: scheme.to_owned(),
-        }),
+        _ => Err(UriError::UnsupportedScheme { scheme: scheme.to_owned() }),
     }
 }
 
@@ -438,21 +408,12 @@ fn parse_userinfo(userinfo: Option<&str>) -> Result<Credentials, UriError> {
         Some((u, p)) => (u, Some(p)),
         None => (userinfo, None),
     };
-    let user = percent_decode(user).ok_or_else(|| UriError::BadPercentEncoding {
-        part: "user name".to_owned(),
-    })?;
+    let user = percent_decode(user).ok_or_else(|| UriError::BadPercentEncoding { part: "user name".to_owned() })?;
     let password = match password {
-        Some(p) => Some(
-            percent_decode(p).ok_or_else(|| UriError::BadPercentEncoding {
-                part: "password".to_owned(),
-            })?,
-        ),
+        Some(p) => Some(percent_decode(p).ok_or_else(|| UriError::BadPercentEncoding { part: "password".to_owned() })?),
         None => None,
     };
-    Ok((
-        Some(user).filter(|u| !u.is_empty()),
-        password.filter(|p| !p.is_empty()),
-    ))
+    Ok((Some(user).filter(|u| !u.is_empty()), password.filter(|p| !p.is_empty())))
 }
 
 enum HostPortError {
@@ -474,10 +435,9 @@ fn parse_host_port(text: &str) -> Result<(String, Option<u16>), HostPortError> {
                 reason: "missing `]` after the IPv6 address".to_owned(),
             });
         };
-        let addr: Ipv6Addr = addr.parse().map_err(|_| HostPortError::Invalid {
-            host: text.to_owned(),
-            reason: "not an IPv6 address".to_owned(),
-        })?;
+        let addr: Ipv6Addr = addr
+            .parse()
+            .map_err(|_| HostPortError::Invalid { host: text.to_owned(), reason: "not an IPv6 address".to_owned() })?;
         let port = if after.is_empty() {
             None
         } else if let Some(p) = after.strip_prefix(':') {
@@ -509,10 +469,7 @@ fn normalize_host(host: &str) -> Result<String, HostPortError> {
         Ok(url::Host::Domain(d)) => Ok(d),
         Ok(url::Host::Ipv4(a)) => Ok(a.to_string()),
         Ok(url::Host::Ipv6(a)) => Ok(a.to_string()),
-        Err(e) => Err(HostPortError::Invalid {
-            host: host.to_owned(),
-            reason: e.to_string(),
-        }),
+        Err(e) => Err(HostPortError::Invalid { host: host.to_owned(), reason: e.to_string() }),
     }
 }
 
@@ -575,13 +532,10 @@ fn parse_vpx_path(path: &str) -> Result<Vec<String>, UriError> {
         .split('/')
         .map(|segment| {
             if segment.is_empty() {
-                return Err(UriError::EmptyPathSegment {
-                    path: path.to_owned(),
-                });
+                return Err(UriError::EmptyPathSegment { path: path.to_owned() });
             }
-            let name = percent_decode(segment).ok_or_else(|| UriError::BadPercentEncoding {
-                part: "vpx:// path".to_owned(),
-            })?;
+            let name = percent_decode(segment)
+                .ok_or_else(|| UriError::BadPercentEncoding { part: "vpx:// path".to_owned() })?;
             Ok(escape_inventory_name(&name))
         })
         .collect()
@@ -594,11 +548,9 @@ fn apply_query(query: &str, uri: &mut ConnectionUri) -> Result<(), UriError> {
             Some((n, v)) => (n, Some(v)),
             None => (pair, None),
         };
-        let name = percent_decode(raw_name).ok_or_else(|| UriError::BadPercentEncoding {
-            part: "name of a query parameter".to_owned(),
-        })?;
-        let (key, expected): (&'static str, &'static str) = match name.to_ascii_lowercase().as_str()
-        {
+        let name = percent_decode(raw_name)
+            .ok_or_else(|| UriError::BadPercentEncoding { part: "name of a query parameter".to_owned() })?;
+        let (key, expected): (&'static str, &'static str) = match name.to_ascii_lowercase().as_str() {
             "transport" => ("transport", "http or https"),
             "no_verify" => ("no_verify", "0 or 1"),
             "auto_answer" => ("auto_answer", "0 or 1"),
@@ -615,18 +567,10 @@ fn apply_query(query: &str, uri: &mut ConnectionUri) -> Result<(), UriError> {
             return Err(UriError::DuplicateParameter { name: key });
         }
         seen.push(key);
-        let raw_value = raw_value.ok_or(UriError::MissingValue {
-            name: key,
-            expected,
-        })?;
-        let value = percent_decode(raw_value).ok_or_else(|| UriError::BadPercentEncoding {
-            part: format!("value of parameter `{key}`"),
-        })?;
-        let invalid = |value: &str| UriError::InvalidParameterValue {
-            name: key,
-            value: value.to_owned(),
-            expected,
-        };
+        let raw_value = raw_value.ok_or(UriError::MissingValue { name: key, expected })?;
+        let value = percent_decode(raw_value)
+            .ok_or_else(|| UriError::BadPercentEncoding { part: format!("value of parameter `{key}`") })?;
+        let invalid = |value: &str| UriError::InvalidParameterValue { name: key, value: value.to_owned(), expected };
         match key {
             "transport" => {
                 uri.transport = if value.eq_ignore_ascii_case("https") {
@@ -656,23 +600,17 @@ fn apply_query(query: &str, uri: &mut ConnectionUri) -> Result<(), UriError> {
 }
 
 fn parse_proxy(value: &str) -> Result<ProxySpec, UriError> {
-    let invalid = |reason: &str| UriError::InvalidProxy {
-        reason: reason.to_owned(),
-    };
+    let invalid = |reason: &str| UriError::InvalidProxy { reason: reason.to_owned() };
     if value.is_empty() {
         return Err(invalid("the value is empty"));
     }
     if value.contains('@') {
-        return Err(invalid(
-            "credentials in the proxy address are not supported",
-        ));
+        return Err(invalid("credentials in the proxy address are not supported"));
     }
     let (kind, rest) = match value.split_once("://") {
         Some((type_name, rest)) => {
             let Some(kind) = ProxyKind::from_type_name(type_name) else {
-                return Err(UriError::InvalidProxy {
-                    reason: format!("unknown proxy type `{type_name}`"),
-                });
+                return Err(UriError::InvalidProxy { reason: format!("unknown proxy type `{type_name}`") });
             };
             (kind, rest)
         }
@@ -684,26 +622,18 @@ fn parse_proxy(value: &str) -> Result<ProxySpec, UriError> {
     }
     let (host, port) = parse_host_port(rest).map_err(|e| match e {
         HostPortError::Missing => invalid("no proxy host"),
-        HostPortError::Invalid { host, reason } => UriError::InvalidProxy {
-            reason: format!("invalid host `{host}`: {reason}"),
-        },
+        HostPortError::Invalid { host, reason } => {
+            UriError::InvalidProxy { reason: format!("invalid host `{host}`: {reason}") }
+        }
         HostPortError::NeedsBrackets => invalid("an IPv6 address must be in brackets, as in [::1]"),
         HostPortError::BadPort => invalid("the port must be a number from 1 to 65535"),
     })?;
-    Ok(ProxySpec {
-        kind,
-        host,
-        port: port.unwrap_or(ProxySpec::DEFAULT_PORT),
-    })
+    Ok(ProxySpec { kind, host, port: port.unwrap_or(ProxySpec::DEFAULT_PORT) })
 }
 
 /// `[v6]` for IPv6 addresses, the host unchanged otherwise.
 fn bracket_host(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    }
+    if host.contains(':') { format!("[{host}]") } else { host.to_owned() }
 }
 
 #[cfg(test)]
@@ -729,23 +659,11 @@ mod tests {
     }
 
     /// (input, transport, host, port, user, password, sdk_url)
-    type SdkCase = (
-        &'static str,
-        Transport,
-        &'static str,
-        Option<u16>,
-        Option<&'static str>,
-        Option<&'static str>,
-        &'static str,
-    );
+    type SdkCase =
+        (&'static str, Transport, &'static str, Option<u16>, Option<&'static str>, Option<&'static str>, &'static str);
     /// (input, inventory_path, datacenter_path, datacenter, compute_path)
-    type VpxCase = (
-        &'static str,
-        &'static [&'static str],
-        Option<&'static str>,
-        Option<&'static str>,
-        Option<&'static str>,
-    );
+    type VpxCase =
+        (&'static str, &'static [&'static str], Option<&'static str>, Option<&'static str>, Option<&'static str>);
     type ErrorCase = (&'static str, fn(&UriError) -> bool);
 
     #[test]
@@ -796,24 +714,8 @@ mod tests {
                 None,
                 "https://vc.example.com/sdk",
             ),
-            (
-                "http://root@esx1:8080",
-                Transport::Http,
-                "esx1",
-                Some(8080),
-                Some("root"),
-                None,
-                "http://esx1:8080/sdk",
-            ),
-            (
-                "http://esx1:80/sdk",
-                Transport::Http,
-                "esx1",
-                Some(80),
-                None,
-                None,
-                "http://esx1/sdk",
-            ),
+            ("http://root@esx1:8080", Transport::Http, "esx1", Some(8080), Some("root"), None, "http://esx1:8080/sdk"),
+            ("http://esx1:80/sdk", Transport::Http, "esx1", Some(80), None, None, "http://esx1/sdk"),
             (
                 "HTTPS://VC.Example.COM/sdk",
                 Transport::Https,
@@ -842,51 +744,11 @@ mod tests {
                 Some("p@ss"),
                 "https://vc/sdk",
             ),
-            (
-                "https://u+1:a+b@vc",
-                Transport::Https,
-                "vc",
-                None,
-                Some("u+1"),
-                Some("a+b"),
-                "https://vc/sdk",
-            ),
-            (
-                "https://user:@vc",
-                Transport::Https,
-                "vc",
-                None,
-                Some("user"),
-                None,
-                "https://vc/sdk",
-            ),
-            (
-                "https://@vc",
-                Transport::Https,
-                "vc",
-                None,
-                None,
-                None,
-                "https://vc/sdk",
-            ),
-            (
-                "https://[::1]:8989/sdk",
-                Transport::Https,
-                "::1",
-                Some(8989),
-                None,
-                None,
-                "https://[::1]:8989/sdk",
-            ),
-            (
-                "https://[2001:DB8::1]",
-                Transport::Https,
-                "2001:db8::1",
-                None,
-                None,
-                None,
-                "https://[2001:db8::1]/sdk",
-            ),
+            ("https://u+1:a+b@vc", Transport::Https, "vc", None, Some("u+1"), Some("a+b"), "https://vc/sdk"),
+            ("https://user:@vc", Transport::Https, "vc", None, Some("user"), None, "https://vc/sdk"),
+            ("https://@vc", Transport::Https, "vc", None, None, None, "https://vc/sdk"),
+            ("https://[::1]:8989/sdk", Transport::Https, "::1", Some(8989), None, None, "https://[::1]:8989/sdk"),
+            ("https://[2001:DB8::1]", Transport::Https, "2001:db8::1", None, None, None, "https://[2001:db8::1]/sdk"),
             (
                 "https://bücher.example/sdk",
                 Transport::Https,
@@ -896,25 +758,9 @@ mod tests {
                 None,
                 "https://xn--bcher-kva.example/sdk",
             ),
-            (
-                "  https://vc/sdk\n",
-                Transport::Https,
-                "vc",
-                None,
-                None,
-                None,
-                "https://vc/sdk",
-            ),
+            ("  https://vc/sdk\n", Transport::Https, "vc", None, None, None, "https://vc/sdk"),
             // bare forms
-            (
-                "vc.example.com",
-                Transport::Https,
-                "vc.example.com",
-                None,
-                None,
-                None,
-                "https://vc.example.com/sdk",
-            ),
+            ("vc.example.com", Transport::Https, "vc.example.com", None, None, None, "https://vc.example.com/sdk"),
             (
                 "vc.example.com:8443",
                 Transport::Https,
@@ -924,33 +770,9 @@ mod tests {
                 None,
                 "https://vc.example.com:8443/sdk",
             ),
-            (
-                "10.0.0.5",
-                Transport::Https,
-                "10.0.0.5",
-                None,
-                None,
-                None,
-                "https://10.0.0.5/sdk",
-            ),
-            (
-                "[::1]:8989",
-                Transport::Https,
-                "::1",
-                Some(8989),
-                None,
-                None,
-                "https://[::1]:8989/sdk",
-            ),
-            (
-                "[fe80::1]",
-                Transport::Https,
-                "fe80::1",
-                None,
-                None,
-                None,
-                "https://[fe80::1]/sdk",
-            ),
+            ("10.0.0.5", Transport::Https, "10.0.0.5", None, None, None, "https://10.0.0.5/sdk"),
+            ("[::1]:8989", Transport::Https, "::1", Some(8989), None, None, "https://[::1]:8989/sdk"),
+            ("[fe80::1]", Transport::Https, "fe80::1", None, None, None, "https://[fe80::1]/sdk"),
             (
                 "user:pass@127.0.0.1:8989/sdk",
                 Transport::Https,
@@ -960,15 +782,7 @@ mod tests {
                 Some("pass"),
                 "https://127.0.0.1:8989/sdk",
             ),
-            (
-                "localhost:0443",
-                Transport::Https,
-                "localhost",
-                Some(443),
-                None,
-                None,
-                "https://localhost/sdk",
-            ),
+            ("localhost:0443", Transport::Https, "localhost", Some(443), None, None, "https://localhost/sdk"),
         ];
         for (input, transport, host, port, user, password, sdk) in table {
             let u = ok(input);
@@ -1039,13 +853,7 @@ mod tests {
             ("vpx://vc/dc1/", &["dc1"], Some("dc1"), Some("dc1"), None),
             // Two elements or more: the URI alone cannot tell folders from
             // datacenters; the inventory walk decides.
-            (
-                "vpx://example-vcenter.com/dc1/srv1",
-                &["dc1", "srv1"],
-                None,
-                None,
-                None,
-            ),
+            ("vpx://example-vcenter.com/dc1/srv1", &["dc1", "srv1"], None, None, None),
             (
                 "vpx://example-vcenter.com/dc1/cluster1/example-esx.com",
                 &["dc1", "cluster1", "example-esx.com"],
@@ -1068,27 +876,9 @@ mod tests {
                 None,
             ),
             // names are percent-decoded, then escaped as vSphere escapes names
-            (
-                "vpx://vc/My%20DC",
-                &["My DC"],
-                Some("My DC"),
-                Some("My DC"),
-                None,
-            ),
-            (
-                "vpx://vc/a%2Fb",
-                &["a%2fb"],
-                Some("a%2fb"),
-                Some("a%2fb"),
-                None,
-            ),
-            (
-                "vpx://vc/50%25%5Cx",
-                &["50%25%5cx"],
-                Some("50%25%5cx"),
-                Some("50%25%5cx"),
-                None,
-            ),
+            ("vpx://vc/My%20DC", &["My DC"], Some("My DC"), Some("My DC"), None),
+            ("vpx://vc/a%2Fb", &["a%2fb"], Some("a%2fb"), Some("a%2fb"), None),
+            ("vpx://vc/50%25%5Cx", &["50%25%5cx"], Some("50%25%5cx"), Some("50%25%5cx"), None),
             (
                 "vpx://vc/Rechenzentrum-München",
                 &["Rechenzentrum-München"],
@@ -1110,10 +900,8 @@ mod tests {
 
     #[test]
     fn vpx_full_form() {
-        let u = ok(
-            "vpx://administrator%40vsphere.local@vc.example.com:8443/folder1/dc1/cluster1/esx1\
-             ?transport=https&no_verify=1&auto_answer=1&proxy=socks://example-proxy.com:23456",
-        );
+        let u = ok("vpx://administrator%40vsphere.local@vc.example.com:8443/folder1/dc1/cluster1/esx1\
+             ?transport=https&no_verify=1&auto_answer=1&proxy=socks://example-proxy.com:23456");
         assert_eq!(u.kind, UriKind::Vcenter);
         assert_eq!(u.user, s("administrator@vsphere.local"));
         assert_eq!(u.password, None);
@@ -1121,14 +909,7 @@ mod tests {
         assert_eq!(u.port, Some(8443));
         assert_eq!(u.no_verify, Some(true));
         assert_eq!(u.auto_answer, Some(true));
-        assert_eq!(
-            u.proxy,
-            Some(ProxySpec {
-                kind: ProxyKind::Socks5,
-                host: "example-proxy.com".into(),
-                port: 23456
-            })
-        );
+        assert_eq!(u.proxy, Some(ProxySpec { kind: ProxyKind::Socks5, host: "example-proxy.com".into(), port: 23456 }));
         assert_eq!(u.sdk_url().as_str(), "https://vc.example.com:8443/sdk");
         assert_eq!(u.inventory_path, ["folder1", "dc1", "cluster1", "esx1"]);
     }
@@ -1146,25 +927,10 @@ mod tests {
             ("?no_verify=1", Transport::Https, Some(true), None),
             ("?auto_answer=0", Transport::Https, None, Some(false)),
             ("?auto_answer=1", Transport::Https, None, Some(true)),
-            (
-                "?NO_VERIFY=1&Auto_Answer=1",
-                Transport::Https,
-                Some(true),
-                Some(true),
-            ),
-            (
-                "?no_verify=1&&auto_answer=0&",
-                Transport::Https,
-                Some(true),
-                Some(false),
-            ),
+            ("?NO_VERIFY=1&Auto_Answer=1", Transport::Https, Some(true), Some(true)),
+            ("?no_verify=1&&auto_answer=0&", Transport::Https, Some(true), Some(false)),
             ("?%6Eo_verify=%31", Transport::Https, Some(true), None),
-            (
-                "?transport=http&no_verify=1&auto_answer=1",
-                Transport::Http,
-                Some(true),
-                Some(true),
-            ),
+            ("?transport=http&no_verify=1&auto_answer=1", Transport::Http, Some(true), Some(true)),
         ];
         for base in ["esx://h", "esx://h/", "vpx://h/dc1"] {
             for (query, transport, no_verify, auto_answer) in table {
@@ -1184,50 +950,14 @@ mod tests {
             ("http://h:3128", ProxyKind::Http, "h", 3128, "http://h:3128"),
             ("h", ProxyKind::Http, "h", 1080, "http://h:1080"),
             ("h:8080", ProxyKind::Http, "h", 8080, "http://h:8080"),
-            (
-                "socks4://h",
-                ProxyKind::Socks4,
-                "h",
-                1080,
-                "socks4://h:1080",
-            ),
+            ("socks4://h", ProxyKind::Socks4, "h", 1080, "socks4://h:1080"),
             ("socks4a://h:1", ProxyKind::Socks4a, "h", 1, "socks4a://h:1"),
-            (
-                "socks5://h",
-                ProxyKind::Socks5,
-                "h",
-                1080,
-                "socks5://h:1080",
-            ),
-            (
-                "SOCKS5://Proxy.Example",
-                ProxyKind::Socks5,
-                "proxy.example",
-                1080,
-                "socks5://proxy.example:1080",
-            ),
+            ("socks5://h", ProxyKind::Socks5, "h", 1080, "socks5://h:1080"),
+            ("SOCKS5://Proxy.Example", ProxyKind::Socks5, "proxy.example", 1080, "socks5://proxy.example:1080"),
             ("http://h/", ProxyKind::Http, "h", 1080, "http://h:1080"),
-            (
-                "[::1]:3128",
-                ProxyKind::Http,
-                "::1",
-                3128,
-                "http://[::1]:3128",
-            ),
-            (
-                "socks://10.1.2.3",
-                ProxyKind::Socks5,
-                "10.1.2.3",
-                1080,
-                "socks5://10.1.2.3:1080",
-            ),
-            (
-                "socks%3A%2F%2Fh%3A99",
-                ProxyKind::Socks5,
-                "h",
-                99,
-                "socks5://h:99",
-            ),
+            ("[::1]:3128", ProxyKind::Http, "::1", 3128, "http://[::1]:3128"),
+            ("socks://10.1.2.3", ProxyKind::Socks5, "10.1.2.3", 1080, "socks5://10.1.2.3:1080"),
+            ("socks%3A%2F%2Fh%3A99", ProxyKind::Socks5, "h", 99, "socks5://h:99"),
         ];
         for (value, kind, host, port, display) in table {
             let input = format!("esx://esx1/?proxy={value}");
@@ -1247,188 +977,75 @@ mod tests {
             ("", |e| *e == E::Empty),
             ("   ", |e| *e == E::Empty),
             ("gsx://example-gsx.com", |e| *e == E::GsxNotSupported),
-            (
-                "ftp://h",
-                |e| matches!(e, E::UnsupportedScheme { scheme } if scheme == "ftp"),
-            ),
-            (
-                "esx+ssh://h/",
-                |e| matches!(e, E::UnsupportedScheme { scheme } if scheme == "esx+ssh"),
-            ),
+            ("ftp://h", |e| matches!(e, E::UnsupportedScheme { scheme } if scheme == "ftp")),
+            ("esx+ssh://h/", |e| matches!(e, E::UnsupportedScheme { scheme } if scheme == "esx+ssh")),
             ("://h", |e| *e == E::InvalidScheme),
             ("1x://h", |e| *e == E::InvalidScheme),
-            (
-                "https:/vc/sdk",
-                |e| matches!(e, E::MissingSlashes { scheme } if scheme == "https"),
-            ),
+            ("https:/vc/sdk", |e| matches!(e, E::MissingSlashes { scheme } if scheme == "https")),
             ("vpx:vc", |e| matches!(e, E::MissingSlashes { .. })),
             ("https://", |e| *e == E::MissingHost),
             ("vpx://", |e| *e == E::MissingHost),
             ("esx://user@/", |e| *e == E::MissingHost),
             ("https://:443/sdk", |e| *e == E::MissingHost),
             ("/sdk", |e| *e == E::MissingHost),
-            ("https://exa mple/sdk", |e| {
-                matches!(e, E::InvalidHost { .. })
-            }),
-            ("https://999.1.1.1/sdk", |e| {
-                matches!(e, E::InvalidHost { .. })
-            }),
+            ("https://exa mple/sdk", |e| matches!(e, E::InvalidHost { .. })),
+            ("https://999.1.1.1/sdk", |e| matches!(e, E::InvalidHost { .. })),
             ("https://[::1/sdk", |e| matches!(e, E::InvalidHost { .. })),
-            ("https://[zz::1]/sdk", |e| {
-                matches!(e, E::InvalidHost { .. })
-            }),
+            ("https://[zz::1]/sdk", |e| matches!(e, E::InvalidHost { .. })),
             ("https://[::1]x/sdk", |e| matches!(e, E::InvalidHost { .. })),
-            ("https://[fe80::1%25eth0]/sdk", |e| {
-                matches!(e, E::InvalidHost { .. })
-            }),
+            ("https://[fe80::1%25eth0]/sdk", |e| matches!(e, E::InvalidHost { .. })),
             ("::1", |e| *e == E::Ipv6NeedsBrackets),
             ("https://::1/sdk", |e| *e == E::Ipv6NeedsBrackets),
             ("https://vc:0/sdk", |e| *e == E::InvalidPort),
             ("https://vc:65536/sdk", |e| *e == E::InvalidPort),
-            ("https://vc:99999999999999999999999/sdk", |e| {
-                *e == E::InvalidPort
-            }),
+            ("https://vc:99999999999999999999999/sdk", |e| *e == E::InvalidPort),
             ("https://vc:/sdk", |e| *e == E::InvalidPort),
             ("https://vc:-1/sdk", |e| *e == E::InvalidPort),
             ("https://vc:ab/sdk", |e| *e == E::InvalidPort),
             ("https://[::1]:/sdk", |e| *e == E::InvalidPort),
-            (
-                "https://u%zz:p@vc",
-                |e| matches!(e, E::BadPercentEncoding { part } if part == "user name"),
-            ),
-            (
-                "https://u:p%zz@vc",
-                |e| matches!(e, E::BadPercentEncoding { part } if part == "password"),
-            ),
-            (
-                "https://u:p%ff@vc",
-                |e| matches!(e, E::BadPercentEncoding { part } if part == "password"),
-            ),
-            ("https://u:p%2@vc", |e| {
-                matches!(e, E::BadPercentEncoding { .. })
-            }),
-            ("vpx://vc/dc%zz", |e| {
-                matches!(e, E::BadPercentEncoding { .. })
-            }),
-            ("esx://h/?proxy=%zz", |e| {
-                matches!(e, E::BadPercentEncoding { .. })
-            }),
-            ("esx://h/?%zz=1", |e| {
-                matches!(e, E::BadPercentEncoding { .. })
-            }),
+            ("https://u%zz:p@vc", |e| matches!(e, E::BadPercentEncoding { part } if part == "user name")),
+            ("https://u:p%zz@vc", |e| matches!(e, E::BadPercentEncoding { part } if part == "password")),
+            ("https://u:p%ff@vc", |e| matches!(e, E::BadPercentEncoding { part } if part == "password")),
+            ("https://u:p%2@vc", |e| matches!(e, E::BadPercentEncoding { .. })),
+            ("vpx://vc/dc%zz", |e| matches!(e, E::BadPercentEncoding { .. })),
+            ("esx://h/?proxy=%zz", |e| matches!(e, E::BadPercentEncoding { .. })),
+            ("esx://h/?%zz=1", |e| matches!(e, E::BadPercentEncoding { .. })),
             ("https://u:pa/ss@vc/sdk", |e| *e == E::AtAfterHost),
             ("https://u:pa?ss@vc/sdk", |e| *e == E::AtAfterHost),
             ("https://u:pa#ss@vc/sdk", |e| *e == E::AtAfterHost),
             ("https://vc/sdk#frag", |e| *e == E::Fragment),
             ("esx://h/#", |e| *e == E::Fragment),
-            (
-                "https://vc/other",
-                |e| matches!(e, E::InvalidPath { path, .. } if path == "/other"),
-            ),
+            ("https://vc/other", |e| matches!(e, E::InvalidPath { path, .. } if path == "/other")),
             ("https://vc/sdk/", |e| matches!(e, E::InvalidPath { .. })),
             ("https://vc//sdk", |e| matches!(e, E::InvalidPath { .. })),
             ("vc/x", |e| matches!(e, E::InvalidPath { .. })),
             ("esx://h/dc1", |e| matches!(e, E::InvalidPath { .. })),
-            ("vpx://vc/dc1//host", |e| {
-                matches!(e, E::EmptyPathSegment { .. })
-            }),
+            ("vpx://vc/dc1//host", |e| matches!(e, E::EmptyPathSegment { .. })),
             ("vpx://vc//dc1", |e| matches!(e, E::EmptyPathSegment { .. })),
             ("https://vc/sdk?no_verify=1", |e| *e == E::QueryNotAllowed),
             ("vc?x", |e| *e == E::QueryNotAllowed),
-            (
-                "esx://h/?foo=1",
-                |e| matches!(e, E::UnknownParameter { name } if name == "foo"),
-            ),
-            ("esx://h/?no-verify=1", |e| {
-                matches!(e, E::UnknownParameter { .. })
-            }),
-            ("esx://h/?vcenter=*", |e| {
-                matches!(
-                    e,
-                    E::UnsupportedParameter {
-                        name: "vcenter",
-                        ..
-                    }
-                )
-            }),
-            ("esx://h/?no_verify=1&no_verify=0", |e| {
-                *e == E::DuplicateParameter { name: "no_verify" }
-            }),
-            ("esx://h/?transport", |e| {
-                matches!(
-                    e,
-                    E::MissingValue {
-                        name: "transport",
-                        ..
-                    }
-                )
-            }),
+            ("esx://h/?foo=1", |e| matches!(e, E::UnknownParameter { name } if name == "foo")),
+            ("esx://h/?no-verify=1", |e| matches!(e, E::UnknownParameter { .. })),
+            ("esx://h/?vcenter=*", |e| matches!(e, E::UnsupportedParameter { name: "vcenter", .. })),
+            ("esx://h/?no_verify=1&no_verify=0", |e| *e == E::DuplicateParameter { name: "no_verify" }),
+            ("esx://h/?transport", |e| matches!(e, E::MissingValue { name: "transport", .. })),
             (
                 "esx://h/?transport=ftp",
                 |e| matches!(e, E::InvalidParameterValue { name: "transport", value, .. } if value == "ftp"),
             ),
-            ("esx://h/?transport=", |e| {
-                matches!(
-                    e,
-                    E::InvalidParameterValue {
-                        name: "transport",
-                        ..
-                    }
-                )
-            }),
-            ("esx://h/?no_verify=true", |e| {
-                matches!(
-                    e,
-                    E::InvalidParameterValue {
-                        name: "no_verify",
-                        ..
-                    }
-                )
-            }),
-            ("esx://h/?no_verify=2", |e| {
-                matches!(
-                    e,
-                    E::InvalidParameterValue {
-                        name: "no_verify",
-                        ..
-                    }
-                )
-            }),
-            ("esx://h/?auto_answer=yes", |e| {
-                matches!(
-                    e,
-                    E::InvalidParameterValue {
-                        name: "auto_answer",
-                        ..
-                    }
-                )
-            }),
+            ("esx://h/?transport=", |e| matches!(e, E::InvalidParameterValue { name: "transport", .. })),
+            ("esx://h/?no_verify=true", |e| matches!(e, E::InvalidParameterValue { name: "no_verify", .. })),
+            ("esx://h/?no_verify=2", |e| matches!(e, E::InvalidParameterValue { name: "no_verify", .. })),
+            ("esx://h/?auto_answer=yes", |e| matches!(e, E::InvalidParameterValue { name: "auto_answer", .. })),
             ("esx://h/?proxy=", |e| matches!(e, E::InvalidProxy { .. })),
-            (
-                "esx://h/?proxy=ftp://h",
-                |e| matches!(e, E::InvalidProxy { reason } if reason.contains("`ftp`")),
-            ),
-            ("esx://h/?proxy=h:0", |e| {
-                matches!(e, E::InvalidProxy { .. })
-            }),
-            ("esx://h/?proxy=h:1x", |e| {
-                matches!(e, E::InvalidProxy { .. })
-            }),
-            ("esx://h/?proxy=socks://", |e| {
-                matches!(e, E::InvalidProxy { .. })
-            }),
-            ("esx://h/?proxy=http://h/path", |e| {
-                matches!(e, E::InvalidProxy { .. })
-            }),
-            ("esx://h/?proxy=::1", |e| {
-                matches!(e, E::InvalidProxy { .. })
-            }),
-            ("esx://h/?proxy=bad%20host", |e| {
-                matches!(e, E::InvalidProxy { .. })
-            }),
-            ("esx://h/?proxy=u%3Ap%40h", |e| {
-                matches!(e, E::InvalidProxy { .. })
-            }),
+            ("esx://h/?proxy=ftp://h", |e| matches!(e, E::InvalidProxy { reason } if reason.contains("`ftp`"))),
+            ("esx://h/?proxy=h:0", |e| matches!(e, E::InvalidProxy { .. })),
+            ("esx://h/?proxy=h:1x", |e| matches!(e, E::InvalidProxy { .. })),
+            ("esx://h/?proxy=socks://", |e| matches!(e, E::InvalidProxy { .. })),
+            ("esx://h/?proxy=http://h/path", |e| matches!(e, E::InvalidProxy { .. })),
+            ("esx://h/?proxy=::1", |e| matches!(e, E::InvalidProxy { .. })),
+            ("esx://h/?proxy=bad%20host", |e| matches!(e, E::InvalidProxy { .. })),
+            ("esx://h/?proxy=u%3Ap%40h", |e| matches!(e, E::InvalidProxy { .. })),
         ];
         for (input, check) in table {
             let e = err(input);
@@ -1440,22 +1057,13 @@ mod tests {
     #[test]
     fn error_messages_are_helpful() {
         let msg = err("ftp://h").to_string();
-        assert!(
-            msg.contains("vpx://") && msg.contains("esx://") && msg.contains("https://"),
-            "{msg}"
-        );
+        assert!(msg.contains("vpx://") && msg.contains("esx://") && msg.contains("https://"), "{msg}");
         let msg = err("gsx://h").to_string();
         assert!(msg.contains("not supported"), "{msg}");
         let msg = err("esx://h/?bogus=1").to_string();
-        assert!(
-            msg.contains("`bogus`") && msg.contains("no_verify"),
-            "{msg}"
-        );
+        assert!(msg.contains("`bogus`") && msg.contains("no_verify"), "{msg}");
         let msg = err("esx://h/?no_verify=yes").to_string();
-        assert!(
-            msg.contains("no_verify") && msg.contains("yes") && msg.contains("0 or 1"),
-            "{msg}"
-        );
+        assert!(msg.contains("no_verify") && msg.contains("yes") && msg.contains("0 or 1"), "{msg}");
         let msg = err("https://vc/api").to_string();
         assert!(msg.contains("/api") && msg.contains("/sdk"), "{msg}");
     }
@@ -1629,14 +1237,10 @@ mod tests {
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..20_000 {
             let mut input = String::new();
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             let len = (state >> 60) as usize + 1;
             for _ in 0..len {
-                state = state
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1);
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                 input.push_str(pieces[(state >> 33) as usize % pieces.len()]);
             }
             check_no_panic(&input);

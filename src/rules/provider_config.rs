@@ -39,10 +39,7 @@ pub struct ConfigInput {
 impl fmt::Debug for ConfigInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConfigInput")
-            .field(
-                "url",
-                &self.url.as_ref().map(|_| "<redacted: may hold a password>"),
-            )
+            .field("url", &self.url.as_ref().map(|_| "<redacted: may hold a password>"))
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("insecure", &self.insecure)
@@ -114,10 +111,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(attribute: &'static str, message: impl Into<String>) -> Self {
-        ConfigError {
-            attribute,
-            message: message.into(),
-        }
+        ConfigError { attribute, message: message.into() }
     }
 }
 
@@ -146,16 +140,12 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     let mut total_ms: u64 = 0;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         if digits == 0 {
             return Err(DurationError::Malformed);
         }
         let (number, after) = rest.split_at(digits);
-        let unit_len = after
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(after.len());
+        let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
         let (unit, after) = after.split_at(unit_len);
         let per_unit: u64 = match unit {
             "ms" => 1,
@@ -166,10 +156,7 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
             other => return Err(DurationError::UnknownUnit(other.to_owned())),
         };
         let n: u64 = number.parse().map_err(|_| DurationError::Overflow)?;
-        total_ms = n
-            .checked_mul(per_unit)
-            .and_then(|ms| total_ms.checked_add(ms))
-            .ok_or(DurationError::Overflow)?;
+        total_ms = n.checked_mul(per_unit).and_then(|ms| total_ms.checked_add(ms)).ok_or(DurationError::Overflow)?;
         rest = after;
     }
     if total_ms == 0 {
@@ -196,35 +183,24 @@ const DATACENTER_VARS: [&str; 3] = ["VI_DATACENTER", "GOVC_DATACENTER", "VCDATAC
 /// Resolves the connection settings from the attributes, the URL and the
 /// environment (`env` looks a variable up; tests pass a map). Returns every
 /// problem found, each tied to an attribute.
-pub fn resolve(
-    input: &ConfigInput,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<ResolvedConfig, Vec<ConfigError>> {
+pub fn resolve(input: &ConfigInput, env: &dyn Fn(&str) -> Option<String>) -> Result<ResolvedConfig, Vec<ConfigError>> {
     let var = |name: &str| env(name).filter(|v| !v.is_empty());
     let attr = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
     let mut errors = Vec::new();
 
     // The URL.
-    let chosen = attr(&input.url)
-        .map(|u| ("url", u))
-        .or_else(|| URL_VARS.iter().find_map(|n| var(n).map(|v| (*n, v))));
+    let chosen = attr(&input.url).map(|u| ("url", u)).or_else(|| URL_VARS.iter().find_map(|n| var(n).map(|v| (*n, v))));
     let mut url_unusable = false;
     let uri = match chosen {
         None => {
-            errors.push(ConfigError::new(
-                "url",
-                "no vSphere URL: set `url`, or VI_URL, GOVC_URL or VCURL",
-            ));
+            errors.push(ConfigError::new("url", "no vSphere URL: set `url`, or VI_URL, GOVC_URL or VCURL"));
             None
         }
         Some((source, text)) => match parse_connection_uri(&text) {
             Ok(uri) => Some((source, uri)),
             Err(e) => {
                 url_unusable = true;
-                errors.push(ConfigError::new(
-                    "url",
-                    format!("invalid {}: {e}", describe(source)),
-                ));
+                errors.push(ConfigError::new("url", format!("invalid {}: {e}", describe(source))));
                 None
             }
         },
@@ -274,33 +250,24 @@ pub fn resolve(
     let api_timeout = match attr(&input.api_timeout) {
         None => DEFAULT_API_TIMEOUT,
         Some(text) => parse_duration(&text).unwrap_or_else(|e| {
-            errors.push(ConfigError::new(
-                "api_timeout",
-                format!("invalid `api_timeout` {text:?}: {e}"),
-            ));
+            errors.push(ConfigError::new("api_timeout", format!("invalid `api_timeout` {text:?}: {e}")));
             DEFAULT_API_TIMEOUT
         }),
     };
 
-    let auto_answer = input
-        .auto_answer
-        .or(uri_ref.and_then(|u| u.auto_answer))
-        .unwrap_or(false);
+    let auto_answer = input.auto_answer.or(uri_ref.and_then(|u| u.auto_answer)).unwrap_or(false);
 
     // Datacenter.
     let place = match uri_ref {
-        Some(u) if !u.inventory_path.is_empty() => {
-            match url_place(u, attr(&input.datacenter).as_deref()) {
-                Ok(place) => place,
-                Err(message) => {
-                    errors.push(ConfigError::new("datacenter", message));
-                    Place::default()
-                }
+        Some(u) if !u.inventory_path.is_empty() => match url_place(u, attr(&input.datacenter).as_deref()) {
+            Ok(place) => place,
+            Err(message) => {
+                errors.push(ConfigError::new("datacenter", message));
+                Place::default()
             }
-        }
+        },
         _ => {
-            let value =
-                attr(&input.datacenter).or_else(|| DATACENTER_VARS.iter().find_map(|n| var(n)));
+            let value = attr(&input.datacenter).or_else(|| DATACENTER_VARS.iter().find_map(|n| var(n)));
             match value.as_deref().map(named_datacenter) {
                 None => Place::default(),
                 Some(Ok(place)) => place,
@@ -313,33 +280,27 @@ pub fn resolve(
     };
 
     match (uri, user, password) {
-        (Some((url_source, uri)), Some(user), Some(password)) if errors.is_empty() => {
-            Ok(ResolvedConfig {
-                sdk_url: uri.sdk_url(),
-                kind: uri.kind,
-                user,
-                password,
-                insecure,
-                datacenter: place.datacenter,
-                datacenter_path: place.datacenter_path,
-                compute_path: place.compute_path,
-                inventory_path: place.inventory_path,
-                api_timeout,
-                auto_answer,
-                proxy: uri.proxy,
-                url_source,
-            })
-        }
+        (Some((url_source, uri)), Some(user), Some(password)) if errors.is_empty() => Ok(ResolvedConfig {
+            sdk_url: uri.sdk_url(),
+            kind: uri.kind,
+            user,
+            password,
+            insecure,
+            datacenter: place.datacenter,
+            datacenter_path: place.datacenter_path,
+            compute_path: place.compute_path,
+            inventory_path: place.inventory_path,
+            api_timeout,
+            auto_answer,
+            proxy: uri.proxy,
+            url_source,
+        }),
         _ => Err(errors),
     }
 }
 
 fn describe(source: &str) -> String {
-    if source == "url" {
-        "`url`".to_owned()
-    } else {
-        format!("environment variable {source}")
-    }
+    if source == "url" { "`url`".to_owned() } else { format!("environment variable {source}") }
 }
 
 /// The first of `names` that is set, as a boolean.
@@ -377,10 +338,7 @@ fn named_datacenter(value: &str) -> Result<Place, String> {
     let segments = path_elements(value);
     match segments.as_slice() {
         [] => Err(format!("datacenter {value:?} names no datacenter")),
-        [name] => Ok(Place {
-            datacenter: Some((*name).to_owned()),
-            ..Place::default()
-        }),
+        [name] => Ok(Place { datacenter: Some((*name).to_owned()), ..Place::default() }),
         [.., name] => Ok(Place {
             datacenter: Some((*name).to_owned()),
             datacenter_path: Some(segments.join("/")),
@@ -413,10 +371,7 @@ fn url_place(uri: &ConnectionUri, explicit: Option<&str>) -> Result<Place, Strin
                 inventory_path: Vec::new(),
             },
             // Only the inventory can tell folders from datacenters.
-            _ => Place {
-                inventory_path: segments.clone(),
-                ..Place::default()
-            },
+            _ => Place { inventory_path: segments.clone(), ..Place::default() },
         });
     };
     let wanted = path_elements(explicit);
@@ -427,8 +382,7 @@ fn url_place(uri: &ConnectionUri, explicit: Option<&str>) -> Result<Place, Strin
         .filter(|&i| {
             segments[i] == *name
                 && (wanted.len() == 1
-                    || (i + 1 == wanted.len()
-                        && segments[..=i].iter().zip(&wanted).all(|(a, b)| a == b)))
+                    || (i + 1 == wanted.len() && segments[..=i].iter().zip(&wanted).all(|(a, b)| a == b)))
         })
         .collect();
     match candidates.as_slice() {
@@ -439,11 +393,7 @@ fn url_place(uri: &ConnectionUri, explicit: Option<&str>) -> Result<Place, Strin
             segments.join("/"),
         )),
         // The name occurs more than once: let the inventory decide.
-        _ => Ok(Place {
-            datacenter: Some((*name).to_owned()),
-            inventory_path: segments.clone(),
-            ..Place::default()
-        }),
+        _ => Ok(Place { datacenter: Some((*name).to_owned()), inventory_path: segments.clone(), ..Place::default() }),
     }
 }
 
@@ -455,10 +405,7 @@ mod tests {
     const PW: &str = "Sup3r-Secret-Pw";
 
     fn run(input: &ConfigInput, vars: &[(&str, &str)]) -> Result<ResolvedConfig, Vec<ConfigError>> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         resolve(input, &|name| map.get(name).cloned())
     }
 
@@ -481,18 +428,10 @@ mod tests {
     }
 
     /// (attribute, url, environment, expected)
-    type InsecureCase = (
-        Option<bool>,
-        &'static str,
-        &'static [(&'static str, &'static str)],
-        bool,
-    );
+    type InsecureCase = (Option<bool>, &'static str, &'static [(&'static str, &'static str)], bool);
 
     fn input_url(url: &str) -> ConfigInput {
-        ConfigInput {
-            url: s(url),
-            ..ConfigInput::default()
-        }
+        ConfigInput { url: s(url), ..ConfigInput::default() }
     }
 
     #[test]
@@ -574,19 +513,10 @@ mod tests {
         let c = ok(&ConfigInput::default(), &[("GOVC_URL", "u:p@vc2")]);
         assert_eq!((c.user.as_str(), c.password.as_str()), ("u", "p"));
 
-        let c = ok(
-            &ConfigInput::default(),
-            &[
-                ("VCURL", "https://vc-user:vc-pass@vc3/sdk"),
-                ("VCDATACENTER", "vc-dc"),
-            ],
-        );
+        let c = ok(&ConfigInput::default(), &[("VCURL", "https://vc-user:vc-pass@vc3/sdk"), ("VCDATACENTER", "vc-dc")]);
         assert_eq!(c.url_source, "VCURL");
         assert_eq!(c.sdk_url.as_str(), "https://vc3/sdk");
-        assert_eq!(
-            (c.user.as_str(), c.password.as_str()),
-            ("vc-user", "vc-pass")
-        );
+        assert_eq!((c.user.as_str(), c.password.as_str()), ("vc-user", "vc-pass"));
         assert!(!c.insecure);
         assert_eq!(c.datacenter, s("vc-dc"));
     }
@@ -604,49 +534,26 @@ mod tests {
             (Some("attr-host"), &[], "url", "https://attr-host/sdk"),
             (None, &[], "VI_URL", "https://vi-host/sdk"),
             (None, &["VI_URL"], "GOVC_URL", "https://govc-host/sdk"),
-            (
-                None,
-                &["VI_URL", "GOVC_URL"],
-                "VCURL",
-                "https://vc-host/sdk",
-            ),
+            (None, &["VI_URL", "GOVC_URL"], "VCURL", "https://vc-host/sdk"),
             // empty strings count as unset
             (Some(""), &[], "VI_URL", "https://vi-host/sdk"),
         ];
         for (url, removed, source, sdk) in cases {
-            let vars: Vec<(&str, &str)> = all
-                .iter()
-                .copied()
-                .filter(|(k, _)| !removed.contains(k))
-                .collect();
-            let input = ConfigInput {
-                url: url.map(str::to_owned),
-                ..ConfigInput::default()
-            };
+            let vars: Vec<(&str, &str)> = all.iter().copied().filter(|(k, _)| !removed.contains(k)).collect();
+            let input = ConfigInput { url: url.map(str::to_owned), ..ConfigInput::default() };
             let c = ok(&input, &vars);
             assert_eq!(c.url_source, *source);
             assert_eq!(c.sdk_url.as_str(), *sdk);
         }
-        let c = ok(
-            &ConfigInput::default(),
-            &[
-                ("VI_URL", ""),
-                ("GOVC_URL", "g"),
-                ("VI_USER", "u"),
-                ("VI_PASSWORD", "p"),
-            ],
-        );
+        let c =
+            ok(&ConfigInput::default(), &[("VI_URL", ""), ("GOVC_URL", "g"), ("VI_USER", "u"), ("VI_PASSWORD", "p")]);
         assert_eq!(c.url_source, "GOVC_URL");
     }
 
     #[test]
     fn user_and_password_precedence() {
-        let env_all: &[(&str, &str)] = &[
-            ("VI_USER", "vi-u"),
-            ("VI_PASSWORD", "vi-p"),
-            ("GOVC_USERNAME", "govc-u"),
-            ("GOVC_PASSWORD", "govc-p"),
-        ];
+        let env_all: &[(&str, &str)] =
+            &[("VI_USER", "vi-u"), ("VI_PASSWORD", "vi-p"), ("GOVC_USERNAME", "govc-u"), ("GOVC_PASSWORD", "govc-p")];
         // explicit beats the URL's userinfo
         let c = ok(
             &ConfigInput {
@@ -667,18 +574,11 @@ mod tests {
         // GOVC_* when VI_* is unset or empty
         let c = ok(
             &input_url("https://vc/sdk"),
-            &[
-                ("VI_USER", ""),
-                ("GOVC_USERNAME", "govc-u"),
-                ("GOVC_PASSWORD", "govc-p"),
-            ],
+            &[("VI_USER", ""), ("GOVC_USERNAME", "govc-u"), ("GOVC_PASSWORD", "govc-p")],
         );
         assert_eq!((c.user.as_str(), c.password.as_str()), ("govc-u", "govc-p"));
         // each setting on its own: user from the URL, password from GOVC
-        let c = ok(
-            &input_url("https://url-u@vc/sdk"),
-            &[("GOVC_PASSWORD", "govc-p")],
-        );
+        let c = ok(&input_url("https://url-u@vc/sdk"), &[("GOVC_PASSWORD", "govc-p")]);
         assert_eq!((c.user.as_str(), c.password.as_str()), ("url-u", "govc-p"));
         // empty attribute counts as unset
         let c = ok(
@@ -693,19 +593,11 @@ mod tests {
         assert_eq!((c.user.as_str(), c.password.as_str()), ("url-u", "url-p"));
         // userinfo of an env URL is that URL's userinfo: VCURL's user is used
         // when nothing more specific gives one ...
-        let c = ok(
-            &ConfigInput::default(),
-            &[("VCURL", "https://vc-u:vc-p@vc/sdk")],
-        );
+        let c = ok(&ConfigInput::default(), &[("VCURL", "https://vc-u:vc-p@vc/sdk")]);
         assert_eq!((c.user.as_str(), c.password.as_str()), ("vc-u", "vc-p"));
         // ... and the attributes still beat it
-        let c = ok(
-            &ConfigInput {
-                user: s("attr-u"),
-                ..ConfigInput::default()
-            },
-            &[("VCURL", "https://vc-u:vc-p@vc/sdk")],
-        );
+        let c =
+            ok(&ConfigInput { user: s("attr-u"), ..ConfigInput::default() }, &[("VCURL", "https://vc-u:vc-p@vc/sdk")]);
         assert_eq!((c.user.as_str(), c.password.as_str()), ("attr-u", "vc-p"));
         // a lower-ranked URL's userinfo is not used when a higher URL wins
         let c = ok(
@@ -730,38 +622,16 @@ mod tests {
             (Some(false), "esx://h/?no_verify=1", &[], false),
             (Some(true), "esx://h/?no_verify=0", &[], true),
             (None, "https://vc/sdk", &[("VI_INSECURE", "yes")], true),
-            (
-                None,
-                "https://vc/sdk",
-                &[("VI_INSECURE", "false"), ("GOVC_INSECURE", "true")],
-                false,
-            ),
-            (
-                None,
-                "https://vc/sdk",
-                &[("VI_INSECURE", ""), ("GOVC_INSECURE", "TRUE")],
-                true,
-            ),
+            (None, "https://vc/sdk", &[("VI_INSECURE", "false"), ("GOVC_INSECURE", "true")], false),
+            (None, "https://vc/sdk", &[("VI_INSECURE", ""), ("GOVC_INSECURE", "TRUE")], true),
             (None, "https://vc/sdk", &[("GOVC_INSECURE", "No")], false),
             // an attribute makes the environment irrelevant, even malformed
-            (
-                Some(true),
-                "https://vc/sdk",
-                &[("VI_INSECURE", "maybe")],
-                true,
-            ),
+            (Some(true), "https://vc/sdk", &[("VI_INSECURE", "maybe")], true),
         ];
         for (attr, url, vars, want) in cases {
             let mut vars = vars.to_vec();
             vars.extend([("VI_USER", "u"), ("VI_PASSWORD", "p")]);
-            let c = ok(
-                &ConfigInput {
-                    url: s(url),
-                    insecure: *attr,
-                    ..ConfigInput::default()
-                },
-                &vars,
-            );
+            let c = ok(&ConfigInput { url: s(url), insecure: *attr, ..ConfigInput::default() }, &vars);
             assert_eq!(c.insecure, *want, "{attr:?} {url} {vars:?}");
         }
     }
@@ -807,24 +677,14 @@ mod tests {
             (Some(true), "esx://u:p@h?auto_answer=0", true),
         ];
         for (attr, url, want) in cases {
-            let c = ok(
-                &ConfigInput {
-                    url: s(url),
-                    auto_answer: *attr,
-                    ..ConfigInput::default()
-                },
-                &[],
-            );
+            let c = ok(&ConfigInput { url: s(url), auto_answer: *attr, ..ConfigInput::default() }, &[]);
             assert_eq!(c.auto_answer, *want, "{attr:?} {url}");
         }
     }
 
     #[test]
     fn proxy_and_kind_from_url() {
-        let c = ok(
-            &input_url("esx://u:p@h/?transport=http&proxy=socks://px"),
-            &[],
-        );
+        let c = ok(&input_url("esx://u:p@h/?transport=http&proxy=socks://px"), &[]);
         assert_eq!(c.kind, UriKind::Esx);
         assert_eq!(c.sdk_url.as_str(), "http://h/sdk");
         assert_eq!(c.proxy.map(|p| p.to_string()), s("socks5://px:1080"));
@@ -843,55 +703,20 @@ mod tests {
             Option<&'a str>,
             &'a [&'a str],
         );
-        let all_env: &[(&str, &str)] = &[
-            ("VI_DATACENTER", "vi-dc"),
-            ("GOVC_DATACENTER", "govc-dc"),
-            ("VCDATACENTER", "vc-dc"),
-        ];
+        let all_env: &[(&str, &str)] =
+            &[("VI_DATACENTER", "vi-dc"), ("GOVC_DATACENTER", "govc-dc"), ("VCDATACENTER", "vc-dc")];
         let cases: &[Case] = &[
             (None, "vc", &[], None, None, None, &[]),
             (None, "vc", all_env, Some("vi-dc"), None, None, &[]),
             (None, "vc", &all_env[1..], Some("govc-dc"), None, None, &[]),
             (None, "vc", &all_env[2..], Some("vc-dc"), None, None, &[]),
-            (
-                Some("attr-dc"),
-                "vc",
-                all_env,
-                Some("attr-dc"),
-                None,
-                None,
-                &[],
-            ),
+            (Some("attr-dc"), "vc", all_env, Some("attr-dc"), None, None, &[]),
             (Some(""), "vc", all_env, Some("vi-dc"), None, None, &[]),
             // a datacenter written as a path
-            (
-                Some("f1/dc1"),
-                "vc",
-                &[],
-                Some("dc1"),
-                Some("f1/dc1"),
-                None,
-                &[],
-            ),
-            (
-                None,
-                "vc",
-                &[("GOVC_DATACENTER", "/f1/dc1")],
-                Some("dc1"),
-                Some("f1/dc1"),
-                None,
-                &[],
-            ),
+            (Some("f1/dc1"), "vc", &[], Some("dc1"), Some("f1/dc1"), None, &[]),
+            (None, "vc", &[("GOVC_DATACENTER", "/f1/dc1")], Some("dc1"), Some("f1/dc1"), None, &[]),
             // the vpx:// datacenter beats the environment
-            (
-                None,
-                "vpx://vc/url-dc",
-                all_env,
-                Some("url-dc"),
-                Some("url-dc"),
-                None,
-                &[],
-            ),
+            (None, "vpx://vc/url-dc", all_env, Some("url-dc"), Some("url-dc"), None, &[]),
             (None, "vpx://vc/", all_env, Some("vi-dc"), None, None, &[]),
             // a longer vpx:// path is left to the inventory walk; the
             // environment does not override it
@@ -923,46 +748,16 @@ mod tests {
                 Some("folder2/esx1"),
                 &[],
             ),
-            (
-                Some("dc1"),
-                "vpx://vc/dc1/srv1",
-                &[],
-                Some("dc1"),
-                Some("dc1"),
-                Some("srv1"),
-                &[],
-            ),
-            (
-                Some("dc1"),
-                "vpx://vc/dc1",
-                &[],
-                Some("dc1"),
-                Some("dc1"),
-                None,
-                &[],
-            ),
+            (Some("dc1"), "vpx://vc/dc1/srv1", &[], Some("dc1"), Some("dc1"), Some("srv1"), &[]),
+            (Some("dc1"), "vpx://vc/dc1", &[], Some("dc1"), Some("dc1"), None, &[]),
             // the name occurs twice: still the inventory's call
-            (
-                Some("x"),
-                "vpx://vc/x/x/h",
-                &[],
-                Some("x"),
-                None,
-                None,
-                &["x", "x", "h"],
-            ),
+            (Some("x"), "vpx://vc/x/x/h", &[], Some("x"), None, None, &["x", "x", "h"]),
         ];
         for (attr, url, env, dc, dc_path, compute, inventory) in cases {
             let mut vars = env.to_vec();
             vars.extend(creds);
-            let c = ok(
-                &ConfigInput {
-                    url: s(url),
-                    datacenter: attr.map(str::to_owned),
-                    ..ConfigInput::default()
-                },
-                &vars,
-            );
+            let c =
+                ok(&ConfigInput { url: s(url), datacenter: attr.map(str::to_owned), ..ConfigInput::default() }, &vars);
             let label = format!("{attr:?} {url} {env:?}");
             assert_eq!(c.datacenter.as_deref(), *dc, "{label}");
             assert_eq!(c.datacenter_path.as_deref(), *dc_path, "{label}");
@@ -981,14 +776,7 @@ mod tests {
             ("/", "vpx://u:p@vc/f/dc1/h"),
             ("/", "https://u:p@vc/sdk"),
         ] {
-            let e = errs(
-                &ConfigInput {
-                    url: s(url),
-                    datacenter: s(attr),
-                    ..ConfigInput::default()
-                },
-                &[],
-            );
+            let e = errs(&ConfigInput { url: s(url), datacenter: s(attr), ..ConfigInput::default() }, &[]);
             assert_eq!(e.len(), 1, "{attr} {url}: {e:?}");
             assert_eq!(e[0].attribute, "datacenter");
         }
@@ -1006,14 +794,7 @@ mod tests {
             (" 2h ", Duration::from_secs(7200)),
         ] {
             assert_eq!(parse_duration(text), Ok(want), "{text}");
-            let c = ok(
-                &ConfigInput {
-                    url: s("u:p@vc"),
-                    api_timeout: s(text),
-                    ..ConfigInput::default()
-                },
-                &[],
-            );
+            let c = ok(&ConfigInput { url: s("u:p@vc"), api_timeout: s(text), ..ConfigInput::default() }, &[]);
             assert_eq!(c.api_timeout, want);
         }
         for (text, want) in [
@@ -1032,26 +813,12 @@ mod tests {
         ] {
             assert_eq!(parse_duration(text), Err(want), "{text}");
         }
-        let e = errs(
-            &ConfigInput {
-                url: s("u:p@vc"),
-                api_timeout: s("soon"),
-                ..ConfigInput::default()
-            },
-            &[],
-        );
+        let e = errs(&ConfigInput { url: s("u:p@vc"), api_timeout: s("soon"), ..ConfigInput::default() }, &[]);
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].attribute, "api_timeout");
         assert!(e[0].message.contains("soon"));
         // unset or empty: the default
-        let c = ok(
-            &ConfigInput {
-                url: s("u:p@vc"),
-                api_timeout: s(""),
-                ..ConfigInput::default()
-            },
-            &[],
-        );
+        let c = ok(&ConfigInput { url: s("u:p@vc"), api_timeout: s(""), ..ConfigInput::default() }, &[]);
         assert_eq!(c.api_timeout, DEFAULT_API_TIMEOUT);
     }
 
@@ -1088,16 +855,8 @@ mod tests {
     fn bad_urls_name_their_source() {
         for (input, vars, needle) in [
             (input_url("ftp://vc"), vec![], "`url`"),
-            (
-                ConfigInput::default(),
-                vec![("VI_URL", "https://vc/x")],
-                "VI_URL",
-            ),
-            (
-                ConfigInput::default(),
-                vec![("GOVC_URL", "gsx://vc")],
-                "GOVC_URL",
-            ),
+            (ConfigInput::default(), vec![("VI_URL", "https://vc/x")], "VI_URL"),
+            (ConfigInput::default(), vec![("GOVC_URL", "gsx://vc")], "GOVC_URL"),
             (ConfigInput::default(), vec![("VCURL", "vc:99999")], "VCURL"),
         ] {
             let e = errs(&input, &vars);
@@ -1121,10 +880,7 @@ mod tests {
         );
         let mut attrs: Vec<_> = e.iter().map(|e| e.attribute).collect();
         attrs.sort_unstable();
-        assert_eq!(
-            attrs,
-            ["api_timeout", "datacenter", "insecure", "password", "user"]
-        );
+        assert_eq!(attrs, ["api_timeout", "datacenter", "insecure", "password", "user"]);
     }
 
     #[test]
@@ -1132,20 +888,8 @@ mod tests {
         let bad_vcurl = format!("https://u:{PW}%zz@vc/sdk");
         let bad_govc_url = format!("u:{PW}@bad host");
         let scenarios: Vec<(ConfigInput, Vec<(&str, &str)>)> = vec![
-            (
-                ConfigInput {
-                    url: s(&format!("https://u:{PW}/x@vc/sdk")),
-                    ..ConfigInput::default()
-                },
-                vec![],
-            ),
-            (
-                ConfigInput {
-                    url: s(&format!("u:{PW}")),
-                    ..ConfigInput::default()
-                },
-                vec![],
-            ),
+            (ConfigInput { url: s(&format!("https://u:{PW}/x@vc/sdk")), ..ConfigInput::default() }, vec![]),
+            (ConfigInput { url: s(&format!("u:{PW}")), ..ConfigInput::default() }, vec![]),
             (ConfigInput::default(), vec![("VCURL", bad_vcurl.as_str())]),
             (
                 ConfigInput {
@@ -1155,28 +899,14 @@ mod tests {
                     api_timeout: s("x"),
                     ..ConfigInput::default()
                 },
-                vec![
-                    ("VI_INSECURE", "x"),
-                    ("VI_PASSWORD", PW),
-                    ("GOVC_PASSWORD", PW),
-                ],
+                vec![("VI_INSECURE", "x"), ("VI_PASSWORD", PW), ("GOVC_PASSWORD", PW)],
             ),
             (
-                ConfigInput {
-                    url: s(&format!("https://u:{PW}@vc:0/sdk")),
-                    password: s(PW),
-                    ..ConfigInput::default()
-                },
+                ConfigInput { url: s(&format!("https://u:{PW}@vc:0/sdk")), password: s(PW), ..ConfigInput::default() },
                 vec![],
             ),
             (ConfigInput::default(), vec![("VI_PASSWORD", PW)]),
-            (
-                ConfigInput {
-                    password: s(PW),
-                    ..ConfigInput::default()
-                },
-                vec![("GOVC_URL", bad_govc_url.as_str())],
-            ),
+            (ConfigInput { password: s(PW), ..ConfigInput::default() }, vec![("GOVC_URL", bad_govc_url.as_str())]),
         ];
         for (input, vars) in &scenarios {
             assert!(!format!("{input:?}").contains(PW));

@@ -86,24 +86,11 @@ pub enum InventoryPathError {
         "`{path}` in the vpx:// URL is {found}, where {expected} was expected \
          (the path is [folder/…/]datacenter[/[folder/…/][cluster/]host])"
     )]
-    UnexpectedKind {
-        path: String,
-        found: InventoryKind,
-        expected: &'static str,
-    },
+    UnexpectedKind { path: String, found: InventoryKind, expected: &'static str },
     #[error("the vpx:// path `{path}` ends at a folder; it must go on to a {expected}")]
-    EndsAtFolder {
-        path: String,
-        expected: &'static str,
-    },
-    #[error(
-        "`{at}` in the vpx:// URL is {kind}, so nothing may follow it, but the path goes on with `{rest}`"
-    )]
-    TrailingElements {
-        at: String,
-        kind: InventoryKind,
-        rest: String,
-    },
+    EndsAtFolder { path: String, expected: &'static str },
+    #[error("`{at}` in the vpx:// URL is {kind}, so nothing may follow it, but the path goes on with `{rest}`")]
+    TrailingElements { at: String, kind: InventoryKind, rest: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,11 +128,7 @@ impl InventoryWalk {
         if segments.is_empty() {
             return Err(InventoryPathError::EmptyPath);
         }
-        Ok(InventoryWalk {
-            segments,
-            phase: Phase::Datacenter,
-            index: 0,
-        })
+        Ok(InventoryWalk { segments, phase: Phase::Datacenter, index: 0 })
     }
 
     /// The inventory path whose object kind is needed now, e.g. `folder1`,
@@ -153,11 +136,9 @@ impl InventoryWalk {
     pub fn lookup_path(&self) -> String {
         match self.phase {
             Phase::Datacenter => self.segments[..=self.index].join("/"),
-            Phase::Compute { dc } | Phase::ClusterHost { dc } => format!(
-                "{}/host/{}",
-                self.segments[..=dc].join("/"),
-                self.segments[dc + 1..=self.index].join("/")
-            ),
+            Phase::Compute { dc } | Phase::ClusterHost { dc } => {
+                format!("{}/host/{}", self.segments[..=dc].join("/"), self.segments[dc + 1..=self.index].join("/"))
+            }
         }
     }
 
@@ -170,9 +151,7 @@ impl InventoryWalk {
             return Err(InventoryPathError::NotFound { path: shown });
         };
         match (self.phase, kind) {
-            (Phase::Datacenter, InventoryKind::Folder) => {
-                self.next_in(Phase::Datacenter, shown, "datacenter")
-            }
+            (Phase::Datacenter, InventoryKind::Folder) => self.next_in(Phase::Datacenter, shown, "datacenter"),
             (Phase::Datacenter, InventoryKind::Datacenter) => {
                 if last {
                     Ok(WalkStep::Done(self.target(self.index, None, None)))
@@ -184,11 +163,9 @@ impl InventoryWalk {
                     }))
                 }
             }
-            (Phase::Datacenter, found) => Err(InventoryPathError::UnexpectedKind {
-                path: shown,
-                found,
-                expected: "a folder or datacenter",
-            }),
+            (Phase::Datacenter, found) => {
+                Err(InventoryPathError::UnexpectedKind { path: shown, found, expected: "a folder or datacenter" })
+            }
             (Phase::Compute { dc }, InventoryKind::Folder) => {
                 self.next_in(Phase::Compute { dc }, shown, "cluster or host")
             }
@@ -206,49 +183,26 @@ impl InventoryWalk {
                     }))
                 }
             }
-            (Phase::Compute { .. }, found) => Err(InventoryPathError::UnexpectedKind {
-                path: shown,
-                found,
-                expected: "a folder, cluster or host",
-            }),
-            (Phase::ClusterHost { dc }, InventoryKind::HostSystem) => {
-                self.finish_at(dc, kind, shown)
+            (Phase::Compute { .. }, found) => {
+                Err(InventoryPathError::UnexpectedKind { path: shown, found, expected: "a folder, cluster or host" })
             }
-            (Phase::ClusterHost { .. }, found) => Err(InventoryPathError::UnexpectedKind {
-                path: shown,
-                found,
-                expected: "a host in the cluster",
-            }),
+            (Phase::ClusterHost { dc }, InventoryKind::HostSystem) => self.finish_at(dc, kind, shown),
+            (Phase::ClusterHost { .. }, found) => {
+                Err(InventoryPathError::UnexpectedKind { path: shown, found, expected: "a host in the cluster" })
+            }
         }
     }
 
     /// After a folder: go on to the next element, or fail if there is none.
-    fn next_in(
-        self,
-        phase: Phase,
-        shown: String,
-        expected: &'static str,
-    ) -> Result<WalkStep, InventoryPathError> {
+    fn next_in(self, phase: Phase, shown: String, expected: &'static str) -> Result<WalkStep, InventoryPathError> {
         if self.index + 1 == self.segments.len() {
-            return Err(InventoryPathError::EndsAtFolder {
-                path: shown,
-                expected,
-            });
+            return Err(InventoryPathError::EndsAtFolder { path: shown, expected });
         }
-        Ok(WalkStep::Lookup(InventoryWalk {
-            phase,
-            index: self.index + 1,
-            segments: self.segments,
-        }))
+        Ok(WalkStep::Lookup(InventoryWalk { phase, index: self.index + 1, segments: self.segments }))
     }
 
     /// A host (standalone or in a cluster) ends the path.
-    fn finish_at(
-        self,
-        dc: usize,
-        kind: InventoryKind,
-        shown: String,
-    ) -> Result<WalkStep, InventoryPathError> {
+    fn finish_at(self, dc: usize, kind: InventoryKind, shown: String) -> Result<WalkStep, InventoryPathError> {
         if self.index + 1 != self.segments.len() {
             return Err(InventoryPathError::TrailingElements {
                 at: shown,
@@ -292,13 +246,7 @@ mod tests {
     use std::collections::HashMap;
 
     /// (path, datacenter_path, datacenter, compute_path, host)
-    type SplitCase = (
-        &'static str,
-        &'static str,
-        &'static str,
-        Option<&'static str>,
-        Option<&'static str>,
-    );
+    type SplitCase = (&'static str, &'static str, &'static str, Option<&'static str>, Option<&'static str>);
     type ErrorCase = (&'static str, fn(&InventoryPathError) -> bool);
 
     /// An inventory: inventory path → kind.
@@ -337,21 +285,9 @@ mod tests {
         let table: &[SplitCase] = &[
             ("dc1", "dc1", "dc1", None, None),
             ("dc1/srv1", "dc1", "dc1", Some("srv1"), Some("srv1")),
-            (
-                "dc1/cluster1/example-esx.com",
-                "dc1",
-                "dc1",
-                Some("cluster1/example-esx.com"),
-                Some("example-esx.com"),
-            ),
+            ("dc1/cluster1/example-esx.com", "dc1", "dc1", Some("cluster1/example-esx.com"), Some("example-esx.com")),
             ("dc1/cluster1", "dc1", "dc1", Some("cluster1"), None),
-            (
-                "dc1/folder2/cluster2/esx2",
-                "dc1",
-                "dc1",
-                Some("folder2/cluster2/esx2"),
-                Some("esx2"),
-            ),
+            ("dc1/folder2/cluster2/esx2", "dc1", "dc1", Some("folder2/cluster2/esx2"), Some("esx2")),
             ("folder1/dc1", "folder1/dc1", "dc1", None, None),
             (
                 "folder1/dc1/folder2/example-esx.com",
@@ -360,13 +296,7 @@ mod tests {
                 Some("folder2/example-esx.com"),
                 Some("example-esx.com"),
             ),
-            (
-                "folder1/sub/dc9/c9/h9",
-                "folder1/sub/dc9",
-                "dc9",
-                Some("c9/h9"),
-                Some("h9"),
-            ),
+            ("folder1/sub/dc9/c9/h9", "folder1/sub/dc9", "dc9", Some("c9/h9"), Some("h9")),
         ];
         for (path, dc_path, dc, compute, host) in table {
             let t = walk(path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -381,44 +311,14 @@ mod tests {
     fn walk_errors() {
         use InventoryPathError as E;
         let table: &[ErrorCase] = &[
-            (
-                "nope",
-                |e| matches!(e, E::NotFound { path } if path == "nope"),
-            ),
-            (
-                "dc1/nope",
-                |e| matches!(e, E::NotFound { path } if path == "dc1/nope"),
-            ),
+            ("nope", |e| matches!(e, E::NotFound { path } if path == "nope")),
+            ("dc1/nope", |e| matches!(e, E::NotFound { path } if path == "dc1/nope")),
             ("folder1/nope", |e| matches!(e, E::NotFound { .. })),
-            ("empty", |e| {
-                matches!(
-                    e,
-                    E::EndsAtFolder {
-                        expected: "datacenter",
-                        ..
-                    }
-                )
-            }),
-            ("folder1/dc1/folder2", |e| {
-                matches!(
-                    e,
-                    E::EndsAtFolder {
-                        expected: "cluster or host",
-                        ..
-                    }
-                )
-            }),
-            ("vm1/x", |e| {
-                matches!(e, E::UnexpectedKind { found: Other, .. })
-            }),
-            (
-                "dc1/srv1/srv1",
-                |e| matches!(e, E::TrailingElements { rest, .. } if rest == "srv1"),
-            ),
-            (
-                "dc1/cluster1/example-esx.com/x/y",
-                |e| matches!(e, E::TrailingElements { rest, .. } if rest == "x/y"),
-            ),
+            ("empty", |e| matches!(e, E::EndsAtFolder { expected: "datacenter", .. })),
+            ("folder1/dc1/folder2", |e| matches!(e, E::EndsAtFolder { expected: "cluster or host", .. })),
+            ("vm1/x", |e| matches!(e, E::UnexpectedKind { found: Other, .. })),
+            ("dc1/srv1/srv1", |e| matches!(e, E::TrailingElements { rest, .. } if rest == "srv1")),
+            ("dc1/cluster1/example-esx.com/x/y", |e| matches!(e, E::TrailingElements { rest, .. } if rest == "x/y")),
             ("dc1/cluster1/nope", |e| matches!(e, E::NotFound { .. })),
         ];
         for (path, check) in table {
@@ -437,10 +337,7 @@ mod tests {
         assert!(matches!(e, InventoryPathError::UnexpectedKind { .. }));
         // a datacenter below a datacenter
         let e = walk_inventory_path(&seg("d/d"), |_| Some(Datacenter)).unwrap_err();
-        assert!(
-            matches!(e, InventoryPathError::UnexpectedKind { .. }),
-            "{e}"
-        );
+        assert!(matches!(e, InventoryPathError::UnexpectedKind { .. }), "{e}");
         // a folder after a cluster
         let e = walk_inventory_path(&seg("d/c/f"), |p| match p {
             "d" => Some(Datacenter),
@@ -448,19 +345,13 @@ mod tests {
             _ => Some(Folder),
         })
         .unwrap_err();
-        assert!(
-            matches!(e, InventoryPathError::UnexpectedKind { .. }),
-            "{e}"
-        );
+        assert!(matches!(e, InventoryPathError::UnexpectedKind { .. }), "{e}");
     }
 
     #[test]
     fn lookups_are_the_inventory_paths() {
         let inv = inventory();
-        let segments: Vec<String> = "folder1/dc1/folder2/example-esx.com"
-            .split('/')
-            .map(str::to_owned)
-            .collect();
+        let segments: Vec<String> = "folder1/dc1/folder2/example-esx.com".split('/').map(str::to_owned).collect();
         let mut asked = Vec::new();
         walk_inventory_path(&segments, |p| {
             asked.push(p.to_owned());
@@ -469,12 +360,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             asked,
-            [
-                "folder1",
-                "folder1/dc1",
-                "folder1/dc1/host/folder2",
-                "folder1/dc1/host/folder2/example-esx.com",
-            ]
+            ["folder1", "folder1/dc1", "folder1/dc1/host/folder2", "folder1/dc1/host/folder2/example-esx.com",]
         );
     }
 

@@ -93,9 +93,7 @@ impl Client {
         let transport = Transport::new(&cfg)?;
         let si = ManagedObjectReference::new("ServiceInstance", "ServiceInstance");
         let bootstrap_action = soap::soap_action(soap::DEFAULT_API_VERSION);
-        let reply = transport
-            .call("RetrieveServiceContent", &si, "", &bootstrap_action, None)
-            .await?;
+        let reply = transport.call("RetrieveServiceContent", &si, "", &bootstrap_action, None).await?;
         let content = reply
             .node
             .child("returnval")
@@ -206,15 +204,8 @@ impl Client {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        let object_set: String = wanted
-            .iter()
-            .map(|o| {
-                format!(
-                    "<objectSet>{}<skip>false</skip></objectSet>",
-                    o.to_xml("obj")
-                )
-            })
-            .collect();
+        let object_set: String =
+            wanted.iter().map(|o| format!("<objectSet>{}<skip>false</skip></objectSet>", o.to_xml("obj"))).collect();
         // reportMissingObjectsInResults: a deleted object must not fault the
         // whole batch (vCenter reports it in missingSet, vcsim leaves it out).
         let spec = filter_spec_xml(props_by_type, &object_set, true);
@@ -224,31 +215,16 @@ impl Client {
             found.into_iter().map(|oc| (oc.obj.clone(), oc)).collect();
         Ok(wanted
             .into_iter()
-            .map(|o| {
-                by_ref
-                    .remove(o)
-                    .unwrap_or_else(|| ObjectContent::not_found(o.clone()))
-            })
+            .map(|o| by_ref.remove(o).unwrap_or_else(|| ObjectContent::not_found(o.clone())))
             .collect())
     }
 
     /// SearchIndex.FindByInventoryPath: `"DC0/vm"`, `"DC0/host/DC0_C0/Resources"`,
     /// `"DC0/datastore/LocalDS_0"`. `None` when nothing is there.
-    pub async fn find_by_inventory_path(
-        &self,
-        path: &str,
-    ) -> Result<Option<ManagedObjectReference>, ViError> {
+    pub async fn find_by_inventory_path(&self, path: &str) -> Result<Option<ManagedObjectReference>, ViError> {
         let args = format!("<inventoryPath>{}</inventoryPath>", escape(path));
-        let resp = self
-            .invoke(
-                "FindByInventoryPath",
-                &self.inner.content.search_index,
-                &args,
-            )
-            .await?;
-        Ok(resp
-            .child("returnval")
-            .and_then(ManagedObjectReference::from_node))
+        let resp = self.invoke("FindByInventoryPath", &self.inner.content.search_index, &args).await?;
+        Ok(resp.child("returnval").and_then(ManagedObjectReference::from_node))
     }
 
     /// Every object of type `kind` below `container` (recursively), with
@@ -264,10 +240,7 @@ impl Client {
         match self.list_by_type_once(container, kind, paths).await {
             // The view is session-scoped: if a re-login happened between
             // creating and reading it, it is gone. Start over once.
-            Err(e)
-                if e.is_fault("ManagedObjectNotFound")
-                    && self.session().generation != generation =>
-            {
+            Err(e) if e.is_fault("ManagedObjectNotFound") && self.session().generation != generation => {
                 debug!("container view lost to a re-login; listing again");
                 self.list_by_type_once(container, kind, paths).await
             }
@@ -298,10 +271,7 @@ impl Client {
     fn session(&self) -> MutexGuard<'_, Session> {
         // Poisoning only means another thread panicked mid-update of plain
         // data; the data is still usable.
-        self.inner
-            .session
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// SessionManager.Login; stores the cookie and bumps the generation.
@@ -327,9 +297,7 @@ impl Client {
             .child("returnval")
             .ok_or_else(|| ViError::Decode("Login returned no UserSession".into()))
             .and_then(UserSession::from_node)?;
-        let cookie = reply
-            .cookie
-            .ok_or_else(|| ViError::Decode(format!("Login set no {SESSION_COOKIE} cookie")))?;
+        let cookie = reply.cookie.ok_or_else(|| ViError::Decode(format!("Login set no {SESSION_COOKIE} cookie")))?;
         let mut s = self.session();
         s.cookie = Some(cookie);
         s.user = Some(user);
@@ -372,13 +340,7 @@ impl Client {
         let res = self
             .inner
             .transport
-            .call(
-                method,
-                this,
-                args_xml,
-                &self.inner.soap_action,
-                cookie.as_deref(),
-            )
+            .call(method, this, args_xml, &self.inner.soap_action, cookie.as_deref())
             .await
             .map(|r| r.node);
         (generation, res)
@@ -408,20 +370,14 @@ impl Client {
 
     /// RetrievePropertiesEx with `spec`, then ContinueRetrievePropertiesEx
     /// while the server hands out tokens.
-    async fn retrieve_spec(
-        &self,
-        spec_xml: &str,
-        max_objects: Option<u32>,
-    ) -> Result<Vec<ObjectContent>, ViError> {
+    async fn retrieve_spec(&self, spec_xml: &str, max_objects: Option<u32>) -> Result<Vec<ObjectContent>, ViError> {
         let pc = &self.inner.content.property_collector;
         let options = match max_objects {
             Some(n) if n > 0 => format!("<options><maxObjects>{n}</maxObjects></options>"),
             _ => "<options></options>".to_string(),
         };
         let args = format!("{spec_xml}{options}");
-        let first = self
-            .invoke_checked("RetrievePropertiesEx", pc, &args, has_not_authenticated)
-            .await?;
+        let first = self.invoke_checked("RetrievePropertiesEx", pc, &args, has_not_authenticated).await?;
         let mut out = Vec::new();
         let mut token = absorb_result(first.child("returnval"), &mut out)?;
         let mut pages = 0usize;
@@ -433,17 +389,12 @@ impl Client {
                 )));
             }
             let args = format!("<token>{}</token>", escape(&t));
-            let next = self
-                .invoke("ContinueRetrievePropertiesEx", pc, &args)
-                .await?;
+            let next = self.invoke("ContinueRetrievePropertiesEx", pc, &args).await?;
             token = absorb_result(next.child("returnval"), &mut out)?;
         }
         // Still unauthenticated after a re-login: do not pass empty objects
         // off as data.
-        if out
-            .iter()
-            .any(|oc| oc.missing.iter().any(|(_, k)| k == "NotAuthenticated"))
-        {
+        if out.iter().any(|oc| oc.missing.iter().any(|(_, k)| k == "NotAuthenticated")) {
             return Err(ViError::Fault {
                 kind: "NotAuthenticated".into(),
                 message: "properties were withheld: the session is not authenticated".into(),
@@ -458,18 +409,8 @@ impl Client {
         kind: &str,
         paths: &[&str],
     ) -> Result<Vec<ObjectContent>, ViError> {
-        let args = format!(
-            "{}<type>{}</type><recursive>true</recursive>",
-            container.to_xml("container"),
-            escape(kind)
-        );
-        let resp = self
-            .invoke(
-                "CreateContainerView",
-                &self.inner.content.view_manager,
-                &args,
-            )
-            .await?;
+        let args = format!("{}<type>{}</type><recursive>true</recursive>", container.to_xml("container"), escape(kind));
+        let resp = self.invoke("CreateContainerView", &self.inner.content.view_manager, &args).await?;
         let view = resp
             .child("returnval")
             .and_then(ManagedObjectReference::from_node)
@@ -498,11 +439,7 @@ impl Client {
 }
 
 /// A `PropertyFilterSpec` element (`specSet`), fields in WSDL order.
-fn filter_spec_xml(
-    props_by_type: &[(&str, &[&str])],
-    object_set_xml: &str,
-    report_missing: bool,
-) -> String {
+fn filter_spec_xml(props_by_type: &[(&str, &[&str])], object_set_xml: &str, report_missing: bool) -> String {
     let mut s = String::from("<specSet>");
     for (kind, paths) in props_by_type {
         s.push_str("<propSet><type>");
@@ -524,21 +461,14 @@ fn filter_spec_xml(
 }
 
 /// Appends the objects of a `RetrieveResult` and returns its token, if any.
-fn absorb_result(
-    returnval: Option<&XmlNode>,
-    out: &mut Vec<ObjectContent>,
-) -> Result<Option<String>, ViError> {
+fn absorb_result(returnval: Option<&XmlNode>, out: &mut Vec<ObjectContent>) -> Result<Option<String>, ViError> {
     let Some(rv) = returnval else {
         return Ok(None); // no objects at all
     };
     for o in rv.children_named("objects") {
         out.push(ObjectContent::from_node(o)?);
     }
-    Ok(rv
-        .child_text("token")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string))
+    Ok(rv.child_text("token").map(str::trim).filter(|t| !t.is_empty()).map(str::to_string))
 }
 
 /// True when a RetrievePropertiesEx answer withholds properties because the
@@ -563,8 +493,7 @@ fn redacted_url(url: &Url) -> String {
 fn session_cookie_from(set_cookie: &str) -> Option<String> {
     let pair = set_cookie.split(';').next()?.trim();
     let (name, value) = pair.split_once('=')?;
-    (name.trim() == SESSION_COOKIE && !value.trim().is_empty())
-        .then(|| format!("{SESSION_COOKIE}={}", value.trim()))
+    (name.trim() == SESSION_COOKIE && !value.trim().is_empty()).then(|| format!("{SESSION_COOKIE}={}", value.trim()))
 }
 
 /// The HTTP side: one reqwest client, the endpoint, the timeout.
@@ -584,14 +513,10 @@ struct Reply {
 impl Transport {
     fn new(cfg: &ClientConfig) -> Result<Transport, ViError> {
         if cfg.url.scheme() != "https" && cfg.url.scheme() != "http" {
-            return Err(ViError::Config(format!(
-                "URL scheme must be https, not {:?}",
-                cfg.url.scheme()
-            )));
+            return Err(ViError::Config(format!("URL scheme must be https, not {:?}", cfg.url.scheme())));
         }
         let display_url = redacted_url(&cfg.url);
-        let url = Url::parse(&display_url)
-            .map_err(|e| ViError::Config(format!("invalid URL {display_url}: {e}")))?;
+        let url = Url::parse(&display_url).map_err(|e| ViError::Config(format!("invalid URL {display_url}: {e}")))?;
         let http = reqwest::Client::builder()
             .timeout(cfg.timeout)
             .connect_timeout(cfg.timeout)
@@ -602,12 +527,7 @@ impl Transport {
             .user_agent(concat!("terraform-provider-vi/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ViError::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Transport {
-            http,
-            url,
-            display_url,
-            timeout: cfg.timeout,
-        })
+        Ok(Transport { http, url, display_url, timeout: cfg.timeout })
     }
 
     async fn call(
@@ -642,12 +562,8 @@ impl Transport {
     ) -> Result<(u16, Option<String>, Vec<u8>), ViError> {
         let what = format!("{method} on {}", self.display_url);
         // Whole seconds, rounded up, so a 500ms timeout does not read "0s".
-        let secs = self
-            .timeout
-            .as_secs()
-            .saturating_add(u64::from(self.timeout.subsec_nanos() > 0));
-        let transport_err =
-            |e: reqwest::Error| ViError::from_transport(&e, &self.display_url, &what, secs);
+        let secs = self.timeout.as_secs().saturating_add(u64::from(self.timeout.subsec_nanos() > 0));
+        let transport_err = |e: reqwest::Error| ViError::from_transport(&e, &self.display_url, &what, secs);
 
         let mut req = self
             .http
@@ -660,28 +576,15 @@ impl Transport {
         }
         let mut resp = req.send().await.map_err(transport_err)?;
         let status = resp.status().as_u16();
-        let new_cookie = resp
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(session_cookie_from);
-        if resp
-            .content_length()
-            .is_some_and(|n| n > xml::MAX_BYTES as u64)
-        {
-            return Err(ViError::Decode(format!(
-                "answer to {method} is larger than {} bytes",
-                xml::MAX_BYTES
-            )));
+        let new_cookie =
+            resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(session_cookie_from);
+        if resp.content_length().is_some_and(|n| n > xml::MAX_BYTES as u64) {
+            return Err(ViError::Decode(format!("answer to {method} is larger than {} bytes", xml::MAX_BYTES)));
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(transport_err)? {
             if bytes.len().saturating_add(chunk.len()) > xml::MAX_BYTES {
-                return Err(ViError::Decode(format!(
-                    "answer to {method} is larger than {} bytes",
-                    xml::MAX_BYTES
-                )));
+                return Err(ViError::Decode(format!("answer to {method} is larger than {} bytes", xml::MAX_BYTES)));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -715,8 +618,7 @@ mod tests {
             Some("vmware_soap_session=abc-1")
         );
         assert_eq!(
-            session_cookie_from("vmware_soap_session=\"52a1\"; Path=/; HttpOnly; Secure;")
-                .as_deref(),
+            session_cookie_from("vmware_soap_session=\"52a1\"; Path=/; HttpOnly; Secure;").as_deref(),
             Some("vmware_soap_session=\"52a1\"")
         );
         assert_eq!(session_cookie_from("other=1; HttpOnly"), None);
@@ -730,38 +632,17 @@ mod tests {
         let vm_paths: &[&str] = &["name", "config.hardware.numCPU"];
         let ds_paths: &[&str] = &["name"];
         let objs = "<objectSet><obj type=\"VirtualMachine\">vm-1</obj></objectSet>";
-        let s = filter_spec_xml(
-            &[("VirtualMachine", vm_paths), ("Datastore", ds_paths)],
-            objs,
-            true,
-        );
+        let s = filter_spec_xml(&[("VirtualMachine", vm_paths), ("Datastore", ds_paths)], objs, true);
         let node = xml::parse(s.as_bytes()).unwrap();
         assert_eq!(node.name, "specSet");
         let props: Vec<_> = node.children_named("propSet").collect();
         assert_eq!(props.len(), 2);
-        assert_eq!(
-            props.first().and_then(|p| p.child_text("type")),
-            Some("VirtualMachine")
-        );
-        assert_eq!(
-            props.first().map(|p| p.children_named("pathSet").count()),
-            Some(2)
-        );
-        assert_eq!(
-            node.child_text("reportMissingObjectsInResults"),
-            Some("true")
-        );
+        assert_eq!(props.first().and_then(|p| p.child_text("type")), Some("VirtualMachine"));
+        assert_eq!(props.first().map(|p| p.children_named("pathSet").count()), Some(2));
+        assert_eq!(node.child_text("reportMissingObjectsInResults"), Some("true"));
         // WSDL order: propSet*, objectSet*, reportMissingObjectsInResults.
         let order: Vec<&str> = node.children.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(
-            order,
-            [
-                "propSet",
-                "propSet",
-                "objectSet",
-                "reportMissingObjectsInResults"
-            ]
-        );
+        assert_eq!(order, ["propSet", "propSet", "objectSet", "reportMissingObjectsInResults"]);
     }
 
     #[test]
@@ -776,10 +657,7 @@ mod tests {
         assert!(has_not_authenticated(&resp));
 
         let empty = xml::parse(b"<RetrievePropertiesExResponse/>").unwrap();
-        assert_eq!(
-            absorb_result(empty.child("returnval"), &mut out).unwrap(),
-            None
-        );
+        assert_eq!(absorb_result(empty.child("returnval"), &mut out).unwrap(), None);
         assert!(!has_not_authenticated(&empty));
     }
 }

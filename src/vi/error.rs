@@ -61,12 +61,7 @@ impl ViError {
     /// neither certificate, timeout nor decoding is a connection problem:
     /// refused, DNS, reset mid-answer). `url` must not
     /// carry credentials; `what` names the call for timeout messages.
-    pub(crate) fn from_transport(
-        err: &reqwest::Error,
-        url: &str,
-        what: &str,
-        timeout_secs: u64,
-    ) -> ViError {
+    pub(crate) fn from_transport(err: &reqwest::Error, url: &str, what: &str, timeout_secs: u64) -> ViError {
         // reqwest's own message ("error sending request for url (…)") only
         // repeats the URL; the cause chain below it says what went wrong.
         let detail = match std::error::Error::source(err) {
@@ -74,24 +69,15 @@ impl ViError {
             None => err.to_string(),
         };
         if let Some(cert) = certificate_problem(err) {
-            return ViError::Certificate {
-                url: url.to_string(),
-                detail: cert,
-            };
+            return ViError::Certificate { url: url.to_string(), detail: cert };
         }
         if err.is_timeout() {
-            return ViError::Timeout {
-                what: what.to_string(),
-                after_secs: timeout_secs,
-            };
+            return ViError::Timeout { what: what.to_string(), after_secs: timeout_secs };
         }
         if err.is_decode() {
             return ViError::Decode(detail);
         }
-        ViError::Connect {
-            url: url.to_string(),
-            detail,
-        }
+        ViError::Connect { url: url.to_string(), detail }
     }
 }
 
@@ -142,10 +128,7 @@ mod tests {
 
     #[test]
     fn fault_kind_only_for_faults() {
-        let f = ViError::Fault {
-            kind: "InvalidLogin".into(),
-            message: "Login failure".into(),
-        };
+        let f = ViError::Fault { kind: "InvalidLogin".into(), message: "Login failure".into() };
         assert_eq!(f.fault_kind(), Some("InvalidLogin"));
         assert!(f.is_fault("InvalidLogin"));
         assert_eq!(ViError::Decode("x".into()).fault_kind(), None);
@@ -176,9 +159,7 @@ mod tests {
                 Some(&self.0)
             }
         }
-        let inner = std::io::Error::other(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::UnknownIssuer,
-        ));
+        let inner = std::io::Error::other(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer));
         let e = Outer(inner);
         let found = certificate_problem(&e);
         assert!(found.is_some_and(|m| m.contains("certificate")));

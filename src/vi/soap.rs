@@ -21,17 +21,11 @@ pub fn soap_action(api_version: &str) -> String {
 
 /// Builds the envelope for `method` on `this`. `args_xml` is the already
 /// escaped XML of the arguments after `_this`, in WSDL order.
-pub fn envelope(
-    method: &str,
-    this: &ManagedObjectReference,
-    args_xml: &str,
-) -> Result<String, ViError> {
+pub fn envelope(method: &str, this: &ManagedObjectReference, args_xml: &str) -> Result<String, ViError> {
     if !is_method_name(method) {
         // Method names come from our own code; refuse anything that would
         // break the XML rather than send it.
-        return Err(ViError::Config(format!(
-            "invalid SOAP method name {method:?}"
-        )));
+        return Err(ViError::Config(format!("invalid SOAP method name {method:?}")));
     }
     let this_xml = this.to_xml("_this");
     Ok(format!(
@@ -69,9 +63,7 @@ pub fn parse_response(method: &str, status: u16, body: &[u8]) -> Result<XmlNode,
         if status != 200 {
             return Err(http_error(status, body));
         }
-        return Err(ViError::Decode(format!(
-            "answer to {method} is not a SOAP envelope with a body"
-        )));
+        return Err(ViError::Decode(format!("answer to {method} is not a SOAP envelope with a body")));
     };
     if payload.name == "Fault" {
         return Err(decode_fault(&payload));
@@ -81,10 +73,7 @@ pub fn parse_response(method: &str, status: u16, body: &[u8]) -> Result<XmlNode,
     }
     let expected = format!("{method}Response");
     if payload.name != expected {
-        return Err(ViError::Decode(format!(
-            "expected <{expected}>, got <{}>",
-            payload.name
-        )));
+        return Err(ViError::Decode(format!("expected <{expected}>, got <{}>", payload.name)));
     }
     Ok(payload)
 }
@@ -111,16 +100,11 @@ pub fn decode_fault(fault: &XmlNode) -> ViError {
         // there is.
         None => {
             let code = fault.child_text("faultcode").unwrap_or_default().trim();
-            code.rsplit_once(':')
-                .map_or(code, |(_, local)| local)
-                .to_string()
+            code.rsplit_once(':').map_or(code, |(_, local)| local).to_string()
         }
     };
-    let message = if faultstring.is_empty() {
-        detail.map(summarise_detail).unwrap_or_default()
-    } else {
-        faultstring.to_string()
-    };
+    let message =
+        if faultstring.is_empty() { detail.map(summarise_detail).unwrap_or_default() } else { faultstring.to_string() };
     ViError::Fault { kind, message }
 }
 
@@ -144,14 +128,7 @@ fn summarise_detail(detail: &XmlNode) -> String {
 fn http_error(status: u16, body: &[u8]) -> ViError {
     let text = String::from_utf8_lossy(body);
     let detail = truncate(text.trim(), 300);
-    ViError::Http {
-        status,
-        detail: if detail.is_empty() {
-            "empty body".to_string()
-        } else {
-            detail.to_string()
-        },
-    }
+    ViError::Http { status, detail: if detail.is_empty() { "empty body".to_string() } else { detail.to_string() } }
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a char
@@ -185,19 +162,11 @@ mod tests {
     #[test]
     fn builds_envelope() {
         let this = ManagedObjectReference::new("SearchIndex", "SearchIndex");
-        let e = envelope(
-            "FindByInventoryPath",
-            &this,
-            "<inventoryPath>DC0/vm</inventoryPath>",
-        )
-        .unwrap();
+        let e = envelope("FindByInventoryPath", &this, "<inventoryPath>DC0/vm</inventoryPath>").unwrap();
         let root = xml::parse(e.as_bytes()).unwrap();
         let call = root.descend("Body.FindByInventoryPath").unwrap();
         assert_eq!(call.attr("xmlns"), None, "namespace decls are not attrs");
-        assert_eq!(
-            call.child("_this").and_then(|t| t.attr("type")),
-            Some("SearchIndex")
-        );
+        assert_eq!(call.child("_this").and_then(|t| t.attr("type")), Some("SearchIndex"));
         assert_eq!(call.child_text("inventoryPath"), Some("DC0/vm"));
         assert!(e.contains(r#"<FindByInventoryPath xmlns="urn:vim25">"#));
         assert!(envelope("Bad Name", &this, "").is_err());
@@ -238,9 +207,7 @@ mod tests {
         );
         let e = parse_response("FindByInventoryPath", 500, body.as_bytes()).unwrap_err();
         assert_eq!(e.fault_kind(), Some("NotAuthenticated"));
-        let ViError::Fault { message, .. } = &e else {
-            panic!("{e:?}")
-        };
+        let ViError::Fault { message, .. } = &e else { panic!("{e:?}") };
         assert_eq!(message, "object=SearchIndex privilegeId=System.View");
 
         // No detail: the faultcode.

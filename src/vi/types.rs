@@ -18,19 +18,12 @@ pub struct ManagedObjectReference {
 
 impl ManagedObjectReference {
     pub fn new(kind: impl Into<String>, value: impl Into<String>) -> Self {
-        ManagedObjectReference {
-            kind: kind.into(),
-            value: value.into(),
-        }
+        ManagedObjectReference { kind: kind.into(), value: value.into() }
     }
 
     /// `<tag type="Kind">value</tag>`, escaped, for request bodies.
     pub fn to_xml(&self, tag: &str) -> String {
-        format!(
-            "<{tag} type=\"{}\">{}</{tag}>",
-            escape(&self.kind),
-            escape(&self.value)
-        )
+        format!("<{tag} type=\"{}\">{}</{tag}>", escape(&self.kind), escape(&self.value))
     }
 
     /// Reads a MoRef element (`<returnval type="Folder">group-d1</returnval>`).
@@ -123,10 +116,8 @@ impl ServiceContent {
     /// Decodes the `returnval` of RetrieveServiceContent.
     pub fn from_node(node: &XmlNode) -> Result<Self, ViError> {
         let opt = |name: &str| node.child(name).and_then(ManagedObjectReference::from_node);
-        let req = |name: &str| {
-            opt(name)
-                .ok_or_else(|| ViError::Decode(format!("ServiceContent has no {name} reference")))
-        };
+        let req =
+            |name: &str| opt(name).ok_or_else(|| ViError::Decode(format!("ServiceContent has no {name} reference")));
         let about = node
             .child("about")
             .map(AboutInfo::from_node)
@@ -170,13 +161,8 @@ pub struct UserSession {
 
 impl UserSession {
     pub fn from_node(node: &XmlNode) -> Result<Self, ViError> {
-        let key = node
-            .child_text("key")
-            .ok_or_else(|| ViError::Decode("UserSession has no key".into()))?;
-        Ok(UserSession {
-            key: key.to_string(),
-            user_name: node.child_text("userName").unwrap_or_default().to_string(),
-        })
+        let key = node.child_text("key").ok_or_else(|| ViError::Decode("UserSession has no key".into()))?;
+        Ok(UserSession { key: key.to_string(), user_name: node.child_text("userName").unwrap_or_default().to_string() })
     }
 }
 
@@ -223,27 +209,17 @@ impl ObjectContent {
                 .unwrap_or_default();
             missing.push((path, kind));
         }
-        Ok(ObjectContent {
-            obj,
-            props,
-            missing,
-        })
+        Ok(ObjectContent { obj, props, missing })
     }
 
     /// An entry for an object the server no longer knows.
     pub fn not_found(obj: ManagedObjectReference) -> Self {
-        ObjectContent {
-            obj,
-            props: BTreeMap::new(),
-            missing: vec![(String::new(), MISSING_OBJECT.to_string())],
-        }
+        ObjectContent { obj, props: BTreeMap::new(), missing: vec![(String::new(), MISSING_OBJECT.to_string())] }
     }
 
     /// True when the object itself does not exist (any more).
     pub fn is_missing_object(&self) -> bool {
-        self.missing
-            .iter()
-            .any(|(path, kind)| path.is_empty() && kind == MISSING_OBJECT)
+        self.missing.iter().any(|(path, kind)| path.is_empty() && kind == MISSING_OBJECT)
     }
 
     /// The value at `path`: either a requested property path itself, or a
@@ -296,21 +272,14 @@ impl ObjectContent {
         };
         if node.children.is_empty() {
             // A single MoRef where an array was expected: be forgiving.
-            return ManagedObjectReference::from_node(node)
-                .into_iter()
-                .collect();
+            return ManagedObjectReference::from_node(node).into_iter().collect();
         }
-        node.children
-            .iter()
-            .filter_map(ManagedObjectReference::from_node)
-            .collect()
+        node.children.iter().filter_map(ManagedObjectReference::from_node).collect()
     }
 
     /// An `ArrayOfString` (or any array of simple values) property.
     pub fn strs(&self, path: &str) -> Vec<&str> {
-        self.node(path)
-            .map(|n| n.children.iter().map(XmlNode::text).collect())
-            .unwrap_or_default()
+        self.node(path).map(|n| n.children.iter().map(XmlNode::text).collect()).unwrap_or_default()
     }
 }
 
@@ -323,10 +292,7 @@ mod tests {
     fn moref_xml_and_display() {
         let m = ManagedObjectReference::new("VirtualMachine", "vm-42");
         assert_eq!(m.to_string(), "vm-42");
-        assert_eq!(
-            m.to_xml("_this"),
-            "<_this type=\"VirtualMachine\">vm-42</_this>"
-        );
+        assert_eq!(m.to_xml("_this"), "<_this type=\"VirtualMachine\">vm-42</_this>");
         let evil = ManagedObjectReference::new("a\"b", "<x>");
         assert_eq!(evil.to_xml("obj"), "<obj type=\"a&quot;b\">&lt;x&gt;</obj>");
         let node = parse(evil.to_xml("obj").as_bytes()).unwrap();
@@ -351,17 +317,11 @@ mod tests {
     #[test]
     fn object_content_getters() {
         let oc = sample();
-        assert_eq!(
-            oc.obj,
-            ManagedObjectReference::new("VirtualMachine", "vm-62")
-        );
+        assert_eq!(oc.obj, ManagedObjectReference::new("VirtualMachine", "vm-62"));
         assert_eq!(oc.str("name"), Some("DC0_H0_VM0"));
         assert_eq!(oc.i64("config.hardware.numCPU"), Some(2));
         assert_eq!(oc.bool("config.template"), Some(false));
-        assert_eq!(
-            oc.moref("parent"),
-            Some(ManagedObjectReference::new("Folder", "group-4"))
-        );
+        assert_eq!(oc.moref("parent"), Some(ManagedObjectReference::new("Folder", "group-4")));
         assert_eq!(oc.morefs("datastore").len(), 2);
         assert_eq!(oc.morefs("parent").len(), 1);
         assert!(oc.morefs("nothing").is_empty());
@@ -371,10 +331,7 @@ mod tests {
         assert_eq!(oc.strs("tags"), vec!["a", "b"]);
         assert_eq!(oc.i64("name"), None);
         assert_eq!(oc.bool("name"), None);
-        assert_eq!(
-            oc.missing,
-            vec![("bogus".to_string(), "InvalidProperty".to_string())]
-        );
+        assert_eq!(oc.missing, vec![("bogus".to_string(), "InvalidProperty".to_string())]);
         assert!(!oc.is_missing_object());
         assert!(ObjectContent::not_found(oc.obj.clone()).is_missing_object());
     }

@@ -41,10 +41,7 @@ pub struct XmlNode {
 impl XmlNode {
     /// A node with just a name (for tests and synthesised values).
     pub fn new(name: impl Into<String>) -> XmlNode {
-        XmlNode {
-            name: name.into(),
-            ..XmlNode::default()
-        }
+        XmlNode { name: name.into(), ..XmlNode::default() }
     }
 
     /// The first child element with this local name.
@@ -74,19 +71,14 @@ impl XmlNode {
 
     /// An attribute by local name (never `xsi:type`; see [`Self::xsi_type`]).
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The local part of `xsi:type`: `"xsd:int"` gives `"int"`,
     /// `"VirtualMachineConfigInfo"` stays as is. The written form is in
     /// [`Self::xsi_type_qname`].
     pub fn xsi_type(&self) -> Option<&str> {
-        self.xsi_type_qname
-            .as_deref()
-            .map(|t| t.rsplit_once(':').map_or(t, |(_, local)| local))
+        self.xsi_type_qname.as_deref().map(|t| t.rsplit_once(':').map_or(t, |(_, local)| local))
     }
 
     /// Walks child elements along a dotted path (`"config.hardware.numCPU"`).
@@ -103,11 +95,7 @@ impl XmlNode {
 /// Parses a whole document into its root element.
 pub fn parse(bytes: &[u8]) -> Result<XmlNode, ViError> {
     if bytes.len() > MAX_BYTES {
-        return Err(bad(format!(
-            "document of {} bytes exceeds the {} byte limit",
-            bytes.len(),
-            MAX_BYTES
-        )));
+        return Err(bad(format!("document of {} bytes exceeds the {} byte limit", bytes.len(), MAX_BYTES)));
     }
     let mut reader = NsReader::from_reader(bytes);
     {
@@ -122,9 +110,7 @@ pub fn parse(bytes: &[u8]) -> Result<XmlNode, ViError> {
     let mut nodes: usize = 0;
 
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| bad(format!("at byte {}: {e}", reader.buffer_position())))?;
+        let event = reader.read_event().map_err(|e| bad(format!("at byte {}: {e}", reader.buffer_position())))?;
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 if root.is_some() {
@@ -153,15 +139,11 @@ pub fn parse(bytes: &[u8]) -> Result<XmlNode, ViError> {
                 attach(&mut stack, &mut root, node);
             }
             Event::Text(t) => {
-                let s = t
-                    .xml10_content()
-                    .map_err(|e| bad(format!("text is not valid UTF-8: {e}")))?;
+                let s = t.xml10_content().map_err(|e| bad(format!("text is not valid UTF-8: {e}")))?;
                 push_text(&mut stack, &s)?;
             }
             Event::CData(c) => {
-                let s = c
-                    .xml10_content()
-                    .map_err(|e| bad(format!("CDATA is not valid UTF-8: {e}")))?;
+                let s = c.xml10_content().map_err(|e| bad(format!("CDATA is not valid UTF-8: {e}")))?;
                 match stack.last_mut() {
                     Some(top) => top.text.push_str(&s),
                     None => return Err(bad("CDATA outside the root element".into())),
@@ -171,11 +153,8 @@ pub fn parse(bytes: &[u8]) -> Result<XmlNode, ViError> {
                 let ch = match r.resolve_char_ref() {
                     Ok(Some(c)) => c,
                     Ok(None) => {
-                        let name = r
-                            .decode()
-                            .map_err(|e| bad(format!("entity name is not UTF-8: {e}")))?;
-                        predefined_entity(&name)
-                            .ok_or_else(|| bad(format!("unknown entity &{name};")))?
+                        let name = r.decode().map_err(|e| bad(format!("entity name is not UTF-8: {e}")))?;
+                        predefined_entity(&name).ok_or_else(|| bad(format!("unknown entity &{name};")))?
                     }
                     Err(e) => return Err(bad(format!("bad character reference: {e}"))),
                 };
@@ -251,9 +230,7 @@ fn attach(stack: &mut [XmlNode], root: &mut Option<XmlNode>, node: XmlNode) {
 }
 
 fn utf8(bytes: &[u8], what: &str) -> Result<String, ViError> {
-    std::str::from_utf8(bytes)
-        .map(str::to_string)
-        .map_err(|_| bad(format!("{what} is not valid UTF-8")))
+    std::str::from_utf8(bytes).map(str::to_string).map_err(|_| bad(format!("{what} is not valid UTF-8")))
 }
 
 fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<XmlNode, ViError> {
@@ -272,10 +249,8 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<XmlNode, 
             ResolveResult::Unbound => false,
         };
         let local = utf8(local.as_ref(), "attribute name")?;
-        let value = attr
-            .unescape_value()
-            .map_err(|e| bad(format!("attribute {local} in <{}>: {e}", node.name)))?
-            .into_owned();
+        let value =
+            attr.unescape_value().map_err(|e| bad(format!("attribute {local} in <{}>: {e}", node.name)))?.into_owned();
         if is_xsi && local == "type" {
             node.xsi_type_qname = Some(value);
         } else {
@@ -310,10 +285,7 @@ mod tests {
 
     #[test]
     fn unescapes_entities_and_char_refs() {
-        let root = parse(
-            br#"<a k="x &amp; &#34;y&#x22;">&lt;b&gt; &amp; &apos;c&quot; &#233;&#x1F600;</a>"#,
-        )
-        .unwrap();
+        let root = parse(br#"<a k="x &amp; &#34;y&#x22;">&lt;b&gt; &amp; &apos;c&quot; &#233;&#x1F600;</a>"#).unwrap();
         assert_eq!(root.text(), "<b> & 'c\" \u{e9}\u{1F600}");
         assert_eq!(root.attr("k"), Some("x & \"y\""));
     }
@@ -417,9 +389,6 @@ mod tests {
         let doc = format!("<a k=\"{}\">{}</a>", escape(s), escape(s));
         let root = parse(doc.as_bytes()).unwrap();
         assert_eq!(root.text(), s);
-        assert_eq!(
-            root.attr("k").map(|v| v.replace('\n', " ")),
-            Some(s.replace('\n', " "))
-        );
+        assert_eq!(root.attr("k").map(|v| v.replace('\n', " ")), Some(s.replace('\n', " ")));
     }
 }

@@ -1,0 +1,85 @@
+//! The binary as a process: what it does when run by hand, in `--debug`
+//! mode, and with go-plugin's handshake environment.
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-vi");
+const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+
+#[test]
+fn run_by_hand_it_explains_itself_and_exits_1() {
+    let out = Command::new(BIN).env_remove("TF_PLUGIN_MAGIC_COOKIE").output().expect("run provider");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("plugin for Terraform"), "{err}");
+    assert!(err.contains("--debug"), "{err}");
+}
+
+#[test]
+fn refuses_protocol_versions_it_does_not_speak() {
+    let out = Command::new(BIN)
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .output()
+        .expect("run provider");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only version 5"));
+}
+
+fn first_line(mut cmd: Command) -> String {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn provider");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    line
+}
+
+#[test]
+fn handshake_line_honours_the_port_range_and_carries_a_certificate() {
+    let mut cmd = Command::new(BIN);
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(40000);
+    cmd.env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+        .env("PLUGIN_MIN_PORT", port.to_string())
+        .env("PLUGIN_MAX_PORT", (port + 50).to_string())
+        .env("PLUGIN_CLIENT_CERT", client_cert_pem());
+    let line = first_line(cmd);
+    let parts: Vec<&str> = line.trim_end().split('|').collect();
+    assert_eq!(parts.len(), 6, "{line}");
+    assert_eq!(&parts[..3], &["1", "5", "tcp"], "{line}");
+    let got: u16 = parts[3].rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    assert!((port..=port + 50).contains(&got), "port {got} outside {port}..={}", port + 50);
+    assert_eq!(parts[4], "grpc");
+    assert!(parts[5].len() > 100 && !parts[5].ends_with('='), "certificate: {}", parts[5]);
+}
+
+#[test]
+fn debug_mode_prints_reattach_instructions() {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--debug").env_remove("TF_PLUGIN_MAGIC_COOKIE");
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn provider");
+    let mut text = String::new();
+    if let Some(out) = child.stdout.take() {
+        let mut r = BufReader::new(out);
+        for _ in 0..4 {
+            let _ = r.read_line(&mut text);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let json = text.split("TF_REATTACH_PROVIDERS='").nth(1).and_then(|s| s.split('\'').next()).unwrap_or("");
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let p = &v["registry.terraform.io/local/vi"];
+    assert_eq!(p["Protocol"], "grpc");
+    assert_eq!(p["ProtocolVersion"], 5);
+    assert!(p["Addr"]["String"].as_str().is_some_and(|a| a.starts_with("127.0.0.1:")), "{v}");
+}
+
+fn client_cert_pem() -> String {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("params").self_signed(&key).expect("cert").pem()
+}
