@@ -129,6 +129,22 @@ impl Dyn {
     }
 }
 
+impl From<bool> for Dyn {
+    fn from(b: bool) -> Self {
+        Dyn::Bool(b)
+    }
+}
+impl From<i64> for Dyn {
+    fn from(n: i64) -> Self {
+        Dyn::Number(n.into())
+    }
+}
+impl From<&str> for Dyn {
+    fn from(s: &str) -> Self {
+        Dyn::String(s.to_owned())
+    }
+}
+
 #[derive(Debug, Error, PartialEq)]
 #[error("cty value: {0}")]
 pub struct CtyError(String);

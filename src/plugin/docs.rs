@@ -42,7 +42,15 @@ fn render_block(out: &mut String, block: &Block, anchor: &str) {
                     flags.push("Forces replacement");
                 }
                 let flags = if flags.is_empty() { String::new() } else { format!(", {}", flags.join(", ")) };
-                (a.name.clone(), format!("- `{}` ({}{flags}) {}", a.name, type_name(&a.ty), one_line(&a.description)))
+                let default = match &a.default {
+                    Some(super::cty::Dyn::String(s)) => format!(" Defaults to `{s}`."),
+                    Some(d) => format!(" Defaults to `{}`.", super::cty::to_json(d)),
+                    None => String::new(),
+                };
+                (
+                    a.name.clone(),
+                    format!("- `{}` ({}{flags}) {}{default}", a.name, type_name(&a.ty), one_line(&a.description)),
+                )
             })
             .collect();
         for b in &blocks {

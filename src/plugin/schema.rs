@@ -1,7 +1,7 @@
 //! Schema builder: attributes and nested blocks with markdown descriptions.
 use std::collections::BTreeMap;
 
-use super::cty::Type;
+use super::cty::{Dyn, Type};
 use super::proto::tfplugin5 as pb;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,9 @@ pub struct Attribute {
     /// A change plans a replacement instead of an update.
     pub force_new: bool,
     pub deprecated: bool,
+    /// Planned when the configuration leaves the attribute null (the
+    /// attribute is then optional and computed on the wire).
+    pub default: Option<Dyn>,
 }
 
 impl Attribute {
@@ -35,6 +38,7 @@ impl Attribute {
             sensitive: false,
             force_new: false,
             deprecated: false,
+            default: None,
         }
     }
     pub fn required(name: &str, ty: Type, description: &str) -> Self {
@@ -55,6 +59,12 @@ impl Attribute {
     }
     pub fn force_new(mut self) -> Self {
         self.force_new = true;
+        self
+    }
+    /// A default value; makes the attribute optional and computed.
+    pub fn default(mut self, v: impl Into<Dyn>) -> Self {
+        self.default = Some(v.into());
+        self.mode = Mode::OptionalComputed;
         self
     }
     pub fn is_computed(&self) -> bool {

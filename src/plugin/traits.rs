@@ -186,9 +186,7 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
         }
         let schema = self.0.schema();
         let mut start = proposed.clone();
-        if prior.is_null() {
-            mark_computed_unknown(&schema.block, &mut start, config);
-        }
+        fill_unset(&schema.block, &mut start, config, Some(prior));
         let mut plan = Plan {
             prior: if prior.is_null() { None } else { Some(decode(prior)?) },
             config: decode(config)?,
@@ -258,7 +256,18 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
 
     async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags> {
         let state = self.0.import(meta, id).await?;
-        encode(&state, &self.0.schema()).map(nulls_for_unknowns)
+        let schema = self.0.schema();
+        let mut v = nulls_for_unknowns(encode(&state, &schema)?);
+        // Settings vSphere does not store (timeouts, reboot_allowed…) start at
+        // their defaults, so a plan right after import shows no change.
+        for a in &schema.block.attributes {
+            if let (Some(d), Some(slot)) = (&a.default, v.attr_mut(&a.name))
+                && slot.is_null()
+            {
+                *slot = d.clone();
+            }
+        }
+        Ok(v)
     }
 
     fn self_check(&self) -> Result<(), String> {
@@ -320,28 +329,38 @@ fn check_state_fields<T: Serialize + DeserializeOwned>(schema: &Schema) -> Resul
     Ok(())
 }
 
-/// On create, a computed attribute the configuration leaves null is known
-/// only after apply.
-fn mark_computed_unknown(block: &super::schema::Block, value: &mut Dyn, config: &Dyn) {
+/// Fills what the configuration leaves null: an attribute's default, else
+/// (for an object being created, or a block element that did not exist
+/// before) unknown for a computed attribute, known only after apply.
+fn fill_unset(block: &super::schema::Block, value: &mut Dyn, config: &Dyn, prior: Option<&Dyn>) {
+    let creating = prior.is_none_or(Dyn::is_null);
     for a in &block.attributes {
-        if a.is_computed()
-            && config.attr(&a.name).is_none_or(Dyn::is_null)
-            && let Some(v) = value.attr_mut(&a.name)
-        {
+        if !config.attr(&a.name).is_none_or(Dyn::is_null) {
+            continue;
+        }
+        let Some(v) = value.attr_mut(&a.name) else { continue };
+        if let Some(d) = &a.default {
+            *v = d.clone();
+        } else if a.is_computed() && creating {
             *v = Dyn::Unknown;
         }
     }
     for b in &block.blocks {
+        let prior_b = prior.and_then(|p| p.attr(&b.type_name));
         let (Some(v), Some(c)) = (value.attr_mut(&b.type_name), config.attr(&b.type_name)) else {
             continue;
         };
         match (v, c) {
             (Dyn::List(items), Dyn::List(cfg_items)) => {
-                for (item, cfg) in items.iter_mut().zip(cfg_items) {
-                    mark_computed_unknown(&b.block, item, cfg);
+                let prior_items = match prior_b {
+                    Some(Dyn::List(p)) => p.as_slice(),
+                    _ => &[],
+                };
+                for (i, (item, cfg)) in items.iter_mut().zip(cfg_items).enumerate() {
+                    fill_unset(&b.block, item, cfg, prior_items.get(i));
                 }
             }
-            (v @ Dyn::Map(_), c) => mark_computed_unknown(&b.block, v, c),
+            (v @ Dyn::Map(_), c) => fill_unset(&b.block, v, c, prior_b),
             _ => {}
         }
     }
@@ -409,11 +428,44 @@ mod tests {
             ("disk", Dyn::List(vec![obj(&[("uuid", Dyn::Null)])])),
         ]);
         let mut v = cfg.clone();
-        mark_computed_unknown(&schema().block, &mut v, &cfg);
+        fill_unset(&schema().block, &mut v, &cfg, None);
         assert_eq!(v.attr("id"), Some(&Dyn::Unknown));
         assert_eq!(v.attr("memory"), Some(&Dyn::Number(1024.into())));
         let Some(Dyn::List(d)) = v.attr("disk") else { panic!("disk") };
         assert_eq!(d[0].attr("uuid"), Some(&Dyn::Unknown));
+    }
+
+    #[test]
+    fn defaults_fill_null_config_and_new_block_items_get_unknowns() {
+        let s = Schema::new(
+            Block::new("t")
+                .attr(Attribute::optional("power", Type::String, "").default("on"))
+                .attr(Attribute::computed("ip", Type::String, ""))
+                .block(NestedBlock::list("disk", Block::new("").attr(Attribute::computed("uuid", Type::String, "")))),
+        );
+        let prior = obj(&[
+            ("power", Dyn::String("off".into())),
+            ("ip", Dyn::Null),
+            ("disk", Dyn::List(vec![obj(&[("uuid", Dyn::String("u1".into()))])])),
+        ]);
+        let cfg = obj(&[
+            ("power", Dyn::Null),
+            ("ip", Dyn::Null),
+            ("disk", Dyn::List(vec![obj(&[("uuid", Dyn::Null)]), obj(&[("uuid", Dyn::Null)])])),
+        ]);
+        // Terraform's proposal keeps prior computed values where it can.
+        let mut v = obj(&[
+            ("power", Dyn::String("off".into())),
+            ("ip", Dyn::Null),
+            ("disk", Dyn::List(vec![obj(&[("uuid", Dyn::String("u1".into()))]), obj(&[("uuid", Dyn::Null)])])),
+        ]);
+        fill_unset(&s.block, &mut v, &cfg, Some(&prior));
+        assert_eq!(v.attr("power"), Some(&Dyn::String("on".into())));
+        // An existing null computed value stays null: no perpetual diff.
+        assert_eq!(v.attr("ip"), Some(&Dyn::Null));
+        let Some(Dyn::List(d)) = v.attr("disk") else { panic!("disk") };
+        assert_eq!(d[0].attr("uuid"), Some(&Dyn::String("u1".into())));
+        assert_eq!(d[1].attr("uuid"), Some(&Dyn::Unknown));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! the kind of failure instead of parsing messages.
 
 /// An error from the VI SOAP client.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ViError {
     /// A SOAP fault returned by the server. `kind` is the vim25 fault type
     /// without its `Fault` suffix (`InvalidLogin`, `NotAuthenticated`,
@@ -28,6 +28,11 @@ pub enum ViError {
     /// The server answered with an HTTP status that carries no SOAP fault.
     #[error("HTTP {status} from the server: {detail}")]
     Http { status: u16, detail: String },
+
+    /// A vSphere task was still running at the caller's deadline. It was
+    /// not cancelled: it may still complete in vSphere.
+    #[error("vSphere task {task} ({what}) was still running at the deadline; it may still complete in vSphere")]
+    TaskTimeout { task: String, what: String },
 
     /// A request did not complete within the configured timeout.
     #[error("{what} timed out after {after_secs}s")]

@@ -6,12 +6,18 @@
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
 //! - `error`: [`ViError`].
 
+pub mod batch;
 pub mod client;
 pub mod error;
 pub mod soap;
+pub mod task;
 pub mod types;
+pub mod vm;
+pub mod vm_device;
+pub mod vm_spec;
 pub mod xml;
 
+pub use batch::Batcher;
 pub use client::{Client, ClientConfig};
 pub use error::ViError;
 pub use types::*;

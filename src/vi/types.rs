@@ -8,7 +8,7 @@ use super::error::ViError;
 use super::xml::{XmlNode, escape};
 
 /// A reference to a server-side managed object (`vm-42`, `datastore-17`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ManagedObjectReference {
     /// The managed object type (the XML `type` attribute), e.g. `VirtualMachine`.
     pub kind: String,

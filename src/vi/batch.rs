@@ -1,0 +1,110 @@
+//! Coalesces reads: Terraform refreshes up to ten resources at once, and
+//! each would otherwise cost its own RetrievePropertiesEx. Requests that
+//! arrive while a read is being gathered or is in flight go out together in
+//! the next single call.
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use super::client::Client;
+use super::error::ViError;
+use super::types::{ManagedObjectReference, ObjectContent};
+
+type Reply = oneshot::Sender<Result<ObjectContent, ViError>>;
+
+struct Pending {
+    obj: ManagedObjectReference,
+    paths: &'static [&'static str],
+    reply: Reply,
+}
+
+#[derive(Default)]
+struct State {
+    queue: Vec<Pending>,
+    /// A flusher task is running; new requests just join the queue.
+    flushing: bool,
+}
+
+/// A read coalescer over one client.
+pub struct Batcher {
+    client: Client,
+    state: Mutex<State>,
+    /// How long the first request of a batch waits for company.
+    window: Duration,
+}
+
+impl Batcher {
+    pub fn new(client: Client, window: Duration) -> Arc<Batcher> {
+        Arc::new(Batcher { client, state: Mutex::new(State::default()), window })
+    }
+
+    /// Reads `paths` of `obj`, sharing the round trip with any reads that
+    /// arrive at about the same time.
+    pub async fn retrieve_one(
+        self: &Arc<Self>,
+        obj: ManagedObjectReference,
+        paths: &'static [&'static str],
+    ) -> Result<ObjectContent, ViError> {
+        let (tx, rx) = oneshot::channel();
+        let start_flusher = {
+            let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            st.queue.push(Pending { obj, paths, reply: tx });
+            !std::mem::replace(&mut st.flushing, true)
+        };
+        if start_flusher {
+            let me = Arc::clone(self);
+            tokio::spawn(async move { me.flush_loop().await });
+        }
+        rx.await.unwrap_or_else(|_| Err(ViError::Decode("batched read was dropped".into())))
+    }
+
+    async fn flush_loop(self: Arc<Self>) {
+        tokio::time::sleep(self.window).await;
+        loop {
+            let batch = {
+                let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                if st.queue.is_empty() {
+                    st.flushing = false;
+                    return;
+                }
+                std::mem::take(&mut st.queue)
+            };
+            self.run(batch).await;
+        }
+    }
+
+    async fn run(&self, batch: Vec<Pending>) {
+        // The union of the paths asked for each type.
+        let mut by_type: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for p in &batch {
+            let e = by_type.entry(p.obj.kind.as_str()).or_default();
+            for path in p.paths {
+                if !e.contains(path) {
+                    e.push(path);
+                }
+            }
+        }
+        let specs: Vec<(&str, &[&str])> = by_type.iter().map(|(k, v)| (*k, v.as_slice())).collect();
+        let objs: Vec<ManagedObjectReference> = batch.iter().map(|p| p.obj.clone()).collect();
+        tracing::debug!(objects = objs.len(), "batched property read");
+        let result = self.client.retrieve_by_type(&objs, &specs, None).await;
+        match result {
+            Ok(found) => {
+                let mut by_ref: BTreeMap<ManagedObjectReference, ObjectContent> =
+                    found.into_iter().map(|o| (o.obj.clone(), o)).collect();
+                for p in batch {
+                    let oc = by_ref.get(&p.obj).cloned().unwrap_or_else(|| ObjectContent::not_found(p.obj.clone()));
+                    let _ = p.reply.send(Ok(oc));
+                }
+                by_ref.clear();
+            }
+            Err(e) => {
+                for p in batch {
+                    let _ = p.reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
