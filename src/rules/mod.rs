@@ -5,6 +5,12 @@
 //! - [`vpx_path`]: splitting a `vpx://` path into datacenter and compute
 //!   resource against the inventory (sans-I/O walk).
 //! - [`provider_config`]: precedence of attributes, URL and environment.
+//! - [`tpm`]: vTPM rules and their error type; [`tpm_prerequisites`] (what a
+//!   VM needs before a vTPM is added or removed) and [`tpm_policy`] (copy,
+//!   replace or new TPM by operation, vCenter version and template origin).
 pub mod connection_uri;
 pub mod provider_config;
+pub mod tpm;
+pub mod tpm_policy;
+pub mod tpm_prerequisites;
 pub mod vpx_path;
