@@ -5,6 +5,21 @@
 //! - [`vpx_path`]: splitting a `vpx://` path into datacenter and compute
 //!   resource against the inventory (sans-I/O walk).
 //! - [`provider_config`]: precedence of attributes, URL and environment.
+//! - [`tpm`]: vTPM rules and their error type; [`tpm_prerequisites`] (what a
+//!   VM needs before a vTPM is added or removed) and [`tpm_policy`] (copy,
+//!   replace or new TPM by operation, vCenter version and template origin).
+//! - [`vapp_type`]: the vApp property type grammar (`int(0..255)`,
+//!   `string["a", "b"]`, `ip:network`, …) with its canonical printing.
+//! - [`vapp_value`]: whether a value fits a vApp property type.
+//! - [`vapp_property`]: a vApp property's whole schema (ids, key, type,
+//!   default and value) and key/id uniqueness; [`vapp_error`] its errors.
 pub mod connection_uri;
 pub mod provider_config;
+pub mod tpm;
+pub mod tpm_policy;
+pub mod tpm_prerequisites;
+pub mod vapp_error;
+pub mod vapp_property;
+pub mod vapp_type;
+pub mod vapp_value;
 pub mod vpx_path;
