@@ -14,10 +14,15 @@
 //!   ranges.
 //! - [`device_models`]: SCSI controller and NIC models, their vSphere API
 //!   types and the hardware versions they need.
+//! - [`datastore_path`]: `[datastore] dir/file` paths.
 pub mod connection_uri;
+pub mod datastore_path;
 pub mod device_models;
 pub mod hardware;
 pub mod hardware_version;
 pub mod mac_address;
 pub mod provider_config;
 pub mod vpx_path;
+
+#[cfg(test)]
+mod parsers_never_panic;
