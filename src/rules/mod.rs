@@ -13,7 +13,22 @@
 //! - [`vapp_value`]: whether a value fits a vApp property type.
 //! - [`vapp_property`]: a vApp property's whole schema (ids, key, type,
 //!   default and value) and key/id uniqueness; [`vapp_error`] its errors.
+//! - [`hardware`]: a `vi_vm`'s memory, vCPUs and cores per socket, firmware
+//!   and secure boot, disk sizes and resizes, SCSI unit numbers; and
+//!   [`hardware::HardwareError`], which names the attribute at fault.
+//! - [`hardware_version`]: `vmx-NN` versions, the per-version limits and
+//!   features, upgrade versus downgrade (replacement).
+//! - [`mac_address`]: parsing MAC addresses and VMware's static/generated
+//!   ranges.
+//! - [`device_models`]: SCSI controller and NIC models, their vSphere API
+//!   types and the hardware versions they need.
+//! - [`datastore_path`]: `[datastore] dir/file` paths.
 pub mod connection_uri;
+pub mod datastore_path;
+pub mod device_models;
+pub mod hardware;
+pub mod hardware_version;
+pub mod mac_address;
 pub mod provider_config;
 pub mod tpm;
 pub mod tpm_policy;
@@ -23,3 +38,6 @@ pub mod vapp_property;
 pub mod vapp_type;
 pub mod vapp_value;
 pub mod vpx_path;
+
+#[cfg(test)]
+mod parsers_never_panic;
