@@ -1,8 +1,10 @@
 //! Acceptance tests: the real Terraform CLI against a real vcsim.
 mod data_sources;
 mod docs;
+mod examples;
 mod harness;
 mod plugin_binary;
 mod provider_config;
 mod vi_check;
 mod vi_client;
+mod vm;

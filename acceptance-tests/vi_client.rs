@@ -1,11 +1,10 @@
 //! The `vi` SOAP client against a real vcsim (no Terraform involved).
 
-use std::path::Path;
 use std::time::Duration;
 
 use terraform_provider_vi::vi::{Client, ClientConfig, ManagedObjectReference, ObjectContent, ViError};
 
-use crate::harness::vcsim::Vcsim;
+use crate::harness::vcsim::{Vcsim, soap_calls as calls, traced_vcsim};
 
 fn config(sim: &Vcsim) -> ClientConfig {
     ClientConfig {
@@ -27,23 +26,6 @@ async fn find(client: &Client, path: &str) -> ManagedObjectReference {
         .await
         .expect("FindByInventoryPath")
         .unwrap_or_else(|| panic!("{path} not found"))
-}
-
-/// vcsim started with `-trace -trace-file <dir>/trace.log`, so tests can
-/// count the SOAP calls that reached the server.
-fn traced_vcsim(dir: &Path, extra: &[&str]) -> (Vcsim, std::path::PathBuf) {
-    let trace = dir.join("trace.log");
-    let trace_arg = trace.to_string_lossy().into_owned();
-    let mut args = vec!["-trace", "-trace-file", trace_arg.as_str()];
-    args.extend_from_slice(extra);
-    (Vcsim::start(&args), trace)
-}
-
-/// How many requests for `method` vcsim has seen.
-fn calls(trace: &Path, method: &str) -> usize {
-    let text = std::fs::read_to_string(trace).unwrap_or_default();
-    let needle = format!("<{method} ");
-    text.lines().filter(|l| l.starts_with("Request:") && l.contains(&needle)).count()
 }
 
 fn names(objects: &[ObjectContent]) -> Vec<String> {

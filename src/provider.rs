@@ -17,6 +17,8 @@ use crate::vi::{self, ViError};
 /// configured: one logged-in client per provider process.
 pub struct Meta {
     pub client: vi::Client,
+    /// Coalesces the reads of a refresh into few PropertyCollector calls.
+    pub batcher: Arc<vi::Batcher>,
     /// Default datacenter for lookups, as an inventory path.
     pub datacenter: Option<String>,
     /// Cluster or host from a `vpx://` URL, relative to the datacenter's
@@ -176,8 +178,12 @@ impl crate::plugin::Provider for ViProvider {
             let t = walk_vpx_path(&client, resolved.inventory_path).await?;
             (Some(t.datacenter_path), t.compute_path)
         };
+        // Reads that arrive within a few milliseconds of each other share a
+        // call; waiting longer would only delay a lone read.
+        let batcher = vi::Batcher::new(client.clone(), Duration::from_millis(15));
         Ok(Meta {
             client,
+            batcher,
             datacenter,
             compute_path,
             auto_answer: resolved.auto_answer,

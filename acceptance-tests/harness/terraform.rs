@@ -86,6 +86,11 @@ impl Tf {
         self
     }
 
+    /// Replaces `main.tf`, for the next step of a test.
+    pub fn write_main(&self, content: &str) {
+        std::fs::write(self.dir.path().join("main.tf"), content).expect("write main.tf");
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(terraform_bin());
         cmd.args(args)

@@ -1,7 +1,7 @@
 //! A private vcsim per test: started on a free port, killed on drop.
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -127,4 +127,21 @@ impl Drop for Vcsim {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// vcsim started with `-trace -trace-file <dir>/trace.log`, so tests can
+/// count the SOAP calls that reached the server.
+pub fn traced_vcsim(dir: &Path, extra: &[&str]) -> (Vcsim, PathBuf) {
+    let trace = dir.join("trace.log");
+    let trace_arg = trace.to_string_lossy().into_owned();
+    let mut args = vec!["-trace", "-trace-file", trace_arg.as_str()];
+    args.extend_from_slice(extra);
+    (Vcsim::start(&args), trace)
+}
+
+/// How many requests for `method` vcsim has seen.
+pub fn soap_calls(trace: &Path, method: &str) -> usize {
+    let text = std::fs::read_to_string(trace).unwrap_or_default();
+    let needle = format!("<{method} ");
+    text.lines().filter(|l| l.starts_with("Request:") && l.contains(&needle)).count()
 }

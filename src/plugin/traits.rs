@@ -346,6 +346,15 @@ fn fill_unset(block: &super::schema::Block, value: &mut Dyn, config: &Dyn, prior
         }
     }
     for b in &block.blocks {
+        // A single block the configuration leaves out is absent from the
+        // plan, whatever Terraform's proposal carried over from the prior.
+        if b.nesting == super::schema::Nesting::Single
+            && config.attr(&b.type_name).is_none_or(Dyn::is_null)
+            && let Some(v) = value.attr_mut(&b.type_name)
+        {
+            *v = Dyn::Null;
+            continue;
+        }
         let prior_b = prior.and_then(|p| p.attr(&b.type_name));
         let (Some(v), Some(c)) = (value.attr_mut(&b.type_name), config.attr(&b.type_name)) else {
             continue;

@@ -94,6 +94,20 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Value<T> {
     }
 }
 
+/// For nested block lists in state structs
+/// (`#[serde(default, deserialize_with = "null_as_empty")]`): Terraform
+/// sends an absent block list as null or as an empty list; both mean none.
+pub fn null_as_empty<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    let j = serde_json::Value::deserialize(d)?;
+    if j.is_null() {
+        return Ok(Vec::new());
+    }
+    if j.as_str() == Some(UNKNOWN_SENTINEL) {
+        return Err(D::Error::custom("a block list whose contents are not known until apply is not supported here"));
+    }
+    Vec::<T>::deserialize(j).map_err(D::Error::custom)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

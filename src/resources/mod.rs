@@ -2,9 +2,11 @@
 //! resource type.
 use std::sync::Arc;
 
-use crate::plugin::AnyResource;
+use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
+pub mod vm;
+
 pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
-    Vec::new()
+    vec![resource(vm::Vm)]
 }

@@ -12,6 +12,13 @@ use super::client::Client;
 use super::error::ViError;
 use super::types::{ManagedObjectReference, ObjectContent};
 
+/// The longest a first request waits for company, in windows.
+const MAX_WINDOWS: u32 = 20;
+/// Windows without a new read after which a batch goes out.
+const QUIET_WINDOWS: u32 = 3;
+/// `terraform -parallelism` default: the size of a refresh's first wave.
+const TERRAFORM_PARALLELISM: usize = 10;
+
 type Reply = oneshot::Sender<Result<ObjectContent, ViError>>;
 
 struct Pending {
@@ -25,6 +32,9 @@ struct State {
     queue: Vec<Pending>,
     /// A flusher task is running; new requests just join the queue.
     flushing: bool,
+    /// Size and end of the last batch: a refresh that just sent ten reads
+    /// will most likely send ten more.
+    last: Option<(usize, tokio::time::Instant)>,
 }
 
 /// A read coalescer over one client.
@@ -61,8 +71,8 @@ impl Batcher {
     }
 
     async fn flush_loop(self: Arc<Self>) {
-        tokio::time::sleep(self.window).await;
         loop {
+            self.settle().await;
             let batch = {
                 let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
                 if st.queue.is_empty() {
@@ -71,7 +81,42 @@ impl Batcher {
                 }
                 std::mem::take(&mut st.queue)
             };
+            let n = batch.len();
             self.run(batch).await;
+            if let Ok(mut st) = self.state.lock() {
+                st.last = Some((n, tokio::time::Instant::now()));
+            }
+        }
+    }
+
+    /// Waits for company: until as many reads are queued as the last batch
+    /// had (Terraform's parallelism, ten by default, for the first), or no
+    /// new read arrived for a few windows (on a busy machine Terraform's
+    /// parallel reads arrive tens of milliseconds apart), or a bound passes.
+    async fn settle(&self) {
+        let started = tokio::time::Instant::now();
+        let expected = self
+            .state
+            .lock()
+            .ok()
+            .and_then(|st| st.last)
+            .filter(|(_, at)| at.elapsed() < Duration::from_secs(1))
+            .map_or(TERRAFORM_PARALLELISM, |(n, _)| n);
+        let (mut seen, mut quiet) = (0, 0);
+        loop {
+            let queued = self.state.lock().map_or(0, |st| st.queue.len());
+            if queued >= expected || started.elapsed() >= self.window * MAX_WINDOWS {
+                return;
+            }
+            if queued == seen {
+                quiet += 1;
+                if quiet >= QUIET_WINDOWS {
+                    return;
+                }
+            } else {
+                (seen, quiet) = (queued, 0);
+            }
+            tokio::time::sleep(self.window).await;
         }
     }
 

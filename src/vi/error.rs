@@ -34,6 +34,11 @@ pub enum ViError {
     #[error("vSphere task {task} ({what}) was still running at the deadline; it may still complete in vSphere")]
     TaskTimeout { task: String, what: String },
 
+    /// A call that starts a task had not even returned the task by the
+    /// deadline; the task it starts may still run in vSphere.
+    #[error("the {method} call had not returned by the deadline; the task it starts may still run in vSphere")]
+    CallTimeout { method: String },
+
     /// A request did not complete within the configured timeout.
     #[error("{what} timed out after {after_secs}s")]
     Timeout { what: String, after_secs: u64 },

@@ -25,14 +25,22 @@ impl TaskOutcome {
 const TASK_PROPS: &[&str] = &["info.state", "info.error", "info.result", "info.descriptionId"];
 
 impl Client {
-    /// Starts `method` on `this` and returns the Task it created.
+    /// Starts `method` on `this` and returns the Task it created; bounded
+    /// by `deadline` too, since a busy vCenter can be slow to even answer.
     pub async fn start_task(
         &self,
         method: &str,
         this: &ManagedObjectReference,
         args_xml: &str,
+        deadline: Option<Instant>,
     ) -> Result<ManagedObjectReference, ViError> {
-        let resp = self.invoke(method, this, args_xml).await?;
+        let call = self.invoke(method, this, args_xml);
+        let resp = match deadline {
+            Some(d) => tokio::time::timeout_at(d.into(), call)
+                .await
+                .map_err(|_| ViError::CallTimeout { method: method.to_owned() })??,
+            None => call.await?,
+        };
         resp.child("returnval")
             .and_then(ManagedObjectReference::from_node)
             .ok_or_else(|| ViError::Decode(format!("{method} returned no task")))
@@ -83,7 +91,7 @@ impl Client {
         args_xml: &str,
         deadline: Option<Instant>,
     ) -> Result<TaskOutcome, ViError> {
-        let task = self.start_task(method, this, args_xml).await?;
+        let task = self.start_task(method, this, args_xml, deadline).await?;
         self.wait_for_task(&task, deadline).await
     }
 }
@@ -98,4 +106,26 @@ fn task_fault(err: &XmlNode) -> (String, String) {
         .unwrap_or_else(|| "TaskError".to_owned());
     let message = if message.is_empty() { kind.clone() } else { message };
     (kind, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vi::xml;
+
+    #[test]
+    fn task_faults_keep_type_and_message() {
+        let n = xml::parse(
+            br#"<error xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><fault xsi:type="InvalidPowerStateFault"/><localizedMessage>The VM is on</localizedMessage></error>"#,
+        )
+        .unwrap();
+        assert_eq!(task_fault(&n), ("InvalidPowerState".to_owned(), "The VM is on".to_owned()));
+    }
+
+    #[test]
+    fn a_late_task_is_named_by_its_id() {
+        let e = ViError::TaskTimeout { task: "task-42".into(), what: "VirtualMachine.powerOn".into() };
+        let m = e.to_string();
+        assert!(m.contains("task-42") && m.contains("still running"), "{m}");
+    }
 }

@@ -336,7 +336,7 @@ impl Client {
         auto_answer: bool,
         deadline: Option<Instant>,
     ) -> Result<(), ViError> {
-        let task = self.start_task("PowerOnVM_Task", vm, "").await?;
+        let task = self.start_task("PowerOnVM_Task", vm, "", deadline).await?;
         let mut delay = Duration::from_millis(50);
         loop {
             let objs = self

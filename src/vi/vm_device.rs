@@ -147,7 +147,12 @@ impl VirtualDevice {
             x += &format!("<busNumber>{b}</busNumber>");
         }
         if let Some(kb) = self.capacity_kb {
-            x += &format!("<capacityInKB>{kb}</capacityInKB>");
+            // Both forms: newer vSphere (and vcsim) read the byte count, and
+            // a stale one would win over the KB count.
+            x += &format!(
+                "<capacityInKB>{kb}</capacityInKB><capacityInBytes>{}</capacityInBytes>",
+                kb.saturating_mul(1024)
+            );
         }
         if let Some(a) = &self.address_type {
             x += &format!("<addressType>{}</addressType>", escape(a));

@@ -1,0 +1,48 @@
+//! Every runnable example applies against vcsim, re-plans with no changes,
+//! and destroys. Examples take their connection from the environment, as a
+//! user's would.
+use std::path::PathBuf;
+
+use crate::harness::terraform::Tf;
+use crate::harness::vcsim::Vcsim;
+
+fn examples() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("examples/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        // Modules are used by other examples, not applied alone.
+        .filter(|p| p.join("main.tf").exists() && p.file_name().is_some_and(|n| n != "modules"))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn run_example(dir: &PathBuf) {
+    let sim = Vcsim::start(&[]);
+    let tf = Tf::new("").env("VI_URL", &sim.url).env("VI_INSECURE", "true");
+    copy_dir(dir, tf.dir.path());
+    tf.init_apply_replan();
+    tf.destroy();
+}
+
+fn copy_dir(from: &PathBuf, to: &std::path::Path) {
+    for e in std::fs::read_dir(from).expect("read example").flatten() {
+        let p = e.path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy example file");
+        }
+    }
+}
+
+#[test]
+fn quickstart() {
+    run_example(&examples().into_iter().find(|p| p.ends_with("quickstart")).expect("quickstart example"));
+}
+
+#[test]
+fn every_other_example() {
+    for dir in examples().iter().filter(|p| !p.ends_with("quickstart")) {
+        run_example(dir);
+    }
+}

@@ -1,0 +1,405 @@
+//! `vi_vm`: a virtual machine, from scratch or cloned, through its whole
+//! life: create, read (one batched call), update in place, power, migrate,
+//! destroy, import.
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+mod devices;
+mod plan;
+mod read;
+mod resolve;
+mod schema;
+mod state;
+
+use self::resolve::{datacenter_of, moref, vm_folder};
+use self::state::State;
+use crate::data_sources::lookup::vi_diag;
+use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
+use crate::provider::Meta;
+use crate::rules::provider_config::parse_duration;
+use crate::vi::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
+use crate::vi::vm_spec::VirtualMachineConfigSpec;
+use crate::vi::{ManagedObjectReference, ViError};
+
+pub struct Vm;
+
+/// A deadline from a `timeouts` entry (default 30 minutes).
+fn deadline(t: Option<&Value<String>>) -> Instant {
+    let d = t.and_then(Value::get).and_then(|s| parse_duration(s).ok()).unwrap_or(Duration::from_secs(30 * 60));
+    Instant::now() + d
+}
+
+fn vm_ref(id: &str) -> ManagedObjectReference {
+    moref("VirtualMachine", id)
+}
+
+/// Reads a VM through the batcher; None when it no longer exists.
+async fn read_info(meta: &Meta, id: &str) -> Result<Option<VmInfo>, ViError> {
+    let o = meta.batcher.retrieve_one(vm_ref(id), VM_PROPS).await?;
+    Ok(if o.is_missing_object() { None } else { Some(VmInfo::from_content(&o)) })
+}
+
+/// Reads a VM directly (apply needs the freshest view, not a shared batch).
+async fn read_now(meta: &Meta, vm: &ManagedObjectReference) -> Result<VmInfo, Diags> {
+    let objs = meta
+        .client
+        .retrieve(std::slice::from_ref(vm), VM_PROPS)
+        .await
+        .map_err(|e| vi_diag(&e, "reading the VM", None))?;
+    objs.first()
+        .filter(|o| !o.is_missing_object())
+        .map(VmInfo::from_content)
+        .ok_or_else(|| Diags::error("VM not found", format!("{} no longer exists", vm.value)))
+}
+
+/// The configuration-level spec: everything but devices.
+fn base_spec(want: &State) -> VirtualMachineConfigSpec {
+    let mut spec = VirtualMachineConfigSpec {
+        name: want.name.get().cloned(),
+        guest_id: want.guest_id.get().cloned(),
+        annotation: want.annotation.get().cloned(),
+        num_cpus: want.num_cpus.get().copied(),
+        num_cores_per_socket: want.num_cores_per_socket.get().copied(),
+        memory_mb: want.memory.get().copied(),
+        memory_hot_add_enabled: want.memory_hot_add_enabled.get().copied(),
+        cpu_hot_add_enabled: want.cpu_hot_add_enabled.get().copied(),
+        firmware: want.firmware.get().cloned(),
+        efi_secure_boot_enabled: want.efi_secure_boot.get().copied(),
+        extra_config: want
+            .extra_config
+            .get()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    spec.extra_config.extend(devices::mac_check_settings(want));
+    spec.extra_config.extend(label_settings(want));
+    spec
+}
+
+/// extraConfig entries that keep each disk's label with the VM.
+fn label_settings(s: &State) -> Vec<(String, String)> {
+    s.disk.iter().filter_map(|d| Some((read::disk_label_key(*d.unit_number.get()?), d.label.get()?.clone()))).collect()
+}
+
+/// Only what differs between two states, so a reconfigure touches nothing
+/// else (and an unchanged VM gets no task at all).
+fn changed_spec(have: &State, want: &State) -> VirtualMachineConfigSpec {
+    fn pick<T: Clone + PartialEq>(a: &Value<T>, b: &Value<T>) -> Option<T> {
+        if a == b { None } else { b.get().cloned() }
+    }
+    let mut extra: Vec<(String, String)> = Vec::new();
+    let old = have.extra_config.get().cloned().unwrap_or_default();
+    let new = want.extra_config.get().cloned().unwrap_or_default();
+    for (k, v) in &new {
+        if old.get(k) != Some(v) {
+            extra.push((k.clone(), v.clone()));
+        }
+    }
+    for k in old.keys().filter(|k| !new.contains_key(*k)) {
+        // An empty value removes the key.
+        extra.push((k.clone(), String::new()));
+    }
+    let old_checks = devices::mac_check_settings(have);
+    for kv in devices::mac_check_settings(want) {
+        if !old_checks.contains(&kv) {
+            extra.push(kv);
+        }
+    }
+    let (old_labels, new_labels) = (label_settings(have), label_settings(want));
+    for kv in &new_labels {
+        if !old_labels.contains(kv) {
+            extra.push(kv.clone());
+        }
+    }
+    for (k, _) in old_labels.iter().filter(|(k, _)| !new_labels.iter().any(|(n, _)| n == k)) {
+        extra.push((k.clone(), String::new()));
+    }
+    VirtualMachineConfigSpec {
+        name: pick(&have.name, &want.name),
+        guest_id: pick(&have.guest_id, &want.guest_id),
+        annotation: if have.annotation == want.annotation {
+            None
+        } else {
+            Some(want.annotation.get().cloned().unwrap_or_default())
+        },
+        num_cpus: pick(&have.num_cpus, &want.num_cpus),
+        num_cores_per_socket: pick(&have.num_cores_per_socket, &want.num_cores_per_socket),
+        memory_mb: pick(&have.memory, &want.memory),
+        memory_hot_add_enabled: pick(&have.memory_hot_add_enabled, &want.memory_hot_add_enabled),
+        cpu_hot_add_enabled: pick(&have.cpu_hot_add_enabled, &want.cpu_hot_add_enabled),
+        firmware: pick(&have.firmware, &want.firmware),
+        efi_secure_boot_enabled: pick(&have.efi_secure_boot, &want.efi_secure_boot),
+        extra_config: extra,
+        ..Default::default()
+    }
+}
+
+fn apply_err(e: &ViError, what: &str, partial: Option<State>) -> ApplyError<State> {
+    ApplyError { diags: vi_diag(e, what, None), partial }
+}
+
+impl Vm {
+    /// After the VM exists every failure returns its id, so Terraform taints
+    /// it instead of orphaning it.
+    async fn finish_create(
+        &self,
+        meta: &Meta,
+        vm: &ManagedObjectReference,
+        want: &State,
+    ) -> Result<State, ApplyError<State>> {
+        let partial = |s: &State| State { id: Value::known(vm.value.clone()), ..s.clone() };
+        let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
+        if want.powered_on() {
+            meta.client
+                .power_on_vm(vm, meta.auto_answer, Some(dl))
+                .await
+                .map_err(|e| apply_err(&e, "powering on the new VM", Some(partial(want))))?;
+            self.wait_for_ip(meta, vm, want).await;
+        }
+        let info = read_now(meta, vm).await.map_err(|d| ApplyError { diags: d, partial: Some(partial(want)) })?;
+        Ok(read::to_state(&info, want))
+    }
+
+    async fn wait_for_ip(&self, meta: &Meta, vm: &ManagedObjectReference, want: &State) {
+        let secs = want.wait_for_ip_timeout.get().copied().unwrap_or(0);
+        if secs > 0 {
+            let wait = Duration::from_secs(u64::try_from(secs).unwrap_or(0));
+            match meta.client.wait_for_ip(vm, wait).await {
+                Ok(Some(ip)) => tracing::info!(vm = %vm, ip = %ip, "guest reported an IP address"),
+                Ok(None) => tracing::warn!(vm = %vm, secs, "no IP address reported within wait_for_ip_timeout"),
+                Err(e) => tracing::warn!(vm = %vm, error = %e, "waiting for an IP address failed"),
+            }
+        }
+    }
+
+    async fn create_from_scratch(&self, meta: &Meta, want: &State) -> Result<State, ApplyError<State>> {
+        let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
+        let dc = datacenter_of(meta, &pool).await?;
+        let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
+        let ds_id = want.datastore_id.as_deref().unwrap_or_default();
+        let ds_name = resolve::datastore_name(meta, ds_id, AttrPath::attr("datastore_id")).await?;
+        let resolved = resolve::resolve(meta, want).await?;
+        let mut spec = base_spec(want);
+        spec.vm_path_name = Some(format!("[{ds_name}]"));
+        spec.version = want.hardware_version.get().map(|v| format!("vmx-{v}"));
+        spec.device_change =
+            devices::for_create(want, &resolved).map_err(|e| Diags::error("Cannot build the VM's devices", e))?;
+        let host = want.host_id.get().map(|h| moref("HostSystem", h));
+        let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
+        let vm = meta
+            .client
+            .create_vm(&folder, &spec, &pool, host.as_ref(), Some(dl))
+            .await
+            .map_err(|e| apply_err(&e, "creating the VM", None))?;
+        tracing::info!(vm = %vm, "VM created");
+        self.finish_create(meta, &vm, want).await
+    }
+
+    async fn create_by_clone(&self, meta: &Meta, want: &State) -> Result<State, ApplyError<State>> {
+        let Some(cl) = &want.clone else {
+            return Err(Diags::error("No clone block", "internal: clone expected").into());
+        };
+        let source = vm_ref(cl.source_id.as_deref().unwrap_or_default());
+        let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
+        let dc = datacenter_of(meta, &pool).await?;
+        let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
+        let mut config = base_spec(want);
+        config.name = None;
+        let spec = CloneSpec {
+            name: want.name.get().cloned().unwrap_or_default(),
+            folder,
+            pool: Some(pool),
+            datastore: want.datastore_id.get().map(|d| moref("Datastore", d)),
+            host: want.host_id.get().map(|h| moref("HostSystem", h)),
+            linked: cl.linked_clone.get() == Some(&true),
+            config: Some(config),
+            tpm_provision_policy: cl.tpm_provisioning.get().cloned(),
+        };
+        let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
+        let vm =
+            meta.client.clone_vm(&source, &spec, Some(dl)).await.map_err(|e| apply_err(&e, "cloning the VM", None))?;
+        tracing::info!(vm = %vm, source = %source, "VM cloned");
+        let partial = State { id: Value::known(vm.value.clone()), ..want.clone() };
+        // Bring the clone's devices to what the configuration asks for.
+        let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
+        let live = read_now(meta, &vm).await.map_err(fail)?;
+        let have = read::to_state(&live, want);
+        let resolved = resolve::resolve(meta, want).await.map_err(fail)?;
+        // Settings too: not every vSphere applies a clone spec's config.
+        let mut spec = changed_spec(&have, want);
+        spec.device_change = devices::diff(&live, &have, want, &resolved)
+            .map_err(|e| fail(Diags::error("Cannot match the clone's devices to the configuration", e)))?;
+        if !spec.is_empty() {
+            meta.client
+                .reconfigure_vm(&vm, &spec, Some(dl))
+                .await
+                .map_err(|e| apply_err(&e, "adjusting the clone's devices", Some(partial.clone())))?;
+        }
+        self.finish_create(meta, &vm, want).await
+    }
+}
+
+#[async_trait]
+impl Resource<Meta> for Vm {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        "vi_vm"
+    }
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    fn validate(&self, config: &State) -> Diags {
+        plan::validate(config)
+    }
+
+    async fn plan(&self, _meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
+        plan::refine(p)
+    }
+
+    async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
+        if want.clone.is_some() {
+            self.create_by_clone(meta, &want).await
+        } else {
+            self.create_from_scratch(meta, &want).await
+        }
+    }
+
+    async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
+        let Some(id) = current.id.get() else { return Ok(None) };
+        match read_info(meta, id).await {
+            Ok(Some(info)) => Ok(Some(read::to_state(&info, &current))),
+            // Deleted outside Terraform: drop it from state, plan re-creates.
+            Ok(None) => Ok(None),
+            Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(None),
+            Err(e) => Err(vi_diag(&e, "reading the VM", None)),
+        }
+    }
+
+    async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
+        let id = prior.id.get().cloned().unwrap_or_default();
+        let vm = vm_ref(&id);
+        let keep = |s: &State| Some(State { id: Value::known(id.clone()), ..s.clone() });
+        let dl = deadline(want.timeouts.as_ref().map(|t| &t.update));
+
+        // Migration first: host, pool and datastore move with the VM running.
+        if prior.resource_pool_id != want.resource_pool_id
+            || (want.host_id.is_known() && prior.host_id != want.host_id)
+            || prior.datastore_id != want.datastore_id
+        {
+            let spec = RelocateSpec {
+                pool: (prior.resource_pool_id != want.resource_pool_id)
+                    .then(|| moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default())),
+                host: want.host_id.get().filter(|_| prior.host_id != want.host_id).map(|h| moref("HostSystem", h)),
+                datastore: want
+                    .datastore_id
+                    .get()
+                    .filter(|_| prior.datastore_id != want.datastore_id)
+                    .map(|d| moref("Datastore", d)),
+                ..Default::default()
+            };
+            meta.client
+                .relocate_vm(&vm, &spec, Some(dl))
+                .await
+                .map_err(|e| apply_err(&e, "migrating the VM", keep(&prior)))?;
+        }
+
+        let live = read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: keep(&prior) })?;
+        let cycle = !plan::power_cycle_reasons(&prior, &want).is_empty();
+        let running = live.is_powered_on();
+        if running && (cycle || !want.powered_on()) {
+            let wait = Duration::from_secs(
+                u64::try_from(want.shutdown_wait_timeout.get().copied().unwrap_or(180)).unwrap_or(180),
+            );
+            meta.client
+                .shutdown_vm(&vm, wait, Some(dl))
+                .await
+                .map_err(|e| apply_err(&e, "shutting the VM down", keep(&prior)))?;
+        }
+        if let (Some(a), Some(b)) = (prior.hardware_version.get(), want.hardware_version.get())
+            && b > a
+        {
+            meta.client
+                .upgrade_vm_hardware(&vm, &format!("vmx-{b}"), Some(dl))
+                .await
+                .map_err(|e| apply_err(&e, "upgrading the VM's hardware", keep(&prior)))?;
+        }
+        let resolved =
+            resolve::resolve(meta, &want).await.map_err(|d| ApplyError { diags: d, partial: keep(&prior) })?;
+        let mut spec = changed_spec(&prior, &want);
+        spec.device_change = devices::diff(&live, &prior, &want, &resolved).map_err(|e| ApplyError {
+            diags: Diags::error("Cannot change the VM's devices", e),
+            partial: keep(&prior),
+        })?;
+        if !spec.is_empty() {
+            meta.client
+                .reconfigure_vm(&vm, &spec, Some(dl))
+                .await
+                .map_err(|e| apply_err(&e, "reconfiguring the VM", keep(&prior)))?;
+        }
+        if want.powered_on() && (!running || cycle) {
+            meta.client
+                .power_on_vm(&vm, meta.auto_answer, Some(dl))
+                .await
+                .map_err(|e| apply_err(&e, "powering the VM on", keep(&want)))?;
+            self.wait_for_ip(meta, &vm, &want).await;
+        }
+        let info = read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: keep(&want) })?;
+        Ok(read::to_state(&info, &want))
+    }
+
+    async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
+        let Some(id) = prior.id.get() else { return Ok(()) };
+        let vm = vm_ref(id);
+        let dl = deadline(prior.timeouts.as_ref().map(|t| &t.delete));
+        let info = match read_now(meta, &vm).await {
+            Ok(i) => i,
+            // Already gone: nothing to destroy.
+            Err(_) if read_info(meta, id).await.ok().flatten().is_none() => return Ok(()),
+            Err(d) => return Err(d),
+        };
+        if info.is_powered_on() {
+            meta.client.power_off_vm(&vm, Some(dl)).await.map_err(|e| vi_diag(&e, "powering the VM off", None))?;
+        }
+        meta.client.destroy_vm(&vm, Some(dl)).await.map_err(|e| vi_diag(&e, "destroying the VM", None))
+    }
+
+    async fn import(&self, meta: &Meta, id: &str) -> Result<State, Diags> {
+        let vm = if id.contains('/') {
+            meta.client
+                .find_by_inventory_path(id.trim_start_matches('/'))
+                .await
+                .map_err(|e| vi_diag(&e, "finding the VM", None))?
+                .filter(|m| m.kind == "VirtualMachine")
+                .ok_or_else(|| Diags::error("VM not found", format!("no VM at inventory path {id:?}")))?
+        } else {
+            vm_ref(id)
+        };
+        let info = read_now(meta, &vm).await?;
+        let mut state = read::to_state(&info, &State::default());
+        state.folder = import_folder(meta, &info).await?;
+        Ok(state)
+    }
+}
+
+/// The VM's folder relative to its datacenter's VM folder; null for that
+/// folder itself (so a configuration without `folder` matches).
+async fn import_folder(meta: &Meta, info: &VmInfo) -> Result<Value<String>, Diags> {
+    let Some(folder) = &info.folder else { return Ok(Value::Null) };
+    let objs = meta
+        .client
+        .retrieve(std::slice::from_ref(folder), &["name", "parent"])
+        .await
+        .map_err(|e| vi_diag(&e, "reading the folder", None))?;
+    let Some(o) = objs.into_iter().next() else { return Ok(Value::Null) };
+    let path = crate::data_sources::lookup::inventory_path(meta, &o).await?;
+    // "DC0/vm/apps/web" → "apps/web".
+    Ok(match path.split_once("/vm/") {
+        Some((_, rel)) => Value::known(rel.to_owned()),
+        None => Value::Null,
+    })
+}

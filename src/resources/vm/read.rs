@@ -1,0 +1,195 @@
+//! From what vSphere says about a VM (`VmInfo`) to the resource's state.
+//! Settings vSphere does not store (labels, timeouts, reboot_allowed…)
+//! come from the state the read started from.
+use std::collections::BTreeMap;
+
+use super::state::{Cdrom, Disk, Nic, State};
+use crate::plugin::Value;
+use crate::rules::device_models::{NicModel, ScsiType};
+use crate::rules::hardware_version::HardwareVersion;
+use crate::vi::ManagedObjectReference;
+use crate::vi::vm::VmInfo;
+use crate::vi::vm_device::{Backing, VirtualDevice};
+
+const KB_PER_GB: i64 = 1024 * 1024;
+
+/// SCSI disks in the order the state lists them: by bus, then unit.
+pub fn scsi_disks(info: &VmInfo) -> Vec<&VirtualDevice> {
+    let bus_of: BTreeMap<i64, i64> =
+        info.devices.iter().filter(|d| d.is_scsi_controller()).map(|c| (c.key, c.bus_number.unwrap_or(0))).collect();
+    let mut disks: Vec<(&VirtualDevice, i64)> = info
+        .devices
+        .iter()
+        .filter(|d| d.is_disk())
+        .filter_map(|d| d.controller_key.and_then(|k| bus_of.get(&k)).map(|bus| (d, *bus)))
+        .collect();
+    disks.sort_by_key(|(d, bus)| (*bus, d.unit_number.unwrap_or(0)));
+    disks.into_iter().map(|(d, _)| d).collect()
+}
+
+/// NICs in creation order (device keys grow as NICs are added).
+pub fn nics(info: &VmInfo) -> Vec<&VirtualDevice> {
+    let mut n: Vec<&VirtualDevice> = info.devices.iter().filter(|d| d.is_nic()).collect();
+    n.sort_by_key(|d| d.key);
+    n
+}
+
+pub fn network_id_of(nic: &VirtualDevice) -> Option<String> {
+    match &nic.backing {
+        Backing::Network { network: Some(n), .. } => Some(n.value.clone()),
+        // vCenter uses the port group's managed object id as its key.
+        Backing::DvPort { portgroup_key, .. } => Some(portgroup_key.clone()),
+        Backing::OpaqueNetwork { network_id, .. } => Some(network_id.clone()),
+        _ => None,
+    }
+}
+
+fn s(v: &Option<String>) -> Value<String> {
+    Value::from_option(v.clone())
+}
+
+pub fn to_state(info: &VmInfo, prior: &State) -> State {
+    let disk = scsi_disks(info)
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let before = prior.disk.get(i);
+            let (path, thin, uuid) = match &d.backing {
+                Backing::DiskFlat { file_name, thin_provisioned, uuid, .. } => {
+                    (Some(file_name.clone()), *thin_provisioned, uuid.clone())
+                }
+                _ => (None, None, None),
+            };
+            let stored = d.unit_number.and_then(|u| info.extra_config.get(&disk_label_key(u)));
+            Disk {
+                label: match (stored, before) {
+                    (Some(l), _) => Value::known(l.clone()),
+                    (None, Some(b)) => b.label.clone(),
+                    (None, None) => Value::known(format!("disk{i}")),
+                },
+                // Round up: a disk is never reported smaller than it is.
+                size: Value::from_option(d.capacity_kb.map(|kb| (kb + KB_PER_GB - 1) / KB_PER_GB)),
+                thin_provisioned: Value::known(thin.unwrap_or(false)),
+                unit_number: Value::from_option(d.unit_number),
+                path: Value::from_option(path),
+                uuid: Value::from_option(uuid),
+                key: Value::known(d.key),
+            }
+        })
+        .collect();
+    let network_interface = nics(info)
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| Nic {
+            network_id: Value::from_option(network_id_of(n)),
+            adapter_type: Value::from_option(NicModel::from_vim_type(&n.kind).map(|m| m.name().to_owned())),
+            mac_address: Value::from_option(n.mac_address.clone()),
+            mac_address_check: prior
+                .network_interface
+                .get(i)
+                .map(|p| p.mac_address_check.clone())
+                .filter(Value::is_known)
+                .unwrap_or(Value::known(true)),
+            key: Value::known(n.key),
+        })
+        .collect();
+    let cdrom = info.devices.iter().filter(|d| d.is_cdrom()).find_map(|d| match &d.backing {
+        Backing::Iso { file_name, datastore } => Some(Cdrom {
+            datastore_id: Value::from_option(datastore.as_ref().map(|m| m.value.clone())),
+            path: Value::from_option(file_name.split_once("] ").map(|(_, p)| p.to_owned())),
+            datastore_path: Value::known(file_name.clone()),
+        }),
+        _ => None,
+    });
+    let scsi_type = info
+        .devices
+        .iter()
+        .find(|d| d.is_scsi_controller())
+        .and_then(|c| ScsiType::from_vim_type(&c.kind))
+        .map(|t| t.name().to_owned());
+    // Only the extraConfig keys this configuration manages; an imported VM
+    // (no prior state) starts with its user-set guestinfo keys.
+    let extra_config = match (prior.extra_config.get(), prior.id.is_null()) {
+        (Some(managed), _) => Value::known(
+            managed.keys().filter_map(|k| info.extra_config.get(k).map(|v| (k.clone(), v.clone()))).collect(),
+        ),
+        (None, true) => {
+            let user: BTreeMap<String, String> =
+                info.extra_config.iter().filter(|(k, _)| is_user_key(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            if user.is_empty() { Value::Null } else { Value::known(user) }
+        }
+        (None, false) => Value::Null,
+    };
+    let datastore_id = match prior.datastore_id.get() {
+        Some(d) if info.datastores.iter().any(|m| &m.value == d) => Value::known(d.clone()),
+        _ => Value::from_option(info.datastores.first().map(|m| m.value.clone())),
+    };
+    let power_state = match info.power_state.as_str() {
+        "poweredOn" => "on",
+        "poweredOff" => "off",
+        other => other,
+    };
+    State {
+        id: Value::from_option(info.moref.as_ref().map(|m| m.value.clone())),
+        name: Value::known(info.name.clone()),
+        resource_pool_id: Value::from_option(info.resource_pool.as_ref().map(moref_value)),
+        datastore_id,
+        host_id: Value::from_option(info.host.as_ref().map(moref_value)),
+        folder: prior.folder.clone(),
+        guest_id: s(&info.guest_id),
+        num_cpus: Value::from_option(info.num_cpus),
+        num_cores_per_socket: Value::from_option(info.num_cores_per_socket.or(Some(1))),
+        memory: Value::from_option(info.memory_mb),
+        cpu_hot_add_enabled: Value::known(info.cpu_hot_add.unwrap_or(false)),
+        memory_hot_add_enabled: Value::known(info.memory_hot_add.unwrap_or(false)),
+        firmware: Value::known(info.firmware.clone().unwrap_or_else(|| "bios".to_owned())),
+        efi_secure_boot: Value::known(info.efi_secure_boot.unwrap_or(false)),
+        hardware_version: Value::from_option(
+            info.version.as_deref().and_then(HardwareVersion::from_vim).map(|v| i64::from(v.number())),
+        ),
+        scsi_type: scsi_type.map_or_else(|| prior.scsi_type.clone(), Value::known),
+        annotation: s(&info.annotation.clone().filter(|a| !a.is_empty())),
+        extra_config,
+        power_state: Value::known(power_state.to_owned()),
+        reboot_allowed: prior.reboot_allowed.clone(),
+        shutdown_wait_timeout: prior.shutdown_wait_timeout.clone(),
+        wait_for_ip_timeout: prior.wait_for_ip_timeout.clone(),
+        uuid: s(&info.uuid),
+        instance_uuid: s(&info.instance_uuid),
+        default_ip_address: s(&info.ip_address),
+        guest_ip_addresses: Value::known(info.ip_addresses.clone()),
+        vmx_path: s(&info.vm_path_name),
+        vtpm_present: Value::known(info.has_tpm()),
+        disk,
+        network_interface,
+        cdrom,
+        clone: prior.clone.clone(),
+        timeouts: prior.timeouts.clone(),
+    }
+}
+
+/// Where a disk's label is kept: vSphere has no field for it, and keeping
+/// it with the VM makes an import see the labels the creator chose.
+pub fn disk_label_key(unit: i64) -> String {
+    format!("terraform.vi.disk{unit}.label")
+}
+
+/// `guestinfo.*` keys a user (or cloud-init, or an appliance) set, as
+/// opposed to those VMware Tools and vSphere write for themselves.
+fn is_user_key(k: &str) -> bool {
+    const SYSTEM: &[&str] = &[
+        "guestinfo.vmtools",
+        "guestinfo.appInfo",
+        "guestinfo.driver",
+        "guestinfo.gc.",
+        "guestinfo.toolsInstallErrCode",
+        "guestinfo.vmware.",
+        "guestinfo.detailed.data",
+        "guestinfo.guestinfo",
+    ];
+    k.starts_with("guestinfo.") && !SYSTEM.iter().any(|p| k.starts_with(p))
+}
+
+fn moref_value(m: &ManagedObjectReference) -> String {
+    m.value.clone()
+}

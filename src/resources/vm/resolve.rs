@@ -1,0 +1,191 @@
+//! What an apply must look up before it can write a spec: the datacenter and
+//! folder, the datastore's name, each network's backing, the ISO's path.
+use std::collections::HashMap;
+
+use super::devices::Resolved;
+use super::state::State;
+use crate::data_sources::lookup::{self, vi_diag};
+use crate::plugin::{AttrPath, Diags};
+use crate::provider::Meta;
+use crate::rules::datastore_path::DatastorePath;
+use crate::vi::ManagedObjectReference;
+use crate::vi::vm_device::Backing;
+
+pub fn moref(kind: &str, id: &str) -> ManagedObjectReference {
+    ManagedObjectReference::new(kind, id)
+}
+
+/// The datacenter an object lives in, by walking its parents.
+pub async fn datacenter_of(meta: &Meta, obj: &ManagedObjectReference) -> Result<lookup::Datacenter, Diags> {
+    let mut cur = obj.clone();
+    for _ in 0..64 {
+        if cur.kind == "Datacenter" {
+            return lookup::datacenter(meta, Some(&cur.value), "resource_pool_id").await;
+        }
+        let objs = meta
+            .client
+            .retrieve(std::slice::from_ref(&cur), &["parent"])
+            .await
+            .map_err(|e| vi_diag(&e, "finding the datacenter", None))?;
+        let Some(parent) = objs.first().and_then(|o| o.moref("parent")) else { break };
+        cur = parent;
+    }
+    Err(Diags::error_at(
+        AttrPath::attr("resource_pool_id"),
+        "No datacenter",
+        format!("{} is not inside a datacenter", obj.value),
+    ))
+}
+
+/// The VM folder: `folder` under the datacenter's VM folder, or that folder.
+pub async fn vm_folder(
+    meta: &Meta,
+    dc: &lookup::Datacenter,
+    folder: Option<&str>,
+) -> Result<ManagedObjectReference, Diags> {
+    match folder.map(|f| f.trim_matches('/')).filter(|f| !f.is_empty()) {
+        Some(f) => {
+            let path = format!("{}/vm/{f}", dc.path);
+            meta.client
+                .find_by_inventory_path(&path)
+                .await
+                .map_err(|e| vi_diag(&e, "finding the folder", Some(AttrPath::attr("folder"))))?
+                .filter(|m| m.kind == "Folder")
+                .ok_or_else(|| {
+                    Diags::error_at(AttrPath::attr("folder"), "Folder not found", format!("no folder at {path:?}"))
+                })
+        }
+        None => dc
+            .vm_folder
+            .clone()
+            .ok_or_else(|| Diags::error("No VM folder", format!("datacenter {:?} has no VM folder", dc.path))),
+    }
+}
+
+/// A datastore's name, for `[name]` paths.
+pub async fn datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<String, Diags> {
+    let objs = meta
+        .client
+        .retrieve(&[moref("Datastore", id)], &["name"])
+        .await
+        .map_err(|e| vi_diag(&e, "reading the datastore", Some(attr.clone())))?;
+    objs.first()
+        .filter(|o| !o.is_missing_object())
+        .and_then(|o| o.str("name"))
+        .map(str::to_owned)
+        .ok_or_else(|| Diags::error_at(attr, "Datastore not found", format!("no datastore has the id {id:?}")))
+}
+
+/// The backing each network id needs: standard port groups by name and
+/// reference, distributed port groups by switch UUID and port group key,
+/// opaque networks by their id and type. Two reads for any number of NICs.
+pub async fn network_backings(meta: &Meta, ids: &[String]) -> Result<HashMap<String, Backing>, Diags> {
+    let diag = |e: &crate::vi::ViError| vi_diag(e, "reading the networks", Some(AttrPath::attr("network_interface")));
+    let refs: Vec<ManagedObjectReference> = ids.iter().map(|id| moref(network_kind(id), id)).collect();
+    if refs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let objs = meta
+        .client
+        .retrieve_by_type(
+            &refs,
+            &[
+                ("Network", &["name"]),
+                ("DistributedVirtualPortgroup", &["name", "config.key", "config.distributedVirtualSwitch"]),
+                ("OpaqueNetwork", &["name", "summary.opaqueNetworkId", "summary.opaqueNetworkType"]),
+            ],
+            None,
+        )
+        .await
+        .map_err(|e| diag(&e))?;
+    let switches: Vec<ManagedObjectReference> =
+        objs.iter().filter_map(|o| o.moref("config.distributedVirtualSwitch")).collect();
+    let uuids: HashMap<ManagedObjectReference, String> = if switches.is_empty() {
+        HashMap::new()
+    } else {
+        meta.client
+            .retrieve(&switches, &["uuid"])
+            .await
+            .map_err(|e| diag(&e))?
+            .into_iter()
+            .filter_map(|o| Some((o.obj.clone(), o.str("uuid")?.to_owned())))
+            .collect()
+    };
+    let mut out = HashMap::new();
+    for (i, o) in objs.iter().enumerate() {
+        let id = o.obj.value.clone();
+        if o.is_missing_object() {
+            return Err(Diags::error_at(
+                AttrPath::attr("network_interface").index(i).then("network_id"),
+                "Network not found",
+                format!("no network has the id {id:?}"),
+            ));
+        }
+        let backing = match o.obj.kind.as_str() {
+            "DistributedVirtualPortgroup" => Backing::DvPort {
+                switch_uuid: o
+                    .moref("config.distributedVirtualSwitch")
+                    .and_then(|s| uuids.get(&s).cloned())
+                    .unwrap_or_default(),
+                portgroup_key: o.str("config.key").unwrap_or(&id).to_owned(),
+            },
+            "OpaqueNetwork" => Backing::OpaqueNetwork {
+                network_id: o.str("summary.opaqueNetworkId").unwrap_or_default().to_owned(),
+                network_type: o.str("summary.opaqueNetworkType").unwrap_or_default().to_owned(),
+            },
+            _ => Backing::Network {
+                device_name: o.str("name").unwrap_or_default().to_owned(),
+                network: Some(o.obj.clone()),
+            },
+        };
+        out.insert(id, backing);
+    }
+    Ok(out)
+}
+
+/// The managed object type of a network id, from vCenter's id prefixes.
+fn network_kind(id: &str) -> &'static str {
+    if id.starts_with("dvportgroup-") {
+        "DistributedVirtualPortgroup"
+    } else if id.starts_with("opaquenetwork-") || id.starts_with("opaqueNetwork-") {
+        "OpaqueNetwork"
+    } else {
+        "Network"
+    }
+}
+
+/// Everything the device specs need for `want`.
+pub async fn resolve(meta: &Meta, want: &State) -> Result<Resolved, Diags> {
+    let ids: Vec<String> = want.network_interface.iter().filter_map(|n| n.network_id.get().cloned()).collect();
+    let backings = network_backings(meta, &ids).await?;
+    let (iso, iso_datastore) = match &want.cdrom {
+        Some(cd) => match (cd.datastore_path.get(), cd.datastore_id.get(), cd.path.get()) {
+            (Some(p), _, _) => {
+                let ds = iso_datastore_by_name(meta, want, p).await?;
+                (Some(p.clone()), ds)
+            }
+            (None, Some(ds), Some(path)) => {
+                let name = datastore_name(meta, ds, AttrPath::attr("cdrom").then("datastore_id")).await?;
+                (Some(format!("[{name}] {path}")), Some(moref("Datastore", ds)))
+            }
+            _ => (None, None),
+        },
+        None => (None, None),
+    };
+    Ok(Resolved { backings, datastore: want.datastore_id.get().map(|d| moref("Datastore", d)), iso, iso_datastore })
+}
+
+/// The datastore named in `[name] path`, looked up in the VM's datacenter.
+async fn iso_datastore_by_name(meta: &Meta, want: &State, path: &str) -> Result<Option<ManagedObjectReference>, Diags> {
+    let attr = || AttrPath::attr("cdrom").then("datastore_path");
+    let parsed =
+        DatastorePath::parse(path).map_err(|e| Diags::error_at(attr(), "Invalid datastore path", e.to_string()))?;
+    let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
+    let dc = datacenter_of(meta, &pool).await?;
+    let found =
+        lookup::by_name(meta, &dc, "Datastore", "datastore", &parsed.datastore, &["name"]).await.map_err(|d| {
+            let detail = d.0.into_iter().next().map(|x| x.detail).unwrap_or_default();
+            Diags::error_at(attr(), "Datastore of the ISO not found", detail)
+        })?;
+    Ok(Some(found.obj))
+}

@@ -1,0 +1,228 @@
+//! The schema of `vi_vm`. Names follow `vsphere_virtual_machine` where the
+//! concept is the same, so configurations move over with few edits.
+use crate::plugin::{Attribute as A, Block, NestedBlock, Schema, Type};
+
+pub fn schema() -> Schema {
+    Schema::new(
+        Block::new(
+            "A virtual machine: created from scratch or cloned, updated in place wherever vSphere allows, \
+             powered on or off as asked, and destroyed (powered off first).",
+        )
+        .attr(A::computed("id", Type::String, "Managed object id of the VM (`vm-42`)."))
+        .attr(A::required("name", Type::String, "Name of the VM; renaming is done in place."))
+        .attr(A::required(
+            "resource_pool_id",
+            Type::String,
+            "Resource pool (or vApp) the VM runs in (`vi_resource_pool.id`, `vi_host.resource_pool_id`). A change \
+             migrates the VM in place.",
+        ))
+        .attr(A::optional_computed(
+            "datastore_id",
+            Type::String,
+            "Datastore for the VM's files and disks (`vi_datastore.id`). Required unless cloning; a change migrates \
+             the VM's storage in place.",
+        ))
+        .attr(A::optional_computed(
+            "host_id",
+            Type::String,
+            "ESXi host to run on (`vi_host.id`); chosen by vSphere when unset. A change migrates the VM in place.",
+        ))
+        .attr(
+            A::optional(
+                "folder",
+                Type::String,
+                "VM folder, as a path relative to the datacenter's VM folder (`apps/web`). Default: the datacenter's \
+                 VM folder.",
+            )
+            .force_new(),
+        )
+        .attr(
+            A::optional(
+                "guest_id",
+                Type::String,
+                "Guest OS identifier, e.g. `otherLinux64Guest`, `windows2019srv_64Guest`.",
+            )
+            .default("otherGuest64"),
+        )
+        .attr(A::optional("num_cpus", Type::Number, "Number of virtual CPUs.").default(1i64))
+        .attr(
+            A::optional(
+                "num_cores_per_socket",
+                Type::Number,
+                "Cores per virtual socket; `num_cpus` must be a multiple of it.",
+            )
+            .default(1i64),
+        )
+        .attr(A::optional("memory", Type::Number, "Memory in MB, a multiple of 4.").default(1024i64))
+        .attr(A::optional("cpu_hot_add_enabled", Type::Bool, "Allow adding vCPUs while the VM runs.").default(false))
+        .attr(
+            A::optional("memory_hot_add_enabled", Type::Bool, "Allow adding memory while the VM runs.").default(false),
+        )
+        .attr(A::optional("firmware", Type::String, "`bios` or `efi`.").default("bios"))
+        .attr(
+            A::optional(
+                "efi_secure_boot",
+                Type::Bool,
+                "UEFI secure boot; needs `firmware = \"efi\"` and hardware version 13 or later.",
+            )
+            .default(false),
+        )
+        .attr(A::optional_computed(
+            "hardware_version",
+            Type::Number,
+            "Virtual hardware version, e.g. `19`. Upgraded in place (VM powered off, with `reboot_allowed`); a \
+             lower version forces a new VM. Default: the newest the host supports.",
+        ))
+        .attr(
+            A::optional(
+                "scsi_type",
+                Type::String,
+                "SCSI controller model: `pvscsi`, `lsilogic`, `lsisas1068` or `buslogic`.",
+            )
+            .default("pvscsi")
+            .force_new(),
+        )
+        .attr(A::optional("annotation", Type::String, "Notes shown in vSphere."))
+        .attr(A::optional(
+            "extra_config",
+            Type::map(Type::String),
+            "Advanced settings (`extraConfig`), e.g. `guestinfo.*` keys. Only the keys set here are managed.",
+        ))
+        .attr(A::optional("power_state", Type::String, "`on` or `off`.").default("on"))
+        .attr(
+            A::optional(
+                "reboot_allowed",
+                Type::Bool,
+                "Allow the provider to shut the VM down and start it again when a change needs it (CPU or memory \
+             without hot-add, firmware, guest OS, hardware version). When false, such a change on a running VM \
+             fails at plan.",
+            )
+            .default(false),
+        )
+        .attr(
+            A::optional(
+                "shutdown_wait_timeout",
+                Type::Number,
+                "Seconds to wait for a guest shutdown before powering off.",
+            )
+            .default(180i64),
+        )
+        .attr(
+            A::optional(
+                "wait_for_ip_timeout",
+                Type::Number,
+                "Seconds to wait for the guest to report an IP address after create or power-on; `0` does not wait. \
+             Never waits during refresh.",
+            )
+            .default(0i64),
+        )
+        .attr(A::computed("uuid", Type::String, "The VM's BIOS UUID."))
+        .attr(A::computed("instance_uuid", Type::String, "The VM's vCenter instance UUID."))
+        .attr(A::computed(
+            "default_ip_address",
+            Type::String,
+            "The guest's primary IP address, when VMware Tools reports one.",
+        ))
+        .attr(A::computed("guest_ip_addresses", Type::list(Type::String), "Every IP address the guest reports."))
+        .attr(A::computed("vmx_path", Type::String, "Path of the VM's configuration file (`[ds] vm/vm.vmx`)."))
+        .attr(A::computed("vtpm_present", Type::Bool, "Whether the VM has a virtual TPM device."))
+        .block(disk_block())
+        .block(nic_block())
+        .block(cdrom_block())
+        .block(clone_block())
+        .block(timeouts_block()),
+    )
+}
+
+fn disk_block() -> NestedBlock {
+    NestedBlock::list(
+        "disk",
+        Block::new(
+            "A virtual disk on the SCSI controller, in order. Growing is done in place; shrinking is refused at plan.",
+        )
+        .attr(A::required("label", Type::String, "Your name for the disk (vSphere does not store it)."))
+        .attr(A::required("size", Type::Number, "Size in GB."))
+        .attr(
+            A::optional("thin_provisioned", Type::Bool, "Thin provisioning; fixed once the disk exists.").default(true),
+        )
+        .attr(A::optional_computed(
+            "unit_number",
+            Type::Number,
+            "SCSI unit number (0–15, not 7). Default: the disk's position.",
+        ))
+        .attr(A::computed("path", Type::String, "Datastore path of the disk's file."))
+        .attr(A::computed("uuid", Type::String, "The disk's UUID."))
+        .attr(A::computed("key", Type::Number, "vSphere's device key.")),
+    )
+}
+
+fn nic_block() -> NestedBlock {
+    NestedBlock::list(
+        "network_interface",
+        Block::new("A network adapter, in order.")
+            .attr(A::required(
+                "network_id",
+                Type::String,
+                "Network to connect to (`vi_network.id`): a standard port group, distributed port group or opaque network.",
+            ))
+            .attr(A::optional("adapter_type", Type::String, "`vmxnet3`, `e1000e`, `e1000`, `vmxnet2` or `vlance`.").default("vmxnet3"))
+            .attr(A::optional_computed(
+                "mac_address",
+                Type::String,
+                "Static MAC address in VMware's manual range `00:50:56:00:00:00`–`00:50:56:3f:ff:ff`. Generated by \
+                 vSphere when unset.",
+            ))
+            .attr(A::optional(
+                "mac_address_check",
+                Type::Bool,
+                "Set to false to allow a MAC address outside VMware's ranges (sets `ethernetN.checkMACAddress`).",
+            ).default(true))
+            .attr(A::computed("key", Type::Number, "vSphere's device key.")),
+    )
+}
+
+fn cdrom_block() -> NestedBlock {
+    NestedBlock::single(
+        "cdrom",
+        Block::new(
+            "A CD-ROM drive with an ISO image from a datastore (e.g. one uploaded with `vi_datastore_upload`). Give \
+             `datastore_id` and `path`, or `datastore_path`.",
+        )
+        .attr(A::optional_computed("datastore_id", Type::String, "Datastore holding the ISO."))
+        .attr(A::optional_computed("path", Type::String, "Path of the ISO on that datastore (`iso/linuxkit.iso`)."))
+        .attr(A::optional_computed("datastore_path", Type::String, "The ISO as `[datastore] dir/file.iso`.")),
+    )
+}
+
+fn clone_block() -> NestedBlock {
+    NestedBlock::single(
+        "clone",
+        Block::new("Create the VM as a clone of a VM or template. Used at creation only; a change forces a new VM.")
+            .attr(A::required("source_id", Type::String, "VM or template to clone (`vm-42`)."))
+            .attr(
+                A::optional(
+                    "linked_clone",
+                    Type::Bool,
+                    "Share the source's disks through a delta disk on its current snapshot.",
+                )
+                .default(false),
+            )
+            .attr(A::optional(
+                "tpm_provisioning",
+                Type::String,
+                "For a source with a virtual TPM: `copy` its TPM secrets or `replace` them with new ones. Checked \
+                 at plan against the vCenter version.",
+            )),
+    )
+    .force_new()
+}
+
+fn timeouts_block() -> NestedBlock {
+    NestedBlock::single(
+        "timeouts",
+        Block::new("Bounds on waiting for vSphere tasks, as durations (`30m`, `1h`). A task still running at the deadline is reported with its id.")
+            .attr(A::optional("create", Type::String, "For create (clone, power-on, wait for IP). Default `30m`."))
+            .attr(A::optional("update", Type::String, "For updates. Default `30m`."))
+            .attr(A::optional("delete", Type::String, "For power-off and destroy. Default `30m`.")),
+    )
+}
