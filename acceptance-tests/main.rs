@@ -6,3 +6,4 @@ mod plugin_binary;
 mod provider_config;
 mod vi_check;
 mod vi_client;
+mod vi_datastore_file;

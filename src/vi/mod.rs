@@ -4,15 +4,25 @@
 //! - `soap`: envelopes, response unwrapping, fault decoding.
 //! - `types`: the vim25 data objects the client needs.
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
+//! - `task`: waiting for tasks.
+//! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
+//! - `datastore_file`: datastore files (`/folder` upload, HEAD, FileManager).
 //! - `error`: [`ViError`].
 
 pub mod client;
+pub mod datastore_file;
 pub mod error;
 pub mod soap;
+pub mod task;
+#[cfg(test)]
+mod test_server;
+pub mod transfer;
 pub mod types;
 pub mod xml;
 
 pub use client::{Client, ClientConfig};
 pub use error::ViError;
+pub use task::TaskOutcome;
+pub use transfer::{Progress, UploadResult};
 pub use types::*;
 pub use xml::XmlNode;
