@@ -7,3 +7,4 @@ mod provider_config;
 mod vi_check;
 mod vi_client;
 mod vi_datastore_file;
+mod vi_library;

@@ -7,11 +7,18 @@
 //! - `task`: waiting for tasks.
 //! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
 //! - `datastore_file`: datastore files (`/folder` upload, HEAD, FileManager).
+//! - `library_session`, `library`, `library_item`, `library_upload`,
+//!   `library_deploy`: content libraries over the vAPI REST endpoints.
 //! - `error`: [`ViError`].
 
 pub mod client;
 pub mod datastore_file;
 pub mod error;
+pub mod library;
+pub mod library_deploy;
+pub mod library_item;
+mod library_session;
+pub mod library_upload;
 pub mod soap;
 pub mod task;
 #[cfg(test)]
@@ -22,6 +29,10 @@ pub mod xml;
 
 pub use client::{Client, ClientConfig};
 pub use error::ViError;
+pub use library::{LibraryClient, LibraryModel, StorageBacking};
+pub use library_deploy::OvfDeploySpec;
+pub use library_item::{ChecksumInfo, ItemFileInfo, ItemModel};
+pub use library_upload::ItemFileSource;
 pub use task::TaskOutcome;
 pub use transfer::{Progress, UploadResult};
 pub use types::*;
