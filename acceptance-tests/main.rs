@@ -7,4 +7,6 @@ mod plugin_binary;
 mod provider_config;
 mod vi_check;
 mod vi_client;
+mod vi_datastore_file;
+mod vi_library;
 mod vm;

@@ -146,6 +146,31 @@ impl Client {
         &self.inner.transport.http
     }
 
+    /// The timeout every SOAP request is bounded by (`api_timeout`); long
+    /// transfers use it as an idle timeout instead.
+    pub fn api_timeout(&self) -> Duration {
+        self.inner.transport.timeout
+    }
+
+    /// User name and password, for the vAPI REST login of the content
+    /// library client (the REST endpoints do not accept the SOAP session).
+    pub(crate) fn credentials(&self) -> (&str, &str) {
+        (&self.inner.user, &self.inner.password)
+    }
+
+    /// Logs in again after a side channel (datastore HTTP) refused
+    /// `stale_cookie`, unless the session was already replaced since.
+    pub(crate) async fn renew_session(&self, stale_cookie: &str) -> Result<(), ViError> {
+        let generation = {
+            let s = self.session();
+            if s.cookie.as_deref() != Some(stale_cookie) {
+                return Ok(());
+            }
+            s.generation
+        };
+        self.relogin(generation).await
+    }
+
     /// `vmware_soap_session=<value>`, ready to send as a `Cookie` header on
     /// datastore HTTP transfers; `None` when logged out.
     pub fn session_cookie(&self) -> Option<String> {

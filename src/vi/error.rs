@@ -29,11 +29,6 @@ pub enum ViError {
     #[error("HTTP {status} from the server: {detail}")]
     Http { status: u16, detail: String },
 
-    /// A vSphere task was still running at the caller's deadline. It was
-    /// not cancelled: it may still complete in vSphere.
-    #[error("vSphere task {task} ({what}) was still running at the deadline; it may still complete in vSphere")]
-    TaskTimeout { task: String, what: String },
-
     /// A call that starts a task had not even returned the task by the
     /// deadline; the task it starts may still run in vSphere.
     #[error("the {method} call had not returned by the deadline; the task it starts may still run in vSphere")]
@@ -51,6 +46,35 @@ pub enum ViError {
     /// The client could not be set up locally (bad URL, TLS backend).
     #[error("invalid client configuration: {0}")]
     Config(String),
+
+    /// A vSphere task did not finish before the caller's deadline. The task
+    /// itself goes on: vSphere has no way to stop most tasks from outside.
+    #[error(
+        "vSphere task {task} ({what}) did not finish in time; it is still running in vSphere \
+         (look for task {task} in the vSphere client)"
+    )]
+    TaskTimeout {
+        /// The task's managed object id, e.g. `task-123`.
+        task: String,
+        /// What the task does, e.g. `VirtualMachine.reconfigure on vm-42`.
+        what: String,
+    },
+
+    /// Something named by the caller does not exist on the server (a
+    /// datacenter or datastore in a transfer URL).
+    #[error("{what} not found")]
+    NotFound { what: String },
+
+    /// A local file could not be read (upload source).
+    #[error("cannot read {path}: {detail}")]
+    LocalFile { path: String, detail: String },
+
+    /// An error from the vSphere Automation (vAPI REST) endpoints used for
+    /// content libraries. `kind` is the vAPI standard error type in the
+    /// `/api` spelling (`ALREADY_EXISTS`, `NOT_FOUND`, `UNAUTHENTICATED`,
+    /// `INVALID_ARGUMENT`, `ERROR`, …); `status` is the HTTP status.
+    #[error("vSphere API error {kind} (HTTP {status}): {message}")]
+    Api { status: u16, kind: String, message: String },
 }
 
 impl ViError {
@@ -65,6 +89,14 @@ impl ViError {
     /// True when this is a fault of the given kind.
     pub fn is_fault(&self, kind: &str) -> bool {
         self.fault_kind() == Some(kind)
+    }
+
+    /// The vAPI error type of a [`ViError::Api`], e.g. `"ALREADY_EXISTS"`.
+    pub fn api_kind(&self) -> Option<&str> {
+        match self {
+            ViError::Api { kind, .. } => Some(kind),
+            _ => None,
+        }
     }
 
     /// Maps a transport error from reqwest onto a variant (anything that is

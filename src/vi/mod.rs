@@ -4,6 +4,11 @@
 //! - `soap`: envelopes, response unwrapping, fault decoding.
 //! - `types`: the vim25 data objects the client needs.
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
+//! - `task`: waiting for tasks.
+//! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
+//! - `datastore_file`: datastore files (`/folder` upload, HEAD, FileManager).
+//! - `library_session`, `library`, `library_item`, `library_upload`,
+//!   `library_deploy`: content libraries over the vAPI REST endpoints.
 //! - `error`: [`ViError`].
 //! - `ovf`: OVF descriptors parsed locally ([`ovf::parse_ovf`],
 //!   [`ovf::read_descriptor_file`]).
@@ -12,11 +17,20 @@
 
 pub mod batch;
 pub mod client;
+pub mod datastore_file;
 pub mod error;
+pub mod library;
+pub mod library_deploy;
+pub mod library_item;
+mod library_session;
+pub mod library_upload;
 pub mod ova;
 pub mod ovf;
 pub mod soap;
 pub mod task;
+#[cfg(test)]
+mod test_server;
+pub mod transfer;
 pub mod types;
 pub mod vm;
 pub mod vm_device;
@@ -26,5 +40,11 @@ pub mod xml;
 pub use batch::Batcher;
 pub use client::{Client, ClientConfig};
 pub use error::ViError;
+pub use library::{LibraryClient, LibraryModel, StorageBacking};
+pub use library_deploy::OvfDeploySpec;
+pub use library_item::{ChecksumInfo, ItemFileInfo, ItemModel};
+pub use library_upload::ItemFileSource;
+pub use task::TaskOutcome;
+pub use transfer::{Progress, UploadResult};
 pub use types::*;
 pub use xml::XmlNode;

@@ -1,28 +1,92 @@
-//! Waiting for vSphere tasks (`*_Task` methods return a Task at once; the
-//! work goes on in vCenter).
+//! Waiting for vSphere tasks (`*_Task` methods return a `Task` reference).
+//!
+//! Polling `info` with RetrievePropertiesEx rather than PropertyCollector
+//! WaitForUpdatesEx: one round trip per poll, no server-side filter to create
+//! and destroy (filters belong to the session and vanish on re-login), and
+//! concurrent waiters cannot steal each other's updates — WaitForUpdatesEx
+//! reports on every filter of the collector, so sharing one collector would
+//! need a private collector per waiter. Tasks the provider runs take
+//! seconds, so a short capped backoff costs little.
+
 use std::time::{Duration, Instant};
 
 use tracing::debug;
 
 use super::client::Client;
 use super::error::ViError;
-use super::types::ManagedObjectReference;
+use super::types::{ManagedObjectReference, ObjectContent};
 use super::xml::XmlNode;
 
-/// What a finished task left behind.
-#[derive(Debug, Clone)]
+/// First pause between polls; most tasks on vcsim and many on vCenter are
+/// already done by the first or second poll.
+const FIRST_POLL: Duration = Duration::from_millis(50);
+/// Longest pause between polls.
+const MAX_POLL: Duration = Duration::from_secs(2);
+
+/// A task that finished successfully.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TaskOutcome {
-    /// `info.result`, e.g. the new VM's reference for CreateVM_Task.
+    /// `info.result`, when the task returns something (CreateVM_Task: the
+    /// new VM's reference).
     pub result: Option<XmlNode>,
 }
 
 impl TaskOutcome {
-    pub fn result_moref(&self) -> Option<ManagedObjectReference> {
+    /// The result as a managed object reference (CreateVM_Task,
+    /// CloneVM_Task, ...).
+    pub fn moref(&self) -> Option<ManagedObjectReference> {
         self.result.as_ref().and_then(ManagedObjectReference::from_node)
     }
 }
 
-const TASK_PROPS: &[&str] = &["info.state", "info.error", "info.result", "info.descriptionId"];
+/// Where a task stands after one poll.
+#[derive(Debug)]
+enum TaskState {
+    Running { what: String },
+    Done(TaskOutcome),
+}
+
+impl Client {
+    /// Waits until `task` succeeds or fails. A failed task becomes
+    /// [`ViError::Fault`] with the fault type and localized message of
+    /// `info.error`; passing `deadline` gives [`ViError::TaskTimeout`] (the
+    /// task keeps running in vSphere). One property read per poll.
+    pub async fn wait_for_task(
+        &self,
+        task: &ManagedObjectReference,
+        deadline: Option<Instant>,
+    ) -> Result<TaskOutcome, ViError> {
+        let mut pause = FIRST_POLL;
+        loop {
+            let what = match self.poll_task(task).await? {
+                TaskState::Done(outcome) => return Ok(outcome),
+                TaskState::Running { what } => what,
+            };
+            let now = Instant::now();
+            let sleep = match deadline {
+                Some(d) if now >= d => {
+                    return Err(ViError::TaskTimeout { task: task.value.clone(), what });
+                }
+                Some(d) => pause.min(d - now),
+                None => pause,
+            };
+            tokio::time::sleep(sleep).await;
+            pause = (pause * 2).min(MAX_POLL);
+        }
+    }
+
+    async fn poll_task(&self, task: &ManagedObjectReference) -> Result<TaskState, ViError> {
+        let got = self.retrieve(std::slice::from_ref(task), &["info"]).await?;
+        let oc = got.into_iter().next().ok_or_else(|| ViError::Decode(format!("no answer for task {task}")))?;
+        if oc.is_missing_object() {
+            return Err(ViError::Fault {
+                kind: "ManagedObjectNotFound".into(),
+                message: format!("task {task} no longer exists on the server"),
+            });
+        }
+        task_state(task, &oc)
+    }
+}
 
 impl Client {
     /// Starts `method` on `this` and returns the Task it created; bounded
@@ -46,43 +110,6 @@ impl Client {
             .ok_or_else(|| ViError::Decode(format!("{method} returned no task")))
     }
 
-    /// Polls the task until it succeeds, fails (its fault becomes
-    /// `ViError::Fault`) or `deadline` passes (`ViError::TaskTimeout`, which
-    /// names the task: it may still be running in vSphere). Polling — one
-    /// property read each time, backing off to 1 s — is cheaper to get right
-    /// than a WaitForUpdatesEx filter per task, and tasks here take seconds.
-    pub async fn wait_for_task(
-        &self,
-        task: &ManagedObjectReference,
-        deadline: Option<Instant>,
-    ) -> Result<TaskOutcome, ViError> {
-        let mut delay = Duration::from_millis(50);
-        loop {
-            let objs = self.retrieve(std::slice::from_ref(task), TASK_PROPS).await?;
-            let Some(info) = objs.into_iter().next().filter(|o| !o.is_missing_object()) else {
-                return Err(ViError::Decode(format!("task {} disappeared", task.value)));
-            };
-            match info.str("info.state") {
-                Some("success") => return Ok(TaskOutcome { result: info.node("info.result").cloned() }),
-                Some("error") => {
-                    let (kind, message) = info.node("info.error").map(task_fault).unwrap_or_default();
-                    return Err(ViError::Fault { kind, message });
-                }
-                state => debug!(task = %task.value, ?state, "task still running"),
-            }
-            if let Some(d) = deadline
-                && Instant::now() + delay > d
-            {
-                return Err(ViError::TaskTimeout {
-                    task: task.value.clone(),
-                    what: info.str("info.descriptionId").unwrap_or("task").to_owned(),
-                });
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(1));
-        }
-    }
-
     /// Starts a task and waits for it.
     pub async fn run_task(
         &self,
@@ -96,36 +123,147 @@ impl Client {
     }
 }
 
-/// The fault type and message of a `LocalizedMethodFault`.
-fn task_fault(err: &XmlNode) -> (String, String) {
-    let message = err.child_text("localizedMessage").unwrap_or_default().to_owned();
-    let kind = err
-        .child("fault")
-        .and_then(XmlNode::xsi_type)
-        .map(|t| t.trim_end_matches("Fault").to_owned())
-        .unwrap_or_else(|| "TaskError".to_owned());
-    let message = if message.is_empty() { kind.clone() } else { message };
-    (kind, message)
+/// Reads `info.state` / `info.result` / `info.error` of a retrieved task.
+fn task_state(task: &ManagedObjectReference, oc: &ObjectContent) -> Result<TaskState, ViError> {
+    let state = oc.str("info.state").map(str::trim).unwrap_or_default();
+    debug!(task = %task, state, progress = oc.i64("info.progress"), "task poll");
+    match state {
+        "success" => Ok(TaskState::Done(TaskOutcome { result: oc.node("info.result").cloned() })),
+        "error" => Err(oc.node("info.error").map(task_fault).unwrap_or_else(|| ViError::Fault {
+            kind: "SystemError".into(),
+            message: format!("task {task} failed without saying why"),
+        })),
+        "queued" | "running" => Ok(TaskState::Running { what: describe(task, oc) }),
+        other => Err(ViError::Decode(format!("task {task} is in unknown state {other:?}"))),
+    }
+}
+
+/// "FileManager.deleteDatastoreFile on FileManager": the task's
+/// descriptionId (or name) and entity, for timeout messages.
+fn describe(task: &ManagedObjectReference, oc: &ObjectContent) -> String {
+    let action = oc
+        .str("info.descriptionId")
+        .or_else(|| oc.str("info.name"))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("task");
+    match oc.str("info.entityName").map(str::trim).filter(|s| !s.is_empty()) {
+        Some(entity) => format!("{action} on {entity}"),
+        None => format!("{action} ({task})"),
+    }
+}
+
+/// A `LocalizedMethodFault` (`info.error`) as [`ViError::Fault`]: the
+/// fault's type and the localized message, plus the fault's own simple
+/// fields (`file=…`) when the message does not already mention them.
+fn task_fault(error: &XmlNode) -> ViError {
+    let fault = error.child("fault");
+    let kind = fault
+        .and_then(|f| f.xsi_type())
+        .map(str::to_string)
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(|| "SystemError".to_string());
+    let mut message = error.child_text("localizedMessage").unwrap_or_default().trim().to_string();
+    let details: Vec<String> = fault
+        .map(|f| {
+            f.children
+                .iter()
+                .filter(|c| c.children.is_empty() && !c.text().trim().is_empty())
+                .filter(|c| !message.contains(c.text().trim()))
+                .take(4)
+                .map(|c| format!("{}={}", c.name, c.text().trim()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !details.is_empty() {
+        let joined = details.join(", ");
+        message = if message.is_empty() { joined } else { format!("{message} ({joined})") };
+    }
+    if message.is_empty() {
+        message = kind.clone();
+    }
+    ViError::Fault { kind, message }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml;
+    use crate::vi::xml::parse;
 
-    #[test]
-    fn task_faults_keep_type_and_message() {
-        let n = xml::parse(
-            br#"<error xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><fault xsi:type="InvalidPowerStateFault"/><localizedMessage>The VM is on</localizedMessage></error>"#,
-        )
-        .unwrap();
-        assert_eq!(task_fault(&n), ("InvalidPowerState".to_owned(), "The VM is on".to_owned()));
+    fn task_content(info: &str) -> ObjectContent {
+        let doc = format!(
+            r#"<objects xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><obj type="Task">task-7</obj><propSet><name>info</name><val xsi:type="TaskInfo">{info}</val></propSet></objects>"#
+        );
+        ObjectContent::from_node(&parse(doc.as_bytes()).unwrap()).unwrap()
+    }
+
+    fn task() -> ManagedObjectReference {
+        ManagedObjectReference::new("Task", "task-7")
     }
 
     #[test]
-    fn a_late_task_is_named_by_its_id() {
-        let e = ViError::TaskTimeout { task: "task-42".into(), what: "VirtualMachine.powerOn".into() };
-        let m = e.to_string();
-        assert!(m.contains("task-42") && m.contains("still running"), "{m}");
+    fn success_carries_the_result() {
+        let oc = task_content(
+            r#"<state>success</state><result type="VirtualMachine" xsi:type="ManagedObjectReference">vm-42</result>"#,
+        );
+        let TaskState::Done(outcome) = task_state(&task(), &oc).unwrap() else { panic!() };
+        assert_eq!(outcome.moref(), Some(ManagedObjectReference::new("VirtualMachine", "vm-42")));
+
+        let oc = task_content("<state>success</state>");
+        let TaskState::Done(outcome) = task_state(&task(), &oc).unwrap() else { panic!() };
+        assert_eq!(outcome, TaskOutcome::default());
+        assert_eq!(outcome.moref(), None);
+    }
+
+    #[test]
+    fn running_describes_the_task() {
+        let oc = task_content(
+            "<descriptionId>VirtualMachine.reconfigure</descriptionId><entityName>web-1</entityName><state>running</state>",
+        );
+        let TaskState::Running { what } = task_state(&task(), &oc).unwrap() else { panic!() };
+        assert_eq!(what, "VirtualMachine.reconfigure on web-1");
+        let oc = task_content("<state>queued</state>");
+        let TaskState::Running { what } = task_state(&task(), &oc).unwrap() else { panic!() };
+        assert_eq!(what, "task (task-7)");
+    }
+
+    #[test]
+    fn error_becomes_a_typed_fault() {
+        let oc = task_content(
+            r#"<state>error</state><error><fault xsi:type="FileNotFound"><file>[ds] a/b.iso</file></fault><localizedMessage>File [ds] a/b.iso was not found</localizedMessage></error>"#,
+        );
+        let err = task_state(&task(), &oc).unwrap_err();
+        assert_eq!(err.fault_kind(), Some("FileNotFound"));
+        let ViError::Fault { message, .. } = &err else { panic!() };
+        assert_eq!(message, "File [ds] a/b.iso was not found");
+
+        // A terse message gets the fault's fields.
+        let oc = task_content(
+            r#"<state>error</state><error><fault xsi:type="FileNotFound"><file>/tmp/x</file></fault><localizedMessage>*types.FileNotFound</localizedMessage></error>"#,
+        );
+        let ViError::Fault { kind, message } = task_state(&task(), &oc).unwrap_err() else { panic!() };
+        assert_eq!(kind, "FileNotFound");
+        assert_eq!(message, "*types.FileNotFound (file=/tmp/x)");
+
+        let oc = task_content("<state>error</state>");
+        assert_eq!(task_state(&task(), &oc).unwrap_err().fault_kind(), Some("SystemError"));
+        let oc = task_content("<state>error</state><error><fault/></error>");
+        let ViError::Fault { kind, message } = task_state(&task(), &oc).unwrap_err() else { panic!() };
+        assert_eq!((kind.as_str(), message.as_str()), ("SystemError", "SystemError"));
+    }
+
+    #[test]
+    fn unknown_state_is_a_decode_error() {
+        let oc = task_content("<state>exploded</state>");
+        assert!(matches!(task_state(&task(), &oc), Err(ViError::Decode(_))));
+        let oc = task_content("");
+        assert!(matches!(task_state(&task(), &oc), Err(ViError::Decode(_))));
+    }
+
+    #[test]
+    fn timeout_message_names_the_task() {
+        let e = ViError::TaskTimeout { task: "task-9".into(), what: "VirtualMachine.clone on vm-1".into() };
+        let s = e.to_string();
+        assert!(s.contains("task-9") && s.contains("still running in vSphere"), "{s}");
     }
 }

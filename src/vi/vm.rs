@@ -257,7 +257,7 @@ impl Client {
             host.map(|h| h.to_xml("host")).unwrap_or_default()
         );
         let out = self.run_task("CreateVM_Task", folder, &args, deadline).await?;
-        out.result_moref().ok_or_else(|| ViError::Decode("CreateVM_Task returned no VM".into()))
+        out.moref().ok_or_else(|| ViError::Decode("CreateVM_Task returned no VM".into()))
     }
 
     /// VirtualMachine.CloneVM_Task; returns the new VM.
@@ -296,7 +296,7 @@ impl Client {
         );
         let args = format!("{}<name>{}</name><spec>{body}</spec>", spec.folder.to_xml("folder"), escape(&spec.name));
         let out = self.run_task("CloneVM_Task", source, &args, deadline).await?;
-        out.result_moref().ok_or_else(|| ViError::Decode("CloneVM_Task returned no VM".into()))
+        out.moref().ok_or_else(|| ViError::Decode("CloneVM_Task returned no VM".into()))
     }
 
     pub async fn reconfigure_vm(

@@ -1,0 +1,448 @@
+//! Streamed HTTP PUT of a local file (datastore `/folder` uploads, content
+//! library upload endpoints): fixed-size chunks read as the connection takes
+//! them, so memory stays flat whatever the file size; sha256 computed on the
+//! way; progress reported a few times per second; an idle timeout instead of
+//! a total one.
+
+use std::io;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, ReadBuf};
+use tokio_stream::Stream;
+use tracing::info;
+use url::Url;
+
+use super::error::ViError;
+
+/// Bytes per body chunk. The connection pulls a chunk only when it can
+/// write, so a few of these are all an upload ever holds in memory.
+const CHUNK: usize = 256 * 1024;
+/// How often progress is reported to the caller (and stalls are checked).
+const TICK: Duration = Duration::from_millis(500);
+/// How often progress is logged at INFO.
+const LOG_EVERY: Duration = Duration::from_secs(5);
+/// The request timeout given to reqwest for a transfer. The client's own
+/// timeout (`api_timeout`, meant for SOAP calls) bounds the whole request,
+/// body included, and would cut a multi-gigabyte upload short; reqwest
+/// cannot switch it off per request, only override it, so it is overridden
+/// with something no transfer reaches, and stalls are caught by the idle
+/// timeout in [`put_file`] instead.
+const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Bytes of an answer body kept for error messages.
+const ANSWER_KEEP: usize = 2048;
+
+/// How far an upload has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub bytes_sent: u64,
+    pub total: u64,
+    pub elapsed: Duration,
+}
+
+impl Progress {
+    /// Percent done (100 for an empty file).
+    pub fn percent(&self) -> f64 {
+        if self.total == 0 { 100.0 } else { self.bytes_sent as f64 * 100.0 / self.total as f64 }
+    }
+
+    /// Average rate so far, in MB/s (10^6 bytes).
+    pub fn mb_per_sec(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs <= 0.0 { 0.0 } else { self.bytes_sent as f64 / 1e6 / secs }
+    }
+}
+
+/// What an upload sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadResult {
+    /// Bytes sent (the file's size when the upload started).
+    pub size: u64,
+    /// Lower-case hex sha256 of the bytes sent.
+    pub sha256: String,
+}
+
+/// One streamed PUT.
+pub(crate) struct PutRequest<'a> {
+    pub http: &'a reqwest::Client,
+    pub url: Url,
+    /// Authentication headers (cookie or session id); never logged.
+    pub headers: Vec<(&'static str, String)>,
+    pub source: &'a Path,
+    /// Longest time without the connection taking any bytes (or, once all
+    /// are sent, without an answer).
+    pub idle_timeout: Duration,
+    /// What is uploaded, for logs and errors: `[LocalDS_0] iso/a.iso`.
+    pub what: &'a str,
+}
+
+/// The server's answer to a completed PUT.
+#[derive(Debug)]
+pub(crate) struct PutAnswer {
+    pub status: u16,
+    /// The start of the answer body, for error messages.
+    pub body: String,
+    pub result: UploadResult,
+}
+
+/// State shared between the body stream (polled on the connection's task)
+/// and the caller's loop.
+#[derive(Default)]
+struct Shared {
+    sent: AtomicU64,
+    /// Milliseconds since the start when the connection last took a chunk.
+    last_pull_ms: AtomicU64,
+    sha256: OnceLock<String>,
+    read_error: OnceLock<String>,
+}
+
+/// PUTs `req.source`, streamed, with Content-Length set. Returns the
+/// server's answer whatever its status; transport failures, stalls and
+/// local read errors are errors.
+pub(crate) async fn put_file<F: Fn(Progress) + Send>(
+    req: PutRequest<'_>,
+    progress: &mut F,
+) -> Result<PutAnswer, ViError> {
+    let local_err = |e: io::Error| ViError::LocalFile { path: req.source.display().to_string(), detail: e.to_string() };
+    let file = tokio::fs::File::open(req.source).await.map_err(local_err)?;
+    let meta = file.metadata().await.map_err(local_err)?;
+    if !meta.is_file() {
+        return Err(local_err(io::Error::other("not a regular file")));
+    }
+    let total = meta.len();
+    let shared = Arc::new(Shared::default());
+    let started = Instant::now();
+    let body = FileChunks::new(file, total, Arc::clone(&shared), started);
+
+    let mut builder = req
+        .http
+        .put(req.url.clone())
+        .timeout(NO_TOTAL_TIMEOUT)
+        .header(reqwest::header::CONTENT_LENGTH, total)
+        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+        .body(reqwest::Body::wrap_stream(body));
+    for (name, value) in &req.headers {
+        builder = builder.header(*name, value);
+    }
+    info!(what = req.what, bytes = total, "upload started");
+
+    let reporter = Reporter { what: req.what, total, started, shared: &shared, idle: req.idle_timeout };
+    let send = builder.send();
+    tokio::pin!(send);
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_log = started;
+    let sent = loop {
+        tokio::select! {
+            res = &mut send => break res,
+            _ = ticker.tick() => {
+                reporter.tick(progress, &mut last_log)?;
+            }
+        }
+    };
+    let resp = sent.map_err(|e| reporter.send_error(&e, req.source))?;
+    let status = resp.status().as_u16();
+    let body = tokio::time::timeout(req.idle_timeout, answer_start(resp))
+        .await
+        .map_err(|_| reporter.stalled("reading the answer"))?;
+    let p = reporter.progress();
+    progress(p);
+    let result = UploadResult { size: p.bytes_sent, sha256: shared.sha256.get().cloned().unwrap_or_default() };
+    if (200..300).contains(&status) && p.bytes_sent != total {
+        return Err(ViError::Decode(format!(
+            "the server accepted {} after {} of {total} bytes",
+            req.what, p.bytes_sent
+        )));
+    }
+    if (200..300).contains(&status) {
+        info!(
+            what = req.what,
+            bytes = total,
+            secs = format!("{:.1}", p.elapsed.as_secs_f64()),
+            mb_per_sec = format!("{:.1}", p.mb_per_sec()),
+            "upload finished"
+        );
+    }
+    Ok(PutAnswer { status, body, result })
+}
+
+/// Progress reporting and stall detection for one upload.
+struct Reporter<'a> {
+    what: &'a str,
+    total: u64,
+    started: Instant,
+    shared: &'a Shared,
+    idle: Duration,
+}
+
+impl Reporter<'_> {
+    fn progress(&self) -> Progress {
+        Progress {
+            bytes_sent: self.shared.sent.load(Ordering::Relaxed),
+            total: self.total,
+            elapsed: self.started.elapsed(),
+        }
+    }
+
+    /// One tick: report, log now and then, fail when the upload stalled.
+    fn tick<F: Fn(Progress)>(&self, progress: &mut F, last_log: &mut Instant) -> Result<(), ViError> {
+        let p = self.progress();
+        progress(p);
+        if last_log.elapsed() >= LOG_EVERY {
+            *last_log = Instant::now();
+            info!(
+                what = self.what,
+                percent = format!("{:.0}", p.percent()),
+                mb_sent = format!("{:.1}", p.bytes_sent as f64 / 1e6),
+                mb_per_sec = format!("{:.1}", p.mb_per_sec()),
+                "upload progress"
+            );
+        }
+        let last_pull = Duration::from_millis(self.shared.last_pull_ms.load(Ordering::Relaxed));
+        if p.elapsed.saturating_sub(last_pull) > self.idle {
+            let phase = if p.bytes_sent < self.total { "sending" } else { "waiting for the answer" };
+            return Err(self.stalled(phase));
+        }
+        Ok(())
+    }
+
+    fn stalled(&self, phase: &str) -> ViError {
+        let p = self.progress();
+        ViError::Timeout {
+            what: format!(
+                "upload of {} (no progress while {phase}, {} of {} bytes sent)",
+                self.what, p.bytes_sent, self.total
+            ),
+            after_secs: self.idle.as_secs().max(1),
+        }
+    }
+
+    /// A failed send: a local read error when the file was the cause,
+    /// otherwise the transport error.
+    fn send_error(&self, e: &reqwest::Error, source: &Path) -> ViError {
+        if let Some(detail) = self.shared.read_error.get() {
+            return ViError::LocalFile { path: source.display().to_string(), detail: detail.clone() };
+        }
+        let url = e.url().map(redacted).unwrap_or_default();
+        ViError::from_transport(e, &url, &format!("upload of {}", self.what), self.idle.as_secs())
+    }
+}
+
+/// The URL without query (which may carry names but never secrets, yet is
+/// long) for messages.
+fn redacted(u: &Url) -> String {
+    let mut u = u.clone();
+    u.set_query(None);
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+/// The first [`ANSWER_KEEP`] bytes of the answer, as text; the rest is
+/// drained so the connection can be reused.
+async fn answer_start(mut resp: reqwest::Response) -> String {
+    let mut kept = Vec::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        let room = ANSWER_KEEP.saturating_sub(kept.len());
+        kept.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+    }
+    String::from_utf8_lossy(&kept).trim().to_string()
+}
+
+/// The file as a stream of [`CHUNK`]-sized pieces, hashed as they go. Reads
+/// exactly the size the file had when opened: a file that shrinks meanwhile
+/// fails the upload; bytes appended meanwhile are not sent.
+struct FileChunks {
+    file: tokio::fs::File,
+    remaining: u64,
+    buf: Vec<u8>,
+    filled: usize,
+    hasher: Sha256,
+    shared: Arc<Shared>,
+    started: Instant,
+}
+
+impl FileChunks {
+    fn new(file: tokio::fs::File, total: u64, shared: Arc<Shared>, started: Instant) -> Self {
+        let mut chunks =
+            FileChunks { file, remaining: total, buf: Vec::new(), filled: 0, hasher: Sha256::new(), shared, started };
+        if total == 0 {
+            chunks.finish();
+        }
+        chunks
+    }
+
+    /// Publishes the digest. Done as soon as the last byte is handed out:
+    /// with a Content-Length the connection stops polling the stream then,
+    /// so the end of the stream may never be seen.
+    fn finish(&mut self) {
+        let digest = std::mem::take(&mut self.hasher).finalize();
+        let _ = self.shared.sha256.set(hex(&digest));
+    }
+
+    fn fail(&self, e: io::Error) -> Poll<Option<Result<Vec<u8>, io::Error>>> {
+        let _ = self.shared.read_error.set(e.to_string());
+        Poll::Ready(Some(Err(e)))
+    }
+}
+
+impl Stream for FileChunks {
+    type Item = Result<Vec<u8>, io::Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        let want = usize::try_from(this.remaining).map_or(CHUNK, |r| r.min(CHUNK));
+        if this.buf.len() != want {
+            this.buf.resize(want, 0);
+        }
+        while this.filled < want {
+            let Some(space) = this.buf.get_mut(this.filled..want) else {
+                return this.fail(io::Error::other("chunk buffer out of step"));
+            };
+            let mut rb = ReadBuf::new(space);
+            match Pin::new(&mut this.file).poll_read(cx, &mut rb) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return this.fail(e),
+                Poll::Ready(Ok(())) if rb.filled().is_empty() => {
+                    return this
+                        .fail(io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank during the upload"));
+                }
+                Poll::Ready(Ok(())) => this.filled += rb.filled().len(),
+            }
+        }
+        let chunk = std::mem::take(&mut this.buf);
+        this.filled = 0;
+        this.remaining -= want as u64;
+        this.hasher.update(&chunk);
+        if this.remaining == 0 {
+            this.finish();
+        }
+        this.shared.sent.fetch_add(want as u64, Ordering::Relaxed);
+        let now_ms = u64::try_from(this.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        this.shared.last_pull_ms.store(now_ms, Ordering::Relaxed);
+        Poll::Ready(Some(Ok(chunk)))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vi::test_server::{Reply, TestServer};
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    fn temp_file(len: usize) -> (tempfile::NamedTempFile, String) {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        f.write_all(&data).unwrap();
+        f.flush().unwrap();
+        (f, hex(&Sha256::digest(&data)))
+    }
+
+    fn request<'a>(http: &'a reqwest::Client, url: Url, source: &'a Path, idle: Duration) -> PutRequest<'a> {
+        PutRequest {
+            http,
+            url,
+            headers: vec![("Cookie", "vmware_soap_session=secret".into())],
+            source,
+            idle_timeout: idle,
+            what: "[ds] f.bin",
+        }
+    }
+
+    #[tokio::test]
+    async fn streams_with_content_length_and_hash() {
+        let server = TestServer::start(|_req| Reply::status(201)).await;
+        let (file, sha) = temp_file(3 * CHUNK + 17);
+        let http = reqwest::Client::new();
+        let seen = Mutex::new(Vec::new());
+        let mut progress = |p: Progress| seen.lock().unwrap().push(p);
+        let url = server.url("/folder/f.bin");
+        let ans = put_file(request(&http, url, file.path(), Duration::from_secs(10)), &mut progress).await.unwrap();
+        assert_eq!(ans.status, 201);
+        assert_eq!(ans.result.size, (3 * CHUNK + 17) as u64);
+        assert_eq!(ans.result.sha256, sha);
+
+        let reqs = server.requests();
+        let [req] = reqs.as_slice() else { panic!("{reqs:?}") };
+        assert_eq!(req.method, "PUT");
+        assert_eq!(req.header("content-length"), Some((3 * CHUNK + 17).to_string().as_str()));
+        assert_eq!(req.header("transfer-encoding"), None, "not chunked");
+        assert_eq!(req.header("cookie"), Some("vmware_soap_session=secret"));
+        assert_eq!(req.body_len, 3 * CHUNK + 17);
+        assert_eq!(req.body_sha256, sha);
+        let last = *seen.lock().unwrap().last().unwrap();
+        assert_eq!((last.bytes_sent, last.total), (ans.result.size, ans.result.size));
+        assert!((last.percent() - 100.0).abs() < f64::EPSILON);
+    }
+
+    #[tokio::test]
+    async fn empty_file_and_error_answers() {
+        let server = TestServer::start(|_req| Reply { status: 404, body: "no such datastore".into() }).await;
+        let (file, sha) = temp_file(0);
+        let http = reqwest::Client::new();
+        let ans = put_file(request(&http, server.url("/x"), file.path(), Duration::from_secs(10)), &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(ans.status, 404);
+        assert_eq!(ans.body, "no such datastore");
+        assert_eq!(ans.result, UploadResult { size: 0, sha256: sha });
+    }
+
+    #[tokio::test]
+    async fn stalled_upload_hits_the_idle_timeout() {
+        // A server that accepts the connection and never reads: the socket
+        // buffers fill, the stream stops being pulled, the watchdog fires.
+        let server = TestServer::start_silent().await;
+        let (file, _) = temp_file(64 * 1024 * 1024);
+        let http = reqwest::Client::new();
+        let t0 = Instant::now();
+        let err = put_file(request(&http, server.url("/x"), file.path(), Duration::from_secs(1)), &mut |_| {})
+            .await
+            .unwrap_err();
+        let ViError::Timeout { what, after_secs } = &err else { panic!("{err:?}") };
+        assert_eq!(*after_secs, 1);
+        assert!(what.contains("[ds] f.bin") && what.contains("no progress"), "{what}");
+        assert!(t0.elapsed() < Duration::from_secs(20));
+    }
+
+    #[tokio::test]
+    async fn missing_source_is_a_local_file_error() {
+        let http = reqwest::Client::new();
+        let url = Url::parse("http://127.0.0.1:9/x").unwrap();
+        let missing = Path::new("/nonexistent/dir/file.iso");
+        let err =
+            put_file(request(&http, url.clone(), missing, Duration::from_secs(1)), &mut |_| {}).await.unwrap_err();
+        assert!(matches!(&err, ViError::LocalFile { path, .. } if path == "/nonexistent/dir/file.iso"), "{err:?}");
+        let dir = tempfile::tempdir().unwrap();
+        let err = put_file(request(&http, url, dir.path(), Duration::from_secs(1)), &mut |_| {}).await.unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn progress_math() {
+        let p = Progress { bytes_sent: 50_000_000, total: 200_000_000, elapsed: Duration::from_secs(2) };
+        assert!((p.percent() - 25.0).abs() < 1e-9);
+        assert!((p.mb_per_sec() - 25.0).abs() < 1e-9);
+        let empty = Progress { bytes_sent: 0, total: 0, elapsed: Duration::ZERO };
+        assert!((empty.percent() - 100.0).abs() < 1e-9);
+        assert!(empty.mb_per_sec().abs() < 1e-9);
+        assert_eq!(hex(&[0, 15, 255]), "000fff");
+    }
+}
