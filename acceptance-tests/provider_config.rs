@@ -160,3 +160,47 @@ fn schema_lists_the_provider_and_its_data_sources() {
         assert!(p["data_source_schemas"].get(ds).is_some(), "{ds} missing from {p}");
     }
 }
+
+#[test]
+fn traffic_goes_through_the_proxy_attribute() {
+    let sim = strict_sim();
+    let proxy = crate::harness::connect_proxy::ConnectProxy::start();
+    let tf = Tf::new(&config(&format!(
+        "  url = \"{}\"\n  user = \"u\"\n  password = \"p\"\n  insecure = true\n  datacenter = \"DC1\"\n  proxy = \"http://{}\"",
+        addr_url(&sim),
+        proxy.addr
+    )));
+    assert_eq!(applied_dc(&tf), "DC1");
+    assert!(proxy.tunnels() > 0, "the proxy saw no traffic");
+}
+
+#[test]
+fn proxy_from_the_libvirt_url_and_from_vi_proxy() {
+    let sim = strict_sim();
+    let proxy = crate::harness::connect_proxy::ConnectProxy::start();
+    let tf = Tf::new(&config(&format!(
+        "  url = \"vpx://u@{}/DC1?no_verify=1&proxy=http://{}\"\n  password = \"p\"",
+        sim.addr, proxy.addr
+    )));
+    assert_eq!(applied_dc(&tf), "DC1");
+    let via_url = proxy.tunnels();
+    assert!(via_url > 0, "the proxy saw no traffic from the URL's proxy=");
+
+    let tf = Tf::new(&config(""))
+        .env("VI_URL", &format!("https://u:p@{}/sdk", sim.addr))
+        .env("VI_INSECURE", "1")
+        .env("VI_DATACENTER", "DC1")
+        .env("VI_PROXY", &format!("http://{}", proxy.addr));
+    assert_eq!(applied_dc(&tf), "DC1");
+    assert!(proxy.tunnels() > via_url, "the proxy saw no traffic from VI_PROXY");
+}
+
+#[test]
+fn a_bad_proxy_fails_validation() {
+    let tf = Tf::new(&config(
+        "  url = \"https://127.0.0.1:1/sdk\"\n  user = \"u\"\n  password = \"p\"\n  proxy = \"ftp://x\"",
+    ));
+    tf.init();
+    let err = tf.fails(&["validate", "-no-color"]);
+    assert!(err.contains("Invalid proxy") && err.contains("proxy = \"ftp://x\""), "{err}");
+}

@@ -37,6 +37,7 @@ pub struct Config {
     pub datacenter: Value<String>,
     pub api_timeout: Value<String>,
     pub auto_answer: Value<bool>,
+    pub proxy: Value<String>,
 }
 
 pub struct ViProvider;
@@ -87,6 +88,13 @@ pub fn schema() -> Schema {
                 Type::Bool,
                 "Answer blocking virtual machine questions with their default choice instead of failing. Falls back \
                  to `auto_answer` in `url`. Default `false`.",
+            ))
+            .attr(Attribute::optional(
+                "proxy",
+                Type::String,
+                "Proxy for every connection to vSphere (SOAP, datastore uploads, content library), as \
+                 `[type://]host[:port]` with type `http` (CONNECT), `socks` (= `socks5`), `socks4`, `socks4a` or \
+                 `socks5`; port 1080 when not given. Falls back to `proxy=` in a libvirt-style `url`, then `VI_PROXY`.",
             )),
     )
 }
@@ -105,6 +113,7 @@ fn input(c: &Config) -> ConfigInput {
         datacenter: c.datacenter.get().cloned(),
         api_timeout: c.api_timeout.get().cloned(),
         auto_answer: c.auto_answer.get().copied(),
+        proxy: c.proxy.get().cloned(),
     }
 }
 
@@ -124,6 +133,11 @@ impl crate::plugin::Provider for ViProvider {
         {
             d.push(Diags::error_at(AttrPath::attr("url"), "Invalid vSphere URL", e.to_string()));
         }
+        if let Some(p) = c.proxy.get()
+            && let Err(e) = crate::rules::connection_uri::parse_proxy(p)
+        {
+            d.push(Diags::error_at(AttrPath::attr("proxy"), "Invalid proxy", e.to_string()));
+        }
         if let Some(t) = c.api_timeout.get()
             && let Err(e) = parse_duration(t)
         {
@@ -141,6 +155,7 @@ impl crate::plugin::Provider for ViProvider {
             ("datacenter", c.datacenter.is_unknown()),
             ("api_timeout", c.api_timeout.is_unknown()),
             ("auto_answer", c.auto_answer.is_unknown()),
+            ("proxy", c.proxy.is_unknown()),
         ]
         .into_iter()
         .filter_map(|(n, u)| u.then_some(n))
@@ -171,7 +186,13 @@ impl crate::plugin::Provider for ViProvider {
             timeout: resolved.api_timeout,
         };
         tracing::info!(url = %resolved.sdk_url, user = %resolved.user, insecure = resolved.insecure, "connecting to vSphere");
-        let client = vi::Client::connect(cfg).await.map_err(|e| connect_diag(&e, resolved.sdk_url.as_str()))?;
+        let proxy = resolved.proxy.as_ref().map(ToString::to_string);
+        if let Some(p) = &proxy {
+            tracing::info!(proxy = %p, "connecting through a proxy");
+        }
+        let client = vi::Client::connect_via(cfg, proxy.as_deref())
+            .await
+            .map_err(|e| connect_diag(&e, resolved.sdk_url.as_str()))?;
         let (datacenter, compute_path) = if resolved.inventory_path.is_empty() {
             (resolved.datacenter_path.or(resolved.datacenter), resolved.compute_path)
         } else {

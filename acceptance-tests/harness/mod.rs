@@ -1,3 +1,4 @@
 //! Shared helpers for the acceptance tests.
+pub mod connect_proxy;
 pub mod terraform;
 pub mod vcsim;

@@ -599,7 +599,9 @@ fn apply_query(query: &str, uri: &mut ConnectionUri) -> Result<(), UriError> {
     Ok(())
 }
 
-fn parse_proxy(value: &str) -> Result<ProxySpec, UriError> {
+/// Parses libvirt's proxy form `[type://]host[:port]` (types `http`,
+/// `socks` = `socks5`, `socks4`, `socks4a`, `socks5`; port 1080 by default).
+pub fn parse_proxy(value: &str) -> Result<ProxySpec, UriError> {
     let invalid = |reason: &str| UriError::InvalidProxy { reason: reason.to_owned() };
     if value.is_empty() {
         return Err(invalid("the value is empty"));

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::connection_uri::{ConnectionUri, ProxySpec, UriKind, parse_connection_uri};
+use super::connection_uri::{ConnectionUri, ProxySpec, UriKind, parse_connection_uri, parse_proxy};
 
 /// The default for `api_timeout`.
 pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -34,6 +34,7 @@ pub struct ConfigInput {
     pub datacenter: Option<String>,
     pub api_timeout: Option<String>,
     pub auto_answer: Option<bool>,
+    pub proxy: Option<String>,
 }
 
 impl fmt::Debug for ConfigInput {
@@ -257,6 +258,20 @@ pub fn resolve(input: &ConfigInput, env: &dyn Fn(&str) -> Option<String>) -> Res
 
     let auto_answer = input.auto_answer.or(uri_ref.and_then(|u| u.auto_answer)).unwrap_or(false);
 
+    // proxy: the attribute, then the URL's `proxy=`, then VI_PROXY.
+    let proxy = match attr(&input.proxy).map(|p| ("proxy", p)).or_else(|| var("VI_PROXY").map(|p| ("VI_PROXY", p))) {
+        Some((source, text)) if source == "proxy" || uri_ref.and_then(|u| u.proxy.as_ref()).is_none() => {
+            match parse_proxy(&text) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    errors.push(ConfigError::new("proxy", format!("invalid {}: {e}", describe(source))));
+                    None
+                }
+            }
+        }
+        _ => uri_ref.and_then(|u| u.proxy.clone()),
+    };
+
     // Datacenter.
     let place = match uri_ref {
         Some(u) if !u.inventory_path.is_empty() => match url_place(u, attr(&input.datacenter).as_deref()) {
@@ -292,7 +307,7 @@ pub fn resolve(input: &ConfigInput, env: &dyn Fn(&str) -> Option<String>) -> Res
             inventory_path: place.inventory_path,
             api_timeout,
             auto_answer,
-            proxy: uri.proxy,
+            proxy,
             url_source,
         }),
         _ => Err(errors),
@@ -300,7 +315,10 @@ pub fn resolve(input: &ConfigInput, env: &dyn Fn(&str) -> Option<String>) -> Res
 }
 
 fn describe(source: &str) -> String {
-    if source == "url" { "`url`".to_owned() } else { format!("environment variable {source}") }
+    match source {
+        "url" | "proxy" => format!("`{source}`"),
+        _ => format!("environment variable {source}"),
+    }
 }
 
 /// The first of `names` that is set, as a boolean.
@@ -445,6 +463,7 @@ mod tests {
                 datacenter: s("dc1"),
                 api_timeout: s("90s"),
                 auto_answer: Some(true),
+                proxy: None,
             },
             &[],
         );
@@ -680,6 +699,20 @@ mod tests {
             let c = ok(&ConfigInput { url: s(url), auto_answer: *attr, ..ConfigInput::default() }, &[]);
             assert_eq!(c.auto_answer, *want, "{attr:?} {url}");
         }
+    }
+
+    #[test]
+    fn proxy_attribute_beats_url_beats_vi_proxy() {
+        let mut i = input_url("esx://u:p@h/?proxy=socks://px");
+        assert_eq!(ok(&i, &[("VI_PROXY", "http://envpx:3128")]).proxy.map(|p| p.to_string()), s("socks5://px:1080"));
+        i.proxy = Some("http://attr:8080".into());
+        assert_eq!(ok(&i, &[("VI_PROXY", "http://envpx:3128")]).proxy.map(|p| p.to_string()), s("http://attr:8080"));
+        let plain = input_url("https://u:p@h/sdk");
+        assert_eq!(ok(&plain, &[("VI_PROXY", "envpx")]).proxy.map(|p| p.to_string()), s("http://envpx:1080"));
+        let mut bad = input_url("https://u:p@h/sdk");
+        bad.proxy = Some("ftp://x".into());
+        let errs = resolve(&bad, &|_| None).unwrap_err();
+        assert_eq!(errs.iter().map(|e| e.attribute).collect::<Vec<_>>(), vec!["proxy"]);
     }
 
     #[test]

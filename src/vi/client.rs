@@ -90,7 +90,15 @@ impl fmt::Debug for Client {
 impl Client {
     /// Connects: RetrieveServiceContent, then Login.
     pub async fn connect(cfg: ClientConfig) -> Result<Client, ViError> {
-        let transport = Transport::new(&cfg)?;
+        Self::connect_via(cfg, None).await
+    }
+
+    /// Like [`Self::connect`], with every request (SOAP, datastore and
+    /// library transfers alike, since they share the HTTP client) sent
+    /// through `proxy`: `http://host:port` (CONNECT) or
+    /// `socks4://`, `socks4a://`, `socks5://host:port`.
+    pub async fn connect_via(cfg: ClientConfig, proxy: Option<&str>) -> Result<Client, ViError> {
+        let transport = Transport::new(&cfg, proxy)?;
         let si = ManagedObjectReference::new("ServiceInstance", "ServiceInstance");
         let bootstrap_action = soap::soap_action(soap::DEFAULT_API_VERSION);
         let reply = transport.call("RetrieveServiceContent", &si, "", &bootstrap_action, None).await?;
@@ -536,13 +544,18 @@ struct Reply {
 }
 
 impl Transport {
-    fn new(cfg: &ClientConfig) -> Result<Transport, ViError> {
+    fn new(cfg: &ClientConfig, proxy: Option<&str>) -> Result<Transport, ViError> {
         if cfg.url.scheme() != "https" && cfg.url.scheme() != "http" {
             return Err(ViError::Config(format!("URL scheme must be https, not {:?}", cfg.url.scheme())));
         }
         let display_url = redacted_url(&cfg.url);
         let url = Url::parse(&display_url).map_err(|e| ViError::Config(format!("invalid URL {display_url}: {e}")))?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(p) = proxy {
+            let proxy = reqwest::Proxy::all(p).map_err(|e| ViError::Config(format!("invalid proxy {p:?}: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        let http = builder
             .timeout(cfg.timeout)
             .connect_timeout(cfg.timeout)
             .tls_danger_accept_invalid_certs(cfg.insecure)
