@@ -6,7 +6,20 @@ use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
 pub mod vm;
+pub mod vm_snapshot;
 
 pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
-    vec![resource(vm::Vm)]
+    vec![resource(vm::Vm), resource(vm_snapshot::VmSnapshot)]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_state_matches_its_schema() {
+        for r in super::all() {
+            if let Err(e) = r.self_check() {
+                panic!("{}: {e}", r.type_name());
+            }
+        }
+    }
 }

@@ -26,6 +26,7 @@ mod library_session;
 pub mod library_upload;
 pub mod ova;
 pub mod ovf;
+pub mod snapshot;
 pub mod soap;
 pub mod task;
 #[cfg(test)]

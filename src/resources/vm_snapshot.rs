@@ -1,0 +1,179 @@
+//! `vi_vm_snapshot`: a snapshot of a VM. Renamed and re-described in place;
+//! destroyed with or without the snapshots taken after it.
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::data_sources::lookup::vi_diag;
+use crate::plugin::{ApplyError, Attribute as A, Block, Diags, Resource, Schema, Type, Value};
+use crate::provider::Meta;
+use crate::vi::ManagedObjectReference;
+use crate::vi::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct State {
+    id: Value<String>,
+    vm_id: Value<String>,
+    name: Value<String>,
+    description: Value<String>,
+    memory: Value<bool>,
+    quiesce: Value<bool>,
+    remove_children: Value<bool>,
+    create_time: Value<String>,
+}
+
+pub struct VmSnapshot;
+
+fn vm_ref(id: &str) -> ManagedObjectReference {
+    ManagedObjectReference::new("VirtualMachine", id)
+}
+
+/// The VM's snapshots, through the read batcher.
+async fn trees(meta: &Meta, vm_id: &str) -> Result<Option<Vec<VirtualMachineSnapshotTree>>, Diags> {
+    let o = meta
+        .batcher
+        .retrieve_one(vm_ref(vm_id), &["snapshot"])
+        .await
+        .map_err(|e| vi_diag(&e, "reading snapshots", None))?;
+    if o.is_missing_object() {
+        return Ok(None);
+    }
+    Ok(Some(o.node("snapshot").map(snapshot_trees).unwrap_or_default()))
+}
+
+fn state_of(t: &VirtualMachineSnapshotTree, vm_id: &str, prior: &State) -> State {
+    State {
+        id: Value::known(t.snapshot.value.clone()),
+        vm_id: Value::known(vm_id.to_owned()),
+        name: Value::known(t.name.clone()),
+        description: Value::known(t.description.clone()),
+        // What vSphere reports (the power state captured) cannot tell a
+        // memory snapshot from a plain one everywhere: keep the choice made.
+        memory: if prior.memory.is_known() { prior.memory.clone() } else { Value::known(t.state == "poweredOn") },
+        quiesce: if prior.quiesce.is_known() { prior.quiesce.clone() } else { Value::known(t.quiesced) },
+        remove_children: prior.remove_children.clone(),
+        create_time: Value::known(t.create_time.clone()),
+    }
+}
+
+#[async_trait]
+impl Resource<Meta> for VmSnapshot {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        "vi_vm_snapshot"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            Block::new(
+                "A snapshot of a virtual machine. While a VM has snapshots, vSphere refuses to add or remove its \
+                 virtual TPM; `vi_vm` and `vi_vtpm` say so at plan.",
+            )
+            .attr(A::computed("id", Type::String, "Managed object id of the snapshot (`snapshot-12`)."))
+            .attr(A::required("vm_id", Type::String, "The VM (`vi_vm.id`).").force_new())
+            .attr(A::required("name", Type::String, "Name of the snapshot; renamed in place."))
+            .attr(A::optional("description", Type::String, "Description; changed in place.").default(""))
+            .attr(A::optional("memory", Type::Bool, "Include the running VM's memory.").default(false).force_new())
+            .attr(
+                A::optional("quiesce", Type::Bool, "Quiesce the guest's file systems first (needs VMware Tools).")
+                    .default(false)
+                    .force_new(),
+            )
+            .attr(
+                A::optional(
+                    "remove_children",
+                    Type::Bool,
+                    "On destroy, also remove the snapshots taken after this one (else they are kept and re-parented).",
+                )
+                .default(false),
+            )
+            .attr(A::computed("create_time", Type::String, "When the snapshot was taken.")),
+        )
+    }
+
+    async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
+        let vm_id = want.vm_id.get().cloned().unwrap_or_default();
+        let snap = meta
+            .client
+            .create_snapshot(
+                &vm_ref(&vm_id),
+                want.name.as_deref().unwrap_or_default(),
+                want.description.as_deref().unwrap_or_default(),
+                want.memory.get() == Some(&true),
+                want.quiesce.get() == Some(&true),
+                None,
+            )
+            .await
+            .map_err(|e| ApplyError::from(vi_diag(&e, "taking the snapshot", None)))?;
+        let partial = State { id: Value::known(snap.value.clone()), create_time: Value::Null, ..want.clone() };
+        let found = trees(meta, &vm_id).await.map_err(|d| ApplyError { diags: d, partial: Some(partial.clone()) })?;
+        match found.unwrap_or_default().iter().find(|t| t.snapshot == snap) {
+            Some(t) => Ok(state_of(t, &vm_id, &want)),
+            None => Err(ApplyError {
+                diags: Diags::error(
+                    "Snapshot not found",
+                    format!("{} was created but the VM does not list it", snap.value),
+                ),
+                partial: Some(partial),
+            }),
+        }
+    }
+
+    async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
+        let (Some(vm_id), Some(id)) = (current.vm_id.get(), current.id.get()) else { return Ok(None) };
+        let Some(trees) = trees(meta, vm_id).await? else { return Ok(None) };
+        Ok(trees.iter().find(|t| &t.snapshot.value == id).map(|t| state_of(t, vm_id, &current)))
+    }
+
+    async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
+        let id = prior.id.get().cloned().unwrap_or_default();
+        if prior.name != want.name || prior.description != want.description {
+            meta.client
+                .rename_snapshot(
+                    &ManagedObjectReference::new("VirtualMachineSnapshot", id.clone()),
+                    want.name.as_deref().unwrap_or_default(),
+                    want.description.as_deref().unwrap_or_default(),
+                )
+                .await
+                .map_err(|e| ApplyError {
+                    diags: vi_diag(&e, "renaming the snapshot", None),
+                    partial: Some(prior.clone()),
+                })?;
+        }
+        Ok(State { id: Value::known(id), create_time: prior.create_time.clone(), ..want })
+    }
+
+    async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
+        let Some(id) = prior.id.get() else { return Ok(()) };
+        let snap = ManagedObjectReference::new("VirtualMachineSnapshot", id.clone());
+        match meta.client.remove_snapshot(&snap, prior.remove_children.get() == Some(&true), None).await {
+            Ok(()) => Ok(()),
+            // Already gone (removed by hand, or with its parent).
+            Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(()),
+            Err(e) => Err(vi_diag(&e, "removing the snapshot", None)),
+        }
+    }
+
+    /// `vm-42:snapshot-7` or `vm-42:<snapshot name>`.
+    async fn import(&self, meta: &Meta, id: &str) -> Result<State, Diags> {
+        let Some((vm_id, which)) = id.split_once(':') else {
+            return Err(Diags::error(
+                "Invalid import id",
+                "use `<vm id>:<snapshot id or name>`, e.g. `vm-42:snapshot-7`",
+            ));
+        };
+        let trees = trees(meta, vm_id)
+            .await?
+            .ok_or_else(|| Diags::error("VM not found", format!("no VM has the id {vm_id:?}")))?;
+        let matches: Vec<&VirtualMachineSnapshotTree> =
+            trees.iter().filter(|t| t.snapshot.value == which || t.name == which).collect();
+        match matches.as_slice() {
+            [t] => Ok(state_of(t, vm_id, &State::default())),
+            [] => Err(Diags::error("Snapshot not found", format!("{vm_id} has no snapshot {which:?}"))),
+            _ => Err(Diags::error(
+                "Ambiguous snapshot",
+                format!("{vm_id} has several snapshots named {which:?}; import by id"),
+            )),
+        }
+    }
+}
