@@ -1,6 +1,6 @@
 //! Finding inventory objects by name, path or id, with errors that say what
 //! was searched and where. Shared by data sources and resources.
-use crate::plugin::{AttrPath, Diags, Value};
+use crate::plugin::{AttrPath, Attribute, Diags, Type, Value};
 use crate::provider::Meta;
 use crate::vi::{ManagedObjectReference, ObjectContent, ViError};
 
@@ -227,6 +227,15 @@ pub async fn by_path(
             format!("{full:?} vanished while being read"),
         )
     })
+}
+
+/// The optional `datacenter_id` every lookup by name or relative path takes.
+pub fn datacenter_id_attribute() -> Attribute {
+    Attribute::optional_computed(
+        "datacenter_id",
+        Type::String,
+        "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
+    )
 }
 
 /// Plan-time check for two alternative attributes: exactly one must be set
