@@ -9,6 +9,8 @@
 //! - `datastore_file`: datastore files (`/folder` upload, HEAD, FileManager).
 //! - `library_session`, `library`, `library_item`, `library_upload`,
 //!   `library_deploy`: content libraries over the vAPI REST endpoints.
+//! - `vapp_config`: vApp options of a VM or vApp (properties, OVF
+//!   environment transports) read and changed.
 //! - `error`: [`ViError`].
 //! - `ovf`: OVF descriptors parsed locally ([`ovf::parse_ovf`],
 //!   [`ovf::read_descriptor_file`]).
@@ -33,6 +35,7 @@ pub mod task;
 mod test_server;
 pub mod transfer;
 pub mod types;
+pub mod vapp_config;
 pub mod vm;
 pub mod vm_device;
 pub mod vm_spec;

@@ -1,5 +1,6 @@
 //! `VirtualMachineConfigSpec` and `VirtualDeviceConfigSpec`: what
 //! CreateVM_Task, CloneVM_Task and ReconfigVM_Task are given.
+use super::vapp_config::VmConfigSpec;
 use super::vm_device::VirtualDevice;
 use super::xml::escape;
 
@@ -79,6 +80,9 @@ pub struct VirtualMachineConfigSpec {
     /// `extraConfig` entries; an empty value removes the key.
     pub extra_config: Vec<(String, String)>,
     pub efi_secure_boot_enabled: Option<bool>,
+    /// vApp options: property changes and OVF environment transports.
+    /// Setting it on a VM without vApp options turns them on.
+    pub vapp_config: Option<VmConfigSpec>,
     /// `bios` or `efi`.
     pub firmware: Option<String>,
 }
@@ -131,6 +135,9 @@ impl VirtualMachineConfigSpec {
         if let Some(sb) = self.efi_secure_boot_enabled {
             x += &format!("<bootOptions><efiSecureBootEnabled>{sb}</efiSecureBootEnabled></bootOptions>");
         }
+        if let Some(v) = &self.vapp_config {
+            x += &v.to_xml("vAppConfig", Some("VmConfigSpec"));
+        }
         s(&mut x, "firmware", &self.firmware);
         x += &format!("</{tag}>");
         x
@@ -150,6 +157,7 @@ mod tests {
             firmware: Some("efi".into()),
             extra_config: vec![("guestinfo.x".into(), "1&2".into())],
             efi_secure_boot_enabled: Some(true),
+            vapp_config: Some(VmConfigSpec::default()),
             device_change: vec![VirtualDeviceConfigSpec::create(VirtualDevice {
                 kind: "VirtualDisk".into(),
                 key: -1,
@@ -166,7 +174,8 @@ mod tests {
         assert!(pos("<memoryMB>") < pos("<deviceChange"));
         assert!(pos("<deviceChange") < pos("<extraConfig"));
         assert!(pos("<extraConfig") < pos("<bootOptions>"));
-        assert!(pos("<bootOptions>") < pos("<firmware>"));
+        assert!(pos("<bootOptions>") < pos("<vAppConfig xsi:type=\"VmConfigSpec\">"));
+        assert!(pos("<vAppConfig") < pos("<firmware>"));
         assert!(x.contains("<operation>add</operation><fileOperation>create</fileOperation>"));
     }
 
