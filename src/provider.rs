@@ -201,7 +201,7 @@ impl crate::plugin::Provider for ViProvider {
         };
         // Reads that arrive within a few milliseconds of each other share a
         // call; waiting longer would only delay a lone read.
-        let batcher = vi::Batcher::new(client.clone(), Duration::from_millis(15));
+        let batcher = vi::Batcher::new(client.clone(), Duration::from_millis(20));
         Ok(Meta {
             client,
             batcher,
