@@ -1,5 +1,6 @@
 //! Acceptance tests: the real Terraform CLI against a real vcsim.
 mod data_sources;
+mod datastore_upload;
 mod docs;
 mod examples;
 mod harness;

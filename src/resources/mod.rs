@@ -5,8 +5,21 @@ use std::sync::Arc;
 use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
+pub mod datastore_upload;
 pub mod vm;
 
 pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
-    vec![resource(vm::Vm)]
+    vec![resource(vm::Vm), resource(datastore_upload::DatastoreUpload)]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_state_matches_its_schema() {
+        for r in super::all() {
+            if let Err(e) = r.self_check() {
+                panic!("{}: {e}", r.type_name());
+            }
+        }
+    }
 }
