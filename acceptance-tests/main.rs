@@ -4,6 +4,7 @@ mod datastore_upload;
 mod docs;
 mod examples;
 mod harness;
+mod ovf;
 mod plugin_binary;
 mod provider_config;
 mod vi_check;
