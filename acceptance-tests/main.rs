@@ -1,8 +1,10 @@
 //! Acceptance tests: the real Terraform CLI against a real vcsim.
 mod data_sources;
+mod datastore_upload;
 mod docs;
 mod examples;
 mod harness;
+mod ovf;
 mod plugin_binary;
 mod provider_config;
 mod vapp_property;

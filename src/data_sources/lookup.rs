@@ -99,6 +99,25 @@ pub async fn datacenter_named(meta: &Meta, path: &str, attr: Option<AttrPath>) -
     }
 }
 
+/// The datacenter an object lives in, found by walking its parents (one
+/// call per level); errors point at `attr`, the attribute that named `obj`.
+pub async fn datacenter_of(meta: &Meta, obj: &ManagedObjectReference, attr: &str) -> Result<Datacenter, Diags> {
+    let mut cur = obj.clone();
+    for _ in 0..64 {
+        if cur.kind == "Datacenter" {
+            return datacenter(meta, Some(&cur.value), attr).await;
+        }
+        let objs = meta
+            .client
+            .retrieve(std::slice::from_ref(&cur), &["parent"])
+            .await
+            .map_err(|e| vi_diag(&e, "finding the datacenter", Some(AttrPath::attr(attr))))?;
+        let Some(parent) = objs.first().and_then(|o| o.moref("parent")) else { break };
+        cur = parent;
+    }
+    Err(Diags::error_at(AttrPath::attr(attr), "No datacenter", format!("{} is not inside a datacenter", obj.value)))
+}
+
 async fn all_datacenters(meta: &Meta) -> Result<Vec<ObjectContent>, Diags> {
     let root = meta.client.service_content().root_folder.clone();
     meta.client.list_by_type(&root, "Datacenter", DC_PROPS).await.map_err(|e| vi_diag(&e, "listing datacenters", None))

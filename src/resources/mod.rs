@@ -5,12 +5,18 @@ use std::sync::Arc;
 use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
+pub mod datastore_upload;
 pub mod vapp_property;
 pub mod vm;
 pub mod vm_snapshot;
 
 pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
-    vec![resource(vm::Vm), resource(vm_snapshot::VmSnapshot), resource(vapp_property::VappProperty)]
+    vec![
+        resource(vm::Vm),
+        resource(vm_snapshot::VmSnapshot),
+        resource(vapp_property::VappProperty),
+        resource(datastore_upload::DatastoreUpload),
+    ]
 }
 
 #[cfg(test)]

@@ -12,9 +12,9 @@ mod resolve;
 mod schema;
 mod state;
 
-use self::resolve::{datacenter_of, moref, vm_folder};
+use self::resolve::{moref, vm_folder};
 use self::state::State;
-use crate::data_sources::lookup::vi_diag;
+use crate::data_sources::lookup::{datacenter_of, vi_diag};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::rules::provider_config::parse_duration;
@@ -176,7 +176,7 @@ impl Vm {
 
     async fn create_from_scratch(&self, meta: &Meta, want: &State) -> Result<State, ApplyError<State>> {
         let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
-        let dc = datacenter_of(meta, &pool).await?;
+        let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
         let ds_id = want.datastore_id.as_deref().unwrap_or_default();
         let ds_name = resolve::datastore_name(meta, ds_id, AttrPath::attr("datastore_id")).await?;
@@ -203,7 +203,7 @@ impl Vm {
         };
         let source = vm_ref(cl.source_id.as_deref().unwrap_or_default());
         let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
-        let dc = datacenter_of(meta, &pool).await?;
+        let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
         let mut config = base_spec(want);
         config.name = None;

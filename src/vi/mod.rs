@@ -6,7 +6,8 @@
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
 //! - `task`: waiting for tasks.
 //! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
-//! - `datastore_file`: datastore files (`/folder` upload, HEAD, FileManager).
+//! - `datastore_file`: datastore files (`/folder` upload, HEAD, streamed
+//!   read-back digest, FileManager).
 //! - `library_session`, `library`, `library_item`, `library_upload`,
 //!   `library_deploy`: content libraries over the vAPI REST endpoints.
 //! - `vapp_config`: vApp options of a VM or vApp (properties, OVF
@@ -43,6 +44,7 @@ pub mod xml;
 
 pub use batch::Batcher;
 pub use client::{Client, ClientConfig};
+pub use datastore_file::FileDigest;
 pub use error::ViError;
 pub use library::{LibraryClient, LibraryModel, StorageBacking};
 pub use library_deploy::OvfDeploySpec;

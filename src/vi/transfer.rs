@@ -33,7 +33,7 @@ const LOG_EVERY: Duration = Duration::from_secs(5);
 /// cannot switch it off per request, only override it, so it is overridden
 /// with something no transfer reaches, and stalls are caught by the idle
 /// timeout in [`put_file`] instead.
-const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Bytes of an answer body kept for error messages.
 const ANSWER_KEEP: usize = 2048;
 
@@ -332,7 +332,7 @@ impl Stream for FileChunks {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
         let _ = write!(s, "{b:02x}");

@@ -15,28 +15,6 @@ pub fn moref(kind: &str, id: &str) -> ManagedObjectReference {
     ManagedObjectReference::new(kind, id)
 }
 
-/// The datacenter an object lives in, by walking its parents.
-pub async fn datacenter_of(meta: &Meta, obj: &ManagedObjectReference) -> Result<lookup::Datacenter, Diags> {
-    let mut cur = obj.clone();
-    for _ in 0..64 {
-        if cur.kind == "Datacenter" {
-            return lookup::datacenter(meta, Some(&cur.value), "resource_pool_id").await;
-        }
-        let objs = meta
-            .client
-            .retrieve(std::slice::from_ref(&cur), &["parent"])
-            .await
-            .map_err(|e| vi_diag(&e, "finding the datacenter", None))?;
-        let Some(parent) = objs.first().and_then(|o| o.moref("parent")) else { break };
-        cur = parent;
-    }
-    Err(Diags::error_at(
-        AttrPath::attr("resource_pool_id"),
-        "No datacenter",
-        format!("{} is not inside a datacenter", obj.value),
-    ))
-}
-
 /// The VM folder: `folder` under the datacenter's VM folder, or that folder.
 pub async fn vm_folder(
     meta: &Meta,
@@ -181,7 +159,7 @@ async fn iso_datastore_by_name(meta: &Meta, want: &State, path: &str) -> Result<
     let parsed =
         DatastorePath::parse(path).map_err(|e| Diags::error_at(attr(), "Invalid datastore path", e.to_string()))?;
     let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
-    let dc = datacenter_of(meta, &pool).await?;
+    let dc = lookup::datacenter_of(meta, &pool, "resource_pool_id").await?;
     let found =
         lookup::by_name(meta, &dc, "Datastore", "datastore", &parsed.datastore, &["name"]).await.map_err(|d| {
             let detail = d.0.into_iter().next().map(|x| x.detail).unwrap_or_default();
