@@ -5,8 +5,9 @@ use std::sync::Arc;
 use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
+pub mod vapp;
 pub mod vm;
 
 pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
-    vec![resource(vm::Vm)]
+    vec![resource(vm::Vm), resource(vapp::VApp)]
 }
