@@ -5,6 +5,7 @@ mod examples;
 mod harness;
 mod plugin_binary;
 mod provider_config;
+mod vapp;
 mod vi_check;
 mod vi_client;
 mod vi_datastore_file;

@@ -31,6 +31,10 @@ fn source_attr() -> AttrPath {
 /// `tpm_provisioning` is not allowed (source state and vCenter version are
 /// read now).
 pub async fn tpm_policy(meta: &Meta, source_id: &str, requested: Option<&str>) -> Result<TpmPolicy, Diags> {
+    if requested.is_none() {
+        // A plain copy: nothing to check, nothing to read.
+        return Ok(TpmPolicy::Copy);
+    }
     let source = pool_ref(source_id);
     let info = meta
         .client

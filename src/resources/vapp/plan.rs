@@ -36,7 +36,8 @@ fn allocation(v: &AllocationView<'_>) -> Diags {
         }
     }
     for e in errors {
-        d.push(at(AttrPath::attr(format!("{}_{}", v.prefix, e.field().suffix())), &e));
+        let attr = format!("{}_{}", v.prefix, e.field().suffix());
+        d.push(at(AttrPath::attr(attr.clone()), &format!("{attr}: {e}")));
     }
     d
 }
@@ -130,12 +131,16 @@ pub fn refine(plan: &mut Plan<State>) -> Diags {
 
 /// Whether the source's copy may use `requested`: "copy a stopped vApp" or
 /// "copy a powered-on vApp", by the vCenter's API version. Returns the
-/// policy the clone will apply.
+/// policy the clone will apply. Nothing requested is a plain copy, which
+/// every version does (before 7.0 there are no TPMs to copy).
 pub fn clone_tpm_policy(
     api_version: &str,
     source_running: bool,
     requested: Option<&str>,
 ) -> Result<TpmPolicy, TpmError> {
+    if requested.is_none() {
+        return Ok(TpmPolicy::Copy);
+    }
     let version = VcenterVersion::from_api_version(api_version)?;
     let op = if source_running { TpmOperation::CopyPoweredOnVapp } else { TpmOperation::CopyStoppedVapp };
     let requested = requested.map(str::parse::<TpmPolicy>).transpose()?;
@@ -256,7 +261,8 @@ mod tests {
         let e = clone_tpm_policy("7.0", true, Some("replace")).unwrap_err();
         assert!(e.to_string().contains("copy a powered-on vApp"), "{e}");
         assert!(clone_tpm_policy("8.0", false, Some("new")).is_err(), "a copy has a source TPM");
-        assert!(clone_tpm_policy("6.7", false, None).is_err());
+        assert!(clone_tpm_policy("6.7", false, Some("copy")).is_err());
+        assert_eq!(clone_tpm_policy("6.5", false, None), Ok(TpmPolicy::Copy), "a plain copy needs no TPM support");
         assert_eq!(paths(&tpm_diag(&e)), vec!["clone.tpm_provisioning"]);
     }
 }
