@@ -25,14 +25,14 @@ pub fn schema() -> Schema {
         )
         .force_new(),
     );
-    for (prefix, unit) in [("cpu", "MHz"), ("memory", "MB")] {
+    for (prefix, what, unit) in [("cpu", "CPU", "MHz"), ("memory", "memory", "MB")] {
         block = block
             .attr(
                 A::optional(
                     &format!("{prefix}_share_level"),
                     Type::String,
                     &format!(
-                        "Share level for {prefix} contention: `low`, `normal`, `high` or `custom` (then set \
+                        "Share level for {what} contention: `low`, `normal`, `high` or `custom` (then set \
                          `{prefix}_shares`)."
                     ),
                 )
@@ -42,7 +42,7 @@ pub fn schema() -> Schema {
                 &format!("{prefix}_shares"),
                 Type::Number,
                 &format!(
-                    "Number of {prefix} shares; set only with `{prefix}_share_level = \"custom\"` (vSphere derives \
+                    "Number of {what} shares; set only with `{prefix}_share_level = \"custom\"` (vSphere derives \
                      it for the other levels)."
                 ),
             ))
@@ -50,7 +50,7 @@ pub fn schema() -> Schema {
                 A::optional(
                     &format!("{prefix}_reservation"),
                     Type::Number,
-                    &format!("Guaranteed {prefix} in {unit}; at most `{prefix}_limit` when that is set."),
+                    &format!("Guaranteed {what} in {unit}; at most `{prefix}_limit` when that is set."),
                 )
                 .default(0i64),
             )
@@ -58,7 +58,7 @@ pub fn schema() -> Schema {
                 A::optional(
                     &format!("{prefix}_expandable"),
                     Type::Bool,
-                    &format!("Whether the {prefix} reservation may borrow from the parent pool."),
+                    &format!("Whether the {what} reservation may borrow from the parent pool."),
                 )
                 .default(true),
             )
@@ -66,7 +66,7 @@ pub fn schema() -> Schema {
                 A::optional(
                     &format!("{prefix}_limit"),
                     Type::Number,
-                    &format!("Most {prefix} the vApp may use, in {unit}; `-1` is unlimited."),
+                    &format!("Most {what} the vApp may use, in {unit}; `-1` is unlimited."),
                 )
                 .default(-1i64),
             );
