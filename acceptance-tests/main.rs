@@ -7,6 +7,7 @@ mod harness;
 mod ovf;
 mod plugin_binary;
 mod provider_config;
+mod vapp;
 mod vapp_property;
 mod vi_check;
 mod vi_client;

@@ -6,6 +6,7 @@ use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
 pub mod datastore_upload;
+pub mod vapp;
 pub mod vapp_property;
 pub mod vm;
 pub mod vm_snapshot;
@@ -16,6 +17,7 @@ pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
         resource(vm_snapshot::VmSnapshot),
         resource(vapp_property::VappProperty),
         resource(datastore_upload::DatastoreUpload),
+        resource(vapp::VApp),
     ]
 }
 

@@ -17,6 +17,8 @@
 //!   [`ovf::read_descriptor_file`]).
 //! - `ova`: OVA packages (tar) listed and their descriptor read
 //!   ([`ova::read_ova`]).
+//! - `vapp`, `vapp_spec`: vApps (create, configure, power, clone, destroy,
+//!   children's start order) and the specs they take.
 
 pub mod batch;
 pub mod client;
@@ -36,7 +38,9 @@ pub mod task;
 mod test_server;
 pub mod transfer;
 pub mod types;
+pub mod vapp;
 pub mod vapp_config;
+pub mod vapp_spec;
 pub mod vm;
 pub mod vm_device;
 pub mod vm_spec;
