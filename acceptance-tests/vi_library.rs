@@ -176,8 +176,7 @@ async fn item_upload_deploy_and_capture() {
     // Upload the OVF and its disk through an update session.
     let dir = tempfile::tempdir().unwrap();
     let (ovf, disk_path, disk) = write_ovf_package(dir.path());
-    let sources =
-        [ItemFileSource { name: "tiny.ovf", path: &ovf }, ItemFileSource { name: "tiny-disk1.vmdk", path: &disk_path }];
+    let sources = [ItemFileSource::whole("tiny.ovf", &ovf), ItemFileSource::whole("tiny-disk1.vmdk", &disk_path)];
     let results = lib.upload_item_files(&item, &sources, |_, _| {}).await.expect("upload");
     let ovf_bytes = std::fs::read(&ovf).unwrap();
     assert_eq!(results.first().map(|r| r.sha256.clone()), Some(sha256_hex(&ovf_bytes)));
@@ -242,10 +241,8 @@ async fn upload_of_a_missing_file_fails_clearly() {
     let item = lib.create_item(&library, "broken", None, "ovf").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.ovf");
-    let err = lib
-        .upload_item_files(&item, &[ItemFileSource { name: "missing.ovf", path: &missing }], |_, _| {})
-        .await
-        .unwrap_err();
+    let err =
+        lib.upload_item_files(&item, &[ItemFileSource::whole("missing.ovf", &missing)], |_, _| {}).await.unwrap_err();
     assert!(matches!(&err, ViError::LocalFile { path, .. } if path.ends_with("missing.ovf")), "{err:?}");
     assert!(lib.list_item_files(&item).await.unwrap().is_empty());
     // An item in a library that does not exist.

@@ -8,12 +8,15 @@
 //! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
 //! - `datastore_file`: datastore files (`/folder` upload, HEAD, FileManager).
 //! - `library_session`, `library`, `library_item`, `library_upload`,
-//!   `library_deploy`: content libraries over the vAPI REST endpoints.
+//!   `library_download`, `library_deploy`: content libraries over the vAPI
+//!   REST endpoints.
 //! - `error`: [`ViError`].
 //! - `ovf`: OVF descriptors parsed locally ([`ovf::parse_ovf`],
 //!   [`ovf::read_descriptor_file`]).
 //! - `ova`: OVA packages (tar) listed and their descriptor read
 //!   ([`ova::read_ova`]).
+//! - `ovf_package`: a local `.ovf` or `.ova` as the files of a library item
+//!   ([`ovf_package::open_package`]), with a digest over them.
 
 pub mod batch;
 pub mod client;
@@ -21,11 +24,13 @@ pub mod datastore_file;
 pub mod error;
 pub mod library;
 pub mod library_deploy;
+pub mod library_download;
 pub mod library_item;
 mod library_session;
 pub mod library_upload;
 pub mod ova;
 pub mod ovf;
+pub mod ovf_package;
 pub mod soap;
 pub mod task;
 #[cfg(test)]
@@ -45,6 +50,6 @@ pub use library_deploy::OvfDeploySpec;
 pub use library_item::{ChecksumInfo, ItemFileInfo, ItemModel};
 pub use library_upload::ItemFileSource;
 pub use task::TaskOutcome;
-pub use transfer::{Progress, UploadResult};
+pub use transfer::{ByteRange, Progress, UploadResult};
 pub use types::*;
 pub use xml::XmlNode;
