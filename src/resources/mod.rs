@@ -5,8 +5,10 @@ use std::sync::Arc;
 use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
+pub mod catalog;
+pub mod catalog_item;
 pub mod vm;
 
 pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
-    vec![resource(vm::Vm)]
+    vec![resource(vm::Vm), resource(catalog::Catalog), resource(catalog_item::CatalogItem)]
 }
