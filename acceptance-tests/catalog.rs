@@ -416,3 +416,76 @@ fn plan_time_checks() {
     let err = tf.fails(&["plan", "-no-color"]);
     assert!(err.contains("Catalog not found") && err.contains("catalog_id"), "{err}");
 }
+
+#[test]
+fn item_captured_from_a_vapp() {
+    let sim = Vcsim::start(&["-api-version", "8.0.2.0", "-app", "1"]);
+    let (rt, c) = vi_check::client(&sim);
+    let root = c.service_content().root_folder.clone();
+    let vapps = rt.block_on(c.list_by_type(&root, "VirtualApp", &["name"])).expect("list vApps");
+    let vapp = vapps.first().expect("vcsim -app 1 makes a vApp").obj.value.clone();
+    let config = provider_block(&sim.sdk_url(), "")
+        + &catalog_hcl("tf-vapps")
+        + &format!(
+            "resource \"vi_catalog_item\" \"app\" {{\n  catalog_id = vi_catalog.lib.id\n  name = \"app\"\n  source_vapp_id = \"{vapp}\"\n  tpm_provisioning = \"copy\"\n}}\n"
+        );
+    let tf = Tf::new(&(config + "output \"app\" {\n  value = vi_catalog_item.app\n}\n"));
+    tf.init_apply_replan();
+    let out = tf.outputs();
+    assert_eq!(out["app"]["instantiate_tpm"], "copy");
+    let stored = item(&sim, out["app"]["id"].as_str().unwrap()).and_then(|i| i.description).unwrap_or_default();
+    assert!(stored.contains(&format!("\"source_vapp_id\":\"{vapp}\"")), "{stored}");
+    tf.destroy();
+}
+
+/// Renames outside Terraform are put back; a rename onto a name another
+/// library has fails at plan.
+#[test]
+fn renames_outside_terraform_and_taken_names() {
+    let sim = Vcsim::start(&[]);
+    let vm = vi_check::facts(&sim).id("VirtualMachine", "DC0_H0_VM0");
+    let config = |second: &str| {
+        provider_block(&sim.sdk_url(), "")
+            + &catalog_hcl("first")
+            + &format!(
+                r#"
+resource "vi_catalog" "second" {{
+  name         = "{second}"
+  datastore_id = data.vi_datastore.ds.id
+}}
+
+resource "vi_catalog_item" "x" {{
+  catalog_id   = vi_catalog.lib.id
+  name         = "captured"
+  source_vm_id = "{vm}"
+}}
+
+output "item" {{
+  value = vi_catalog_item.x.id
+}}
+"#
+            )
+    };
+    let tf = Tf::new(&config("second"));
+    tf.init_apply_replan();
+    let id = out_str(&tf, "/item");
+    with_library(&sim, async |l| l.update_item(&id, Some("moved"), Some("edited")).await.unwrap());
+    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
+    let text = crate::harness::terraform::text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains(r#""moved" -> "captured""#) && text.contains("update in-place"), "{text}");
+    tf.apply();
+    tf.assert_no_changes();
+    let back = item(&sim, &id).unwrap();
+    assert_eq!(back.name.as_deref(), Some("captured"));
+    assert!(
+        back.description.unwrap_or_default().starts_with("[terraform-provider-vi] "),
+        "the source is recorded again"
+    );
+
+    tf.write_main(&config("FIRST"));
+    let err = tf.fails(&["plan", "-no-color"]);
+    assert!(err.contains("Catalog name already taken") && err.contains("\"FIRST\""), "{err}");
+    tf.write_main(&config("second"));
+    tf.destroy();
+}
