@@ -100,8 +100,8 @@ impl CatalogItem {
         let lib = library(meta).await?;
         let catalog = want.catalog_id.as_deref().unwrap_or_default();
         let name = want.name.as_deref().unwrap_or_default();
-        // The digest is only known once the bytes are read: the provenance
-        // line gets it after the upload.
+        // The provenance line holds the planned digest; one unknown at plan
+        // (a path known only at apply) is recorded after the upload.
         let id = lib.create_item(catalog, name, Some(&stored_description(&want)), "ovf").await.map_err(|e| {
             let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
             library_diag(&e, "creating the catalog item", attr)
