@@ -1,4 +1,5 @@
 //! Acceptance tests: the real Terraform CLI against a real vcsim.
+mod catalog;
 mod data_sources;
 mod datastore_upload;
 mod docs;

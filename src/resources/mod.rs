@@ -5,6 +5,8 @@ use std::sync::Arc;
 use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
+pub mod catalog;
+pub mod catalog_item;
 pub mod datastore_upload;
 pub mod vapp;
 pub mod vapp_property;
@@ -18,6 +20,8 @@ pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
         resource(vapp_property::VappProperty),
         resource(datastore_upload::DatastoreUpload),
         resource(vapp::VApp),
+        resource(catalog::Catalog),
+        resource(catalog_item::CatalogItem),
     ]
 }
 

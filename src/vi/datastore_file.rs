@@ -58,6 +58,7 @@ impl Client {
                 url: url.clone(),
                 headers: vec![("Cookie", cookie.clone())],
                 source,
+                range: None,
                 idle_timeout: self.api_timeout(),
                 what: &what,
             };

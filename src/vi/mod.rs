@@ -9,7 +9,8 @@
 //! - `datastore_file`: datastore files (`/folder` upload, HEAD, streamed
 //!   read-back digest, FileManager).
 //! - `library_session`, `library`, `library_item`, `library_upload`,
-//!   `library_deploy`: content libraries over the vAPI REST endpoints.
+//!   `library_download`, `library_deploy`: content libraries over the vAPI
+//!   REST endpoints.
 //! - `vapp_config`: vApp options of a VM or vApp (properties, OVF
 //!   environment transports) read and changed.
 //! - `error`: [`ViError`].
@@ -19,6 +20,9 @@
 //!   ([`ova::read_ova`]).
 //! - `vapp`, `vapp_spec`: vApps (create, configure, power, clone, destroy,
 //!   children's start order) and the specs they take.
+//! - `ovf_package`: a local `.ovf` or `.ova` as the files of a library item
+//!   ([`ovf_package::open_package`]), with a digest over them.
+//! - `snapshot`: VM snapshot trees and the snapshot tasks.
 
 pub mod batch;
 pub mod client;
@@ -26,11 +30,13 @@ pub mod datastore_file;
 pub mod error;
 pub mod library;
 pub mod library_deploy;
+pub mod library_download;
 pub mod library_item;
 mod library_session;
 pub mod library_upload;
 pub mod ova;
 pub mod ovf;
+pub mod ovf_package;
 pub mod snapshot;
 pub mod soap;
 pub mod task;
@@ -55,6 +61,6 @@ pub use library_deploy::OvfDeploySpec;
 pub use library_item::{ChecksumInfo, ItemFileInfo, ItemModel};
 pub use library_upload::ItemFileSource;
 pub use task::TaskOutcome;
-pub use transfer::{Progress, UploadResult};
+pub use transfer::{ByteRange, Progress, UploadResult};
 pub use types::*;
 pub use xml::XmlNode;
