@@ -10,3 +10,4 @@ mod vi_client;
 mod vi_datastore_file;
 mod vi_library;
 mod vm;
+mod vtpm;

@@ -1,5 +1,6 @@
 //! `VirtualMachineConfigSpec` and `VirtualDeviceConfigSpec`: what
 //! CreateVM_Task, CloneVM_Task and ReconfigVM_Task are given.
+use super::crypto::CryptoSpec;
 use super::vm_device::VirtualDevice;
 use super::xml::escape;
 
@@ -81,6 +82,8 @@ pub struct VirtualMachineConfigSpec {
     pub efi_secure_boot_enabled: Option<bool>,
     /// `bios` or `efi`.
     pub firmware: Option<String>,
+    /// An encryption change (a vTPM needs the VM's home files encrypted).
+    pub crypto: Option<CryptoSpec>,
 }
 
 impl VirtualMachineConfigSpec {
@@ -132,6 +135,9 @@ impl VirtualMachineConfigSpec {
             x += &format!("<bootOptions><efiSecureBootEnabled>{sb}</efiSecureBootEnabled></bootOptions>");
         }
         s(&mut x, "firmware", &self.firmware);
+        if let Some(c) = &self.crypto {
+            x += &c.to_xml("crypto");
+        }
         x += &format!("</{tag}>");
         x
     }
@@ -150,6 +156,7 @@ mod tests {
             firmware: Some("efi".into()),
             extra_config: vec![("guestinfo.x".into(), "1&2".into())],
             efi_secure_boot_enabled: Some(true),
+            crypto: Some(CryptoSpec::Encrypt(crate::vi::crypto::CryptoKeyId::default())),
             device_change: vec![VirtualDeviceConfigSpec::create(VirtualDevice {
                 kind: "VirtualDisk".into(),
                 key: -1,
@@ -167,6 +174,7 @@ mod tests {
         assert!(pos("<deviceChange") < pos("<extraConfig"));
         assert!(pos("<extraConfig") < pos("<bootOptions>"));
         assert!(pos("<bootOptions>") < pos("<firmware>"));
+        assert!(pos("<firmware>") < pos("<crypto"));
         assert!(x.contains("<operation>add</operation><fileOperation>create</fileOperation>"));
     }
 

@@ -3,7 +3,7 @@
 //! come from the state the read started from.
 use std::collections::BTreeMap;
 
-use super::state::{Cdrom, Disk, Nic, State};
+use super::state::{Cdrom, Disk, Nic, State, Vtpm};
 use crate::plugin::Value;
 use crate::rules::device_models::{NicModel, ScsiType};
 use crate::rules::hardware_version::HardwareVersion;
@@ -163,6 +163,11 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         disk,
         network_interface,
         cdrom,
+        // What is there, so a vTPM vSphere did not attach (or that was
+        // removed) shows in the next plan.
+        vtpm: info
+            .has_tpm()
+            .then(|| Vtpm { key_provider_id: Value::from_option(info.key_provider().map(str::to_owned)) }),
         clone: prior.clone.clone(),
         timeouts: prior.timeouts.clone(),
     }
