@@ -198,8 +198,8 @@ pub fn is_copy_to_other_vapp(source: &VmInfo, dest_pool: &ManagedObjectReference
 
 /// The TPM policy of a clone, through the reference table: the operation
 /// (see [`clone_operation`]), the vCenter version from `apiVersion`, and
-/// the requested `tpm_provisioning`. A source without a TPM and no request
-/// needs nothing (not even a readable version).
+/// the requested `tpm_provisioning`. Without a request, a source without a
+/// TPM, or a vCenter older than the table (7.0), needs nothing.
 pub fn clone_policy(
     api_version: &str,
     source: &VmInfo,
@@ -209,7 +209,13 @@ pub fn clone_policy(
     if requested.is_none() && !source.has_tpm() {
         return Ok(None);
     }
-    let version = VcenterVersion::from_api_version(api_version)?;
+    let version = match (VcenterVersion::from_api_version(api_version), requested) {
+        (Ok(v), _) => v,
+        (Err(e), Some(_)) => return Err(e),
+        // Nothing asked of a vCenter the table does not cover: vSphere
+        // clones as it always has, and nothing is sent.
+        (Err(_), None) => return Ok(None),
+    };
     let operation = clone_operation(source);
     // A template's origin is unknown to plain vSphere: copy or replace.
     let policy = effective_policy(operation, version, None, requested)?;
@@ -375,7 +381,8 @@ mod tests {
         assert_eq!((p.operation, p.policy, p.send), (TpmOperation::VmFromTemplate, TpmPolicy::Replace, None));
         // Bad inputs name what is wrong.
         assert_eq!(clone_policy("8.0", &tpm, Some("new")).unwrap_err().attribute(), Some("tpm_provisioning"));
-        assert_eq!(clone_policy("6.7", &tpm, None).unwrap_err().fact(), Some("api_version"));
+        assert_eq!(clone_policy("6.7", &tpm, Some("copy")).unwrap_err().fact(), Some("api_version"));
+        assert_eq!(clone_policy("6.7", &tpm, None), Ok(None), "nothing asked, nothing sent");
         assert!(matches!(clone_policy("8.0", &tpm, Some("Copy")), Err(TpmError::UnknownPolicy { .. })));
     }
 }

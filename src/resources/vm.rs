@@ -162,7 +162,7 @@ impl Vm {
         }
         let info = read_now(meta, vm).await.map_err(|d| ApplyError { diags: d, partial: Some(partial(want)) })?;
         let state = read::to_state(&info, want);
-        tpm::verify(&info, want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
+        tpm::verify(&info, None, want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
         Ok(state)
     }
 
@@ -249,10 +249,8 @@ impl Vm {
         let mut spec = changed_spec(&have, want);
         spec.device_change = devices::diff(&live, &have, want, &resolved)
             .map_err(|e| fail(Diags::error("Cannot match the clone's devices to the configuration", e)))?;
-        let tpm_change = tpm::change(live.has_tpm(), want);
-        if tpm_change == Some(tpm::TpmChange::Remove) {
-            self.remove_tpm(meta, &vm, &live, Some(dl), Some(partial.clone())).await?;
-        }
+        // A vTPM copied from the source is kept; one is added if asked for.
+        let tpm_change = tpm::change(false, live.has_tpm(), want);
         if !spec.is_empty() {
             meta.client
                 .reconfigure_vm(&vm, &spec, Some(dl))
@@ -404,7 +402,7 @@ impl Resource<Meta> for Vm {
             diags: Diags::error("Cannot change the VM's devices", e),
             partial: keep(&prior),
         })?;
-        let tpm_change = tpm::change(live.has_tpm(), &want);
+        let tpm_change = tpm::change(prior.vtpm.is_some(), live.has_tpm(), &want);
         if tpm_change == Some(tpm::TpmChange::Remove) {
             self.remove_tpm(meta, &vm, &live, Some(dl), keep(&prior)).await?;
         }
@@ -426,7 +424,7 @@ impl Resource<Meta> for Vm {
         }
         let info = read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: keep(&want) })?;
         let state = read::to_state(&info, &want);
-        tpm::verify(&info, &want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
+        tpm::verify(&info, tpm_change, &want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
         Ok(state)
     }
 

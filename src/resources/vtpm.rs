@@ -141,7 +141,8 @@ impl Resource<Meta> for Vtpm {
             Ok(v) => v,
             Err(e) => return vi_diag(&e, "reading the VM and key providers", Some(AttrPath::attr("vm_id"))),
         };
-        let mut d = add_check(&view, &vm_id, &p.planned.key_provider_id, replacing_on.as_deref() == Some(&vm_id));
+        // The configured value: the planned one is unknown when it is left out.
+        let mut d = add_check(&view, &vm_id, &p.config.key_provider_id, replacing_on.as_deref() == Some(&vm_id));
         // Moving the vTPM: the old VM must let it go too.
         if let (Some(old_ref), Some(old_id)) = (old, &replacing_on) {
             match tpm_device::read(meta, Some(&old_ref), false, false).await {
@@ -160,7 +161,9 @@ impl Resource<Meta> for Vtpm {
         let view = tpm_device::read(meta, Some(&vm), true, true)
             .await
             .map_err(|e| vi_diag(&e, "reading the VM and key providers", Some(AttrPath::attr("vm_id"))))?;
-        let _ = add_check(&view, &vm_id, &want.key_provider_id, false).into_result()?;
+        // Everything configured is known at apply: unknown means left out.
+        let requested = want.key_provider_id.clone().or_unknown_as(Value::Null);
+        let _ = add_check(&view, &vm_id, &requested, false).into_result()?;
         let providers = view.providers.unwrap_or_default();
         let (device, crypto) =
             tpm_device::add_spec(meta, view.vm.as_ref(), want.key_provider_id.as_deref(), &providers).await?;

@@ -310,9 +310,12 @@ pub fn power_cycle_reasons(prior: &State, want: &State) -> Vec<(&'static str, St
             cycle.push((attr, what.to_owned()));
         }
     }
-    match (prior.vtpm.is_some(), want.vtpm.is_some()) {
-        (false, true) => cycle.push(("vtpm", "adding a vTPM".to_owned())),
-        (true, false) => cycle.push(("vtpm", "removing the vTPM".to_owned())),
+    // A vTPM already there is adopted, one the configuration never managed
+    // is left alone: only a real change needs the VM off.
+    let present = prior.vtpm_present.get() == Some(&true);
+    match (want.vtpm.is_some(), present) {
+        (true, false) => cycle.push(("vtpm", "adding a vTPM".to_owned())),
+        (false, true) if prior.vtpm.is_some() => cycle.push(("vtpm", "removing the vTPM".to_owned())),
         _ => {}
     }
     if let (Some(a), Some(b)) = (prior.num_cpus.get(), want.num_cpus.get())
@@ -468,11 +471,16 @@ mod tests {
 
     #[test]
     fn a_vtpm_change_cycles_power_but_is_reported_by_the_vtpm_checks() {
-        let a = base();
-        let mut b = a.clone();
-        b.vtpm = Some(super::super::state::Vtpm::default());
-        assert_eq!(power_cycle_reasons(&a, &b).iter().map(|r| r.0).collect::<Vec<_>>(), vec!["vtpm"]);
-        assert_eq!(power_cycle_reasons(&b, &a).iter().map(|r| r.0).collect::<Vec<_>>(), vec!["vtpm"]);
+        let reasons = |a: &State, b: &State| power_cycle_reasons(a, b).iter().map(|r| r.0).collect::<Vec<_>>();
+        let a = State { vtpm_present: Value::known(false), ..base() };
+        let b = State { vtpm: Some(super::super::state::Vtpm::default()), ..a.clone() };
+        let b_done = State { vtpm_present: Value::known(true), ..b.clone() };
+        assert_eq!(reasons(&a, &b), vec!["vtpm"]);
+        assert_eq!(reasons(&b_done, &a), vec!["vtpm"]);
+        // Adopting a vTPM that is there, or leaving an unmanaged one alone.
+        let unmanaged = State { vtpm_present: Value::known(true), ..a.clone() };
+        assert!(reasons(&unmanaged, &b).is_empty());
+        assert!(reasons(&unmanaged, &a).is_empty());
         let mut p = plan_of(a, b);
         assert!(!refine(&mut p).has_errors());
     }

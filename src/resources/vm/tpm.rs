@@ -22,11 +22,13 @@ pub enum TpmChange {
     Remove,
 }
 
-/// The change that takes a VM with (`have`) or without a vTPM to `want`.
-pub fn change(have: bool, want: &State) -> Option<TpmChange> {
-    match (have, want.vtpm.is_some()) {
-        (false, true) => Some(TpmChange::Add),
-        (true, false) => Some(TpmChange::Remove),
+/// The change that takes a VM with (`present`) or without a vTPM to
+/// `want`. A vTPM already there is adopted; one the configuration did not
+/// manage (`managed`: the prior state had the block) is left alone.
+pub fn change(managed: bool, present: bool, want: &State) -> Option<TpmChange> {
+    match (want.vtpm.is_some(), present) {
+        (true, false) => Some(TpmChange::Add),
+        (false, true) if managed => Some(TpmChange::Remove),
         _ => None,
     }
 }
@@ -56,8 +58,14 @@ fn overlay(want: &State, power: Option<PowerState>) -> Overlay {
     }
 }
 
-fn key_provider(want: &State) -> Value<String> {
-    want.vtpm.as_ref().map(|v| v.key_provider_id.clone()).unwrap_or_default()
+/// The `key_provider_id` asked for. At plan from the configuration (the
+/// planned value of this optional-computed attribute is unknown whenever
+/// the configuration leaves it out); at apply, when everything the
+/// configuration says is known, an unknown planned value means it was left
+/// out.
+fn requested_key_provider(s: &State, at_apply: bool) -> Value<String> {
+    let v = s.vtpm.as_ref().map(|v| v.key_provider_id.clone()).unwrap_or_default();
+    if at_apply { v.or_unknown_as(Value::Null) } else { v }
 }
 
 fn entities(live: Option<&VmInfo>) -> Vec<ManagedObjectReference> {
@@ -70,13 +78,13 @@ fn check(
     live: Option<&VmInfo>,
     facts: &VmFacts,
     change: TpmChange,
-    want: &State,
+    requested: &Value<String>,
     providers: Option<&[KmipClusterInfo]>,
 ) -> Diags {
     let reboot_hint = facts.power_state == PowerState::PoweredOn;
     let errors = match change {
         TpmChange::Add => {
-            let kp = tpm_checks::key_providers(providers, &key_provider(want), &entities(live));
+            let kp = tpm_checks::key_providers(providers, requested, &entities(live));
             tpm_checks::add_errors(facts, &kp)
         }
         TpmChange::Remove => tpm_checks::remove_errors(facts),
@@ -99,11 +107,17 @@ fn hardware_version_needed() -> Diags {
 
 /// The vTPM and clone checks of a plan, and the planned `vtpm_present`.
 pub async fn plan(meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
-    p.planned.vtpm_present = Value::known(p.planned.vtpm.is_some());
+    let from_scratch = p.prior.is_none() && p.planned.clone.is_none();
+    let removing = p.prior.as_ref().is_some_and(|prior| prior.vtpm.is_some()) && p.planned.vtpm.is_none();
+    if p.planned.vtpm.is_some() || from_scratch {
+        p.planned.vtpm_present = Value::known(p.planned.vtpm.is_some());
+    } else if removing {
+        p.planned.vtpm_present = Value::known(false);
+    }
     match p.prior.clone() {
-        None if p.planned.clone.is_some() => plan_clone(meta, &p.planned).await,
+        None if p.planned.clone.is_some() => plan_clone(meta, p).await,
         None => plan_scratch(meta, p).await,
-        Some(prior) => plan_update(meta, &prior, &p.planned).await,
+        Some(prior) => plan_update(meta, &prior, p).await,
     }
 }
 
@@ -124,40 +138,55 @@ async fn plan_scratch(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
         },
         None => None,
     };
-    check(None, &facts, TpmChange::Add, want, providers.as_deref())
+    check(None, &facts, TpmChange::Add, &requested_key_provider(&p.config, false), providers.as_deref())
 }
 
-async fn plan_clone(meta: Option<&Meta>, want: &State) -> Diags {
+async fn plan_clone(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
     let Some(meta) = meta else { return Diags::none() };
+    let want = &p.planned;
     let (Some(source_id), Some(pool_id)) =
         (want.clone.as_ref().and_then(|c| c.source_id.get()).cloned(), want.resource_pool_id.get().cloned())
     else {
         return Diags::none();
     };
     match read_clone_facts(meta, &source_id, &pool_id, want.vtpm.is_some(), false).await {
-        Ok(facts) => clone_diags(meta, &facts, want).0,
+        Ok(facts) => clone_diags(meta, &facts, want, &requested_key_provider(&p.config, false)).0,
         Err(d) => d,
     }
 }
 
-async fn plan_update(meta: Option<&Meta>, prior: &State, want: &State) -> Diags {
-    let have = prior.vtpm.is_some();
+async fn plan_update(meta: Option<&Meta>, prior: &State, p: &Plan<State>) -> Diags {
+    let want = &p.planned;
     if let (Some(p), Some(w)) = (&prior.vtpm, &want.vtpm)
         && w.key_provider_id.is_known()
         && w.key_provider_id != p.key_provider_id
     {
         return provider_change_refused(p.key_provider_id.as_deref());
     }
-    let Some(change) = change(have, want) else { return Diags::none() };
+    let present = prior.vtpm_present.get() == Some(&true);
+    let requested = requested_key_provider(&p.config, false);
+    let adopting = prior.vtpm.is_none() && want.vtpm.is_some() && present;
+    if change(prior.vtpm.is_some(), present, want).is_none() && !(adopting && requested.is_known()) {
+        return Diags::none();
+    }
     let (live, providers) = match (meta, prior.id.get()) {
         (Some(m), Some(id)) => {
             let vm = ManagedObjectReference::new("VirtualMachine", id);
-            match tpm_device::read(m, Some(&vm), change == TpmChange::Add, false).await {
+            match tpm_device::read(m, Some(&vm), want.vtpm.is_some(), false).await {
                 Ok(TpmView { vm, providers }) => (vm, providers),
                 Err(e) => return vi_diag(&e, "reading the VM and key providers", Some(AttrPath::attr("vtpm"))),
             }
         }
         _ => (None, None),
+    };
+    let present = live.as_ref().map_or(present, VmInfo::has_tpm);
+    let Some(change) = change(prior.vtpm.is_some(), present, want) else {
+        // Adopting the vTPM that is there: it keeps the VM's key provider.
+        let current = live.as_ref().and_then(VmInfo::key_provider);
+        return match requested.get() {
+            Some(r) if adopting && live.is_some() && current != Some(r.as_str()) => provider_change_refused(current),
+            _ => Diags::none(),
+        };
     };
     let now = live
         .as_ref()
@@ -165,7 +194,7 @@ async fn plan_update(meta: Option<&Meta>, prior: &State, want: &State) -> Diags 
     let Some(facts) = tpm_checks::facts(live.as_ref(), &overlay(want, Some(power_at_change(now, want)))) else {
         return Diags::none();
     };
-    check(live.as_ref(), &facts, change, want, providers.as_deref())
+    check(live.as_ref(), &facts, change, &requested, providers.as_deref())
 }
 
 fn provider_change_refused(current: Option<&str>) -> Diags {
@@ -217,32 +246,29 @@ async fn read_clone_facts(
 /// The clone's TPM policy and the `vtpm` block's prerequisites on the VM
 /// the clone will be: powered off, without snapshots, with the source's
 /// TPM and encryption and the configuration's settings.
-pub fn clone_diags(meta: &Meta, f: &CloneFacts, want: &State) -> (Diags, Option<ClonePolicy>) {
+pub fn clone_diags(
+    meta: &Meta,
+    f: &CloneFacts,
+    want: &State,
+    key_provider: &Value<String>,
+) -> (Diags, Option<ClonePolicy>) {
     let mut d = Diags::none();
-    let requested = want.clone.as_ref().and_then(|c| c.tpm_provisioning.get()).map(String::as_str);
+    let provisioning = want.clone.as_ref().and_then(|c| c.tpm_provisioning.get()).map(String::as_str);
     let api_version = &meta.client.service_content().about.api_version;
-    let policy = match tpm_checks::clone_policy(api_version, &f.source, requested) {
+    let policy = match tpm_checks::clone_policy(api_version, &f.source, provisioning) {
         Ok(p) => p,
         Err(e) => {
             d.push(tpm_checks::clone_policy_diag(&e, &f.source, &f.pool));
             None
         }
     };
-    match change(f.source.has_tpm(), want) {
-        Some(TpmChange::Add) => {
-            let ov = overlay(want, Some(PowerState::PoweredOff));
-            if let Some(mut facts) = tpm_checks::facts(Some(&f.source), &ov) {
-                facts.snapshot_names.clear();
-                d.push(check(None, &facts, TpmChange::Add, want, f.providers.as_deref()));
-            }
+    // The clone's own vTPM (a copy of the source's) is kept either way.
+    if change(false, f.source.has_tpm(), want) == Some(TpmChange::Add) {
+        let ov = overlay(want, Some(PowerState::PoweredOff));
+        if let Some(mut facts) = tpm_checks::facts(Some(&f.source), &ov) {
+            facts.snapshot_names.clear();
+            d.push(check(None, &facts, TpmChange::Add, key_provider, f.providers.as_deref()));
         }
-        Some(TpmChange::Remove) => d.push(Diags::warning_at(
-            AttrPath::attr("clone").then("source_id"),
-            "The clone's vTPM will be removed",
-            "the source has a vTPM and this configuration has no vtpm block, so the vTPM the clone gets is removed \
-             after cloning; add `vtpm {}` to keep it",
-        )),
-        None => {}
     }
     (d, policy)
 }
@@ -258,7 +284,7 @@ pub async fn clone_at_apply(
     pool_id: &str,
 ) -> Result<(CloneFacts, Option<ClonePolicy>), Diags> {
     let facts = read_clone_facts(meta, source_id, pool_id, want.vtpm.is_some(), true).await?;
-    let (d, policy) = clone_diags(meta, &facts, want);
+    let (d, policy) = clone_diags(meta, &facts, want, &requested_key_provider(want, true));
     let _ = d.into_result()?;
     Ok((facts, policy))
 }
@@ -270,7 +296,8 @@ pub async fn scratch_at_apply(meta: &Meta, want: &State) -> Result<Vec<KmipClust
     let view = tpm_device::read(meta, None, true, true)
         .await
         .map_err(|e| vi_diag(&e, "reading the key providers", Some(AttrPath::attr("vtpm"))))?;
-    let _ = check(None, &facts, TpmChange::Add, want, view.providers.as_deref()).into_result()?;
+    let requested = requested_key_provider(want, true);
+    let _ = check(None, &facts, TpmChange::Add, &requested, view.providers.as_deref()).into_result()?;
     Ok(view.providers.unwrap_or_default())
 }
 
@@ -292,24 +319,27 @@ pub async fn update_at_apply(
         .await
         .map_err(|e| vi_diag(&e, "reading the VM and key providers", Some(AttrPath::attr("vtpm"))))?;
     let live = view.vm.ok_or_else(|| Diags::error("VM not found", format!("{} no longer exists", vm.value)))?;
-    let Some(ch) = change(live.has_tpm(), want) else { return Ok(view.providers.unwrap_or_default()) };
+    let Some(ch) = change(prior.vtpm.is_some(), live.has_tpm(), want) else {
+        return Ok(view.providers.unwrap_or_default());
+    };
     let power = power_at_change(state_power(&live.power_state), want);
     if let Some(facts) = tpm_checks::facts(Some(&live), &overlay(want, Some(power))) {
-        let _ = check(Some(&live), &facts, ch, want, view.providers.as_deref()).into_result()?;
+        let requested = requested_key_provider(want, true);
+        let _ = check(Some(&live), &facts, ch, &requested, view.providers.as_deref()).into_result()?;
     }
     Ok(view.providers.unwrap_or_default())
 }
 
-/// The vTPM of the VM `info` against the configuration: an error when
-/// vSphere did not do what was asked (never a silent success).
-pub fn verify(info: &VmInfo, want: &State) -> Result<(), Diags> {
-    match (want.vtpm.is_some(), info.has_tpm()) {
-        (true, false) => Err(Diags::error_at(
+/// The vTPM of the VM `info` after `done`: an error when vSphere did not do
+/// what was asked (never a silent success).
+pub fn verify(info: &VmInfo, done: Option<TpmChange>, want: &State) -> Result<(), Diags> {
+    match (want.vtpm.is_some(), info.has_tpm(), done) {
+        (true, false, _) => Err(Diags::error_at(
             AttrPath::attr("vtpm"),
             "vTPM not attached",
             format!("vSphere accepted the change to {} but the VM has no vTPM afterwards", info.name),
         )),
-        (false, true) => Err(Diags::error_at(
+        (false, true, Some(TpmChange::Remove)) => Err(Diags::error_at(
             AttrPath::attr("vtpm"),
             "vTPM not removed",
             format!("vSphere accepted the change to {} but the VM still has a vTPM", info.name),
@@ -337,11 +367,15 @@ mod tests {
 
     #[test]
     fn changes() {
-        assert_eq!(change(false, &efi("on")), Some(TpmChange::Add));
-        assert_eq!(change(true, &efi("on")), None);
+        assert_eq!(change(false, false, &efi("on")), Some(TpmChange::Add));
+        // One that is there is adopted.
+        assert_eq!(change(false, true, &efi("on")), None);
+        assert_eq!(change(true, true, &efi("on")), None);
         let none = State { vtpm: None, ..efi("on") };
-        assert_eq!(change(true, &none), Some(TpmChange::Remove));
-        assert_eq!(change(false, &none), None);
+        assert_eq!(change(true, true, &none), Some(TpmChange::Remove));
+        // One this configuration never managed is left alone.
+        assert_eq!(change(false, true, &none), None);
+        assert_eq!(change(true, false, &none), None);
     }
 
     #[test]
@@ -360,14 +394,14 @@ mod tests {
         let want = efi("on");
         let facts = tpm_checks::facts(None, &overlay(&want, None)).unwrap();
         // Powered on after create, but the vTPM is added before that.
-        assert!(check(None, &facts, TpmChange::Add, &want, Some(&kp)).is_empty());
+        assert!(check(None, &facts, TpmChange::Add, &Value::Null, Some(&kp)).is_empty());
         let bios = State { firmware: Value::known("bios".into()), ..want.clone() };
         let facts = tpm_checks::facts(None, &overlay(&bios, None)).unwrap();
-        let d = check(None, &facts, TpmChange::Add, &bios, Some(&kp));
+        let d = check(None, &facts, TpmChange::Add, &Value::Null, Some(&kp));
         assert_eq!(d.0.len(), 1);
         assert_eq!(d.0[0].path.as_ref().map(ToString::to_string).as_deref(), Some("firmware"));
         // No key provider at all, named on the block's attribute.
-        let d = check(None, &facts, TpmChange::Add, &want, Some(&[]));
+        let d = check(None, &facts, TpmChange::Add, &Value::Null, Some(&[]));
         assert!(
             d.0.iter().any(|x| x.path.as_ref().map(ToString::to_string).as_deref() == Some("vtpm.key_provider_id"))
         );
@@ -375,8 +409,11 @@ mod tests {
 
     #[test]
     fn verify_catches_what_vsphere_did_not_do() {
-        let info = VmInfo { name: "vm".into(), ..Default::default() };
-        assert!(verify(&info, &efi("off")).is_err());
-        assert!(verify(&info, &State::default()).is_ok());
+        let mut info = VmInfo { name: "vm".into(), ..Default::default() };
+        assert!(verify(&info, Some(TpmChange::Add), &efi("off")).is_err());
+        assert!(verify(&info, None, &State::default()).is_ok());
+        info.devices.push(crate::vi::vm_device::VirtualDevice { kind: "VirtualTPM".into(), ..Default::default() });
+        assert!(verify(&info, Some(TpmChange::Remove), &State::default()).is_err());
+        assert!(verify(&info, None, &State::default()).is_ok(), "an unmanaged vTPM is no failure");
     }
 }
