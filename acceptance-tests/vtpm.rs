@@ -466,3 +466,29 @@ output "vtpm_present" {{ value = vi_vm.copy.vtpm_present }}
     assert_eq!(tf.outputs()["vtpm_present"], serde_json::json!(false));
     tf.destroy();
 }
+
+#[test]
+fn a_named_key_provider_encrypts_the_vm_and_an_encrypted_vm_keeps_its_own() {
+    let sim = Vcsim::start(&[]);
+    register_key_provider(&sim, "kp-default", true);
+    register_key_provider(&sim, KP, false);
+    let named = format!("  power_state = \"off\"\n  vtpm {{\n    key_provider_id = \"{KP}\"\n  }}\n");
+    let tf = Tf::new(&(tpm_vm(&sim, "efi", &named) + OUTPUTS));
+    tf.init_apply_replan();
+    let id = tf.outputs()["id"].as_str().unwrap_or_default().to_owned();
+    let info = vm_info(&sim, &id).expect("VM");
+    assert!(info.has_tpm());
+    assert_eq!(info.key_provider(), Some(KP), "not the default one");
+
+    // The same VM, now encrypted with KP, cannot take a vTPM on another
+    // provider: vi_vtpm's plan says so (after the vi_vm one is dropped).
+    tf.write_main(&(tpm_vm(&sim, "efi", "  power_state = \"off\"\n  reboot_allowed = true\n") + OUTPUTS));
+    tf.apply();
+    assert!(tpm_of(&sim, &id).is_none());
+    let other = Tf::new(&format!(
+        "{}\nresource \"vi_vtpm\" \"t\" {{\n  vm_id           = \"{id}\"\n  key_provider_id = \"kp-default\"\n}}\n",
+        provider_block(&sim.sdk_url(), "")
+    ));
+    plan_fails(&other, &["already encrypted with key provider `kp-test`", "key_provider_id"]);
+    tf.destroy();
+}

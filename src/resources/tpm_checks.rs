@@ -8,8 +8,8 @@
 //! No I/O here: the reads are in [`super::tpm_device`].
 use crate::plugin::{AttrPath, Diags, Value};
 use crate::rules::tpm::{
-    Firmware, KeyProviders, PowerState, TpmError, TpmOperation, TpmPolicy, VcenterVersion, VmFacts, check_add,
-    check_remove, effective_policy, hardware_version_number,
+    Firmware, KeyProviders, PowerState, TemplateOrigin, TpmError, TpmOperation, TpmPolicy, VcenterVersion, VmFacts,
+    check_add, check_remove, effective_policy, hardware_version_number,
 };
 use crate::vi::ManagedObjectReference;
 use crate::vi::crypto::KmipClusterInfo;
@@ -161,16 +161,46 @@ pub fn diags(errors: &[TpmError], subject: &Subject) -> Diags {
     d
 }
 
-/// What a clone does with its source's TPM.
+/// What an operation that copies or instantiates a VM does with its
+/// source's TPM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClonePolicy {
-    /// The reference table's row the clone falls under.
+pub struct TpmProvisioning {
+    /// The reference table's row the operation falls under.
     pub operation: TpmOperation,
     pub policy: TpmPolicy,
-    /// What to put in `VirtualMachineCloneSpec.tpmProvisionPolicy`: only
-    /// for a source with a TPM, and never a `copy` on vCenter 7 (whose API
-    /// has no such field, and copies anyway).
+    /// What to ask vSphere for (`VirtualMachineCloneSpec.tpmProvisionPolicy`
+    /// and the like): only for a source with a TPM, and never a `copy` on
+    /// vCenter 7 (whose API has no such field, and copies anyway).
     pub send: Option<TpmPolicy>,
+}
+
+/// The copy/replace decision every operation that copies or instantiates
+/// a VM goes through (a `vi_vm` clone; catalog instantiation passes the
+/// template's origin): the table's row, the vCenter version from
+/// `apiVersion`, and the requested `tpm_provisioning`. Without a request,
+/// a source without a TPM, or a vCenter older than the table (7.0), needs
+/// nothing.
+pub fn provisioning(
+    api_version: &str,
+    operation: TpmOperation,
+    origin: Option<TemplateOrigin>,
+    source_has_tpm: bool,
+    requested: Option<&str>,
+) -> Result<Option<TpmProvisioning>, TpmError> {
+    let requested = requested.map(str::parse::<TpmPolicy>).transpose()?;
+    if requested.is_none() && !source_has_tpm {
+        return Ok(None);
+    }
+    let version = match (VcenterVersion::from_api_version(api_version), requested) {
+        (Ok(v), _) => v,
+        (Err(e), Some(_)) => return Err(e),
+        // Nothing asked of a vCenter the table does not cover: vSphere
+        // copies as it always has, and nothing is sent.
+        (Err(_), None) => return Ok(None),
+    };
+    let policy = effective_policy(operation, version, origin, requested)?;
+    let send = (source_has_tpm && !(version == VcenterVersion::V7 && policy == TpmPolicy::Copy)).then_some(policy);
+    Ok(Some(TpmProvisioning { operation, policy, send }))
 }
 
 /// The vApp a VM is in: `parentVApp`, else its resource pool when that is
@@ -196,31 +226,15 @@ pub fn is_copy_to_other_vapp(source: &VmInfo, dest_pool: &ManagedObjectReference
     dest_pool.kind == "VirtualApp" && vapp_of(source) != Some(dest_pool)
 }
 
-/// The TPM policy of a clone, through the reference table: the operation
-/// (see [`clone_operation`]), the vCenter version from `apiVersion`, and
-/// the requested `tpm_provisioning`. Without a request, a source without a
-/// TPM, or a vCenter older than the table (7.0), needs nothing.
+/// The TPM policy of a clone of `source` (see [`clone_operation`]); plain
+/// vSphere does not know how a template came to be, so its origin is
+/// unknown (copy or replace).
 pub fn clone_policy(
     api_version: &str,
     source: &VmInfo,
     requested: Option<&str>,
-) -> Result<Option<ClonePolicy>, TpmError> {
-    let requested = requested.map(str::parse::<TpmPolicy>).transpose()?;
-    if requested.is_none() && !source.has_tpm() {
-        return Ok(None);
-    }
-    let version = match (VcenterVersion::from_api_version(api_version), requested) {
-        (Ok(v), _) => v,
-        (Err(e), Some(_)) => return Err(e),
-        // Nothing asked of a vCenter the table does not cover: vSphere
-        // clones as it always has, and nothing is sent.
-        (Err(_), None) => return Ok(None),
-    };
-    let operation = clone_operation(source);
-    // A template's origin is unknown to plain vSphere: copy or replace.
-    let policy = effective_policy(operation, version, None, requested)?;
-    let send = (source.has_tpm() && !(version == VcenterVersion::V7 && policy == TpmPolicy::Copy)).then_some(policy);
-    Ok(Some(ClonePolicy { operation, policy, send }))
+) -> Result<Option<TpmProvisioning>, TpmError> {
+    provisioning(api_version, clone_operation(source), None, source.has_tpm(), requested)
 }
 
 /// A clone-policy error as a diagnostic on `clone.tpm_provisioning`; a
@@ -384,5 +398,10 @@ mod tests {
         assert_eq!(clone_policy("6.7", &tpm, Some("copy")).unwrap_err().fact(), Some("api_version"));
         assert_eq!(clone_policy("6.7", &tpm, None), Ok(None), "nothing asked, nothing sent");
         assert!(matches!(clone_policy("8.0", &tpm, Some("Copy")), Err(TpmError::UnknownPolicy { .. })));
+        // A template whose origin is known (catalog instantiation) follows it.
+        let uploaded = Some(crate::rules::tpm::TemplateOrigin::UploadedOvf);
+        let p = provisioning("8.0", TpmOperation::VmFromTemplate, uploaded, true, None).unwrap().unwrap();
+        assert_eq!((p.policy, p.send), (TpmPolicy::Replace, Some(TpmPolicy::Replace)));
+        assert!(provisioning("8.0", TpmOperation::VmFromTemplate, uploaded, true, Some("copy")).is_err());
     }
 }

@@ -195,11 +195,6 @@ impl Vm {
         spec.version = want.hardware_version.get().map(|v| format!("vmx-{v}"));
         spec.device_change =
             devices::for_create(want, &resolved).map_err(|e| Diags::error("Cannot build the VM's devices", e))?;
-        if let (Some(v), Some(kps)) = (&want.vtpm, &key_providers) {
-            let (device, crypto) = tpm_device::add_spec(meta, None, v.key_provider_id.as_deref(), kps).await?;
-            spec.device_change.push(device);
-            spec.crypto = crypto;
-        }
         let host = want.host_id.get().map(|h| moref("HostSystem", h));
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
         let vm = meta
@@ -208,6 +203,13 @@ impl Vm {
             .await
             .map_err(|e| apply_err(&e, "creating the VM", None))?;
         tracing::info!(vm = %vm, "VM created");
+        // The vTPM goes on the new VM before it first powers on, in its own
+        // reconfigure like every other vTPM the provider adds (a key made
+        // beforehand is not honoured by every CreateVM_Task — vcsim's).
+        if let Some(kps) = &key_providers {
+            let partial = State { id: Value::known(vm.value.clone()), ..want.clone() };
+            self.add_tpm(meta, &vm, None, want, kps, Some(dl), Some(partial)).await?;
+        }
         self.finish_create(meta, &vm, want).await
     }
 
@@ -259,7 +261,7 @@ impl Vm {
         }
         if tpm_change == Some(tpm::TpmChange::Add) {
             let kps = facts.providers.unwrap_or_default();
-            self.add_tpm(meta, &vm, &live, want, &kps, Some(dl), Some(partial.clone())).await?;
+            self.add_tpm(meta, &vm, Some(&live), want, &kps, Some(dl), Some(partial.clone())).await?;
         }
         self.finish_create(meta, &vm, want).await
     }
@@ -273,14 +275,14 @@ impl Vm {
         &self,
         meta: &Meta,
         vm: &ManagedObjectReference,
-        live: &VmInfo,
+        live: Option<&VmInfo>,
         want: &State,
         key_providers: &[crate::vi::crypto::KmipClusterInfo],
         dl: Option<Instant>,
         partial: Option<State>,
     ) -> Result<(), ApplyError<State>> {
         let explicit = want.vtpm.as_ref().and_then(|v| v.key_provider_id.get()).map(String::as_str);
-        let (device, crypto) = tpm_device::add_spec(meta, Some(live), explicit, key_providers)
+        let (device, crypto) = tpm_device::add_spec(meta, live, explicit, key_providers)
             .await
             .map_err(|d| ApplyError { diags: d, partial: partial.clone() })?;
         let spec = VirtualMachineConfigSpec { device_change: vec![device], crypto, ..Default::default() };
@@ -413,7 +415,7 @@ impl Resource<Meta> for Vm {
                 .map_err(|e| apply_err(&e, "reconfiguring the VM", keep(&prior)))?;
         }
         if tpm_change == Some(tpm::TpmChange::Add) {
-            self.add_tpm(meta, &vm, &live, &want, &key_providers, Some(dl), keep(&prior)).await?;
+            self.add_tpm(meta, &vm, Some(&live), &want, &key_providers, Some(dl), keep(&prior)).await?;
         }
         if want.powered_on() && (!running || cycle) {
             meta.client

@@ -8,7 +8,7 @@ use super::state::State;
 use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
 use crate::provider::Meta;
-use crate::resources::tpm_checks::{self, ClonePolicy, Overlay, Subject};
+use crate::resources::tpm_checks::{self, Overlay, Subject, TpmProvisioning};
 use crate::resources::tpm_device::{self, TpmView};
 use crate::rules::tpm::{PowerState, VmFacts};
 use crate::vi::ManagedObjectReference;
@@ -251,7 +251,7 @@ pub fn clone_diags(
     f: &CloneFacts,
     want: &State,
     key_provider: &Value<String>,
-) -> (Diags, Option<ClonePolicy>) {
+) -> (Diags, Option<TpmProvisioning>) {
     let mut d = Diags::none();
     let provisioning = want.clone.as_ref().and_then(|c| c.tpm_provisioning.get()).map(String::as_str);
     let api_version = &meta.client.service_content().about.api_version;
@@ -282,7 +282,7 @@ pub async fn clone_at_apply(
     want: &State,
     source_id: &str,
     pool_id: &str,
-) -> Result<(CloneFacts, Option<ClonePolicy>), Diags> {
+) -> Result<(CloneFacts, Option<TpmProvisioning>), Diags> {
     let facts = read_clone_facts(meta, source_id, pool_id, want.vtpm.is_some(), true).await?;
     let (d, policy) = clone_diags(meta, &facts, want, &requested_key_provider(want, true));
     let _ = d.into_result()?;
