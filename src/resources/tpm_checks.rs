@@ -150,6 +150,9 @@ pub fn diags(errors: &[TpmError], subject: &Subject) -> Diags {
             Subject::OtherVm { vm_id } if e.attribute().is_none() => format!("VM {vm_id}: {e}"),
             _ => e.to_string(),
         };
+        if let (Subject::OtherVm { vm_id }, TpmError::TpmAlreadyPresent) = (subject, e) {
+            detail.push_str(&format!("; to manage that one, import it: terraform import <address> {vm_id}"));
+        }
         if matches!(subject, Subject::OwnVm { reboot_hint: true }) && matches!(e, TpmError::NotPoweredOff { .. }) {
             detail.push_str(
                 "; set `reboot_allowed = true` to let the provider shut it down and start it again, or \
@@ -355,6 +358,8 @@ mod tests {
         assert_eq!(paths, ["vm_id", "vm_id", "key_provider_id"]);
         assert!(other.0[0].detail.starts_with("VM vm-7: the VM is powered on"), "{}", other.0[0].detail);
         assert!(!other.0[0].detail.contains("reboot_allowed"));
+        let present = diags(&[TpmError::TpmAlreadyPresent], &Subject::OtherVm { vm_id: "vm-7".into() });
+        assert!(present.0[0].detail.ends_with("terraform import <address> vm-7"), "{}", present.0[0].detail);
         let removal = diags(&remove_errors(&live_facts(&vm)), &Subject::OwnVm { reboot_hint: false });
         assert_eq!(removal.0.len(), 1);
         assert!(!removal.0[0].detail.contains("reboot_allowed"));
