@@ -16,3 +16,4 @@ mod vi_datastore_file;
 mod vi_library;
 mod vm;
 mod vm_snapshot;
+mod vtpm;

@@ -8,10 +8,13 @@ use crate::provider::Meta;
 pub mod catalog;
 pub mod catalog_item;
 pub mod datastore_upload;
+pub mod tpm_checks;
+pub mod tpm_device;
 pub mod vapp;
 pub mod vapp_property;
 pub mod vm;
 pub mod vm_snapshot;
+pub mod vtpm;
 
 pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
     vec![
@@ -22,6 +25,7 @@ pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
         resource(vapp::VApp),
         resource(catalog::Catalog),
         resource(catalog_item::CatalogItem),
+        resource(vtpm::Vtpm),
     ]
 }
 

@@ -5,6 +5,7 @@
 //! - `types`: the vim25 data objects the client needs.
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
 //! - `task`: waiting for tasks.
+//! - `crypto`: key providers (CryptoManagerKmip) and VM encryption specs.
 //! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
 //! - `datastore_file`: datastore files (`/folder` upload, HEAD, streamed
 //!   read-back digest, FileManager).
@@ -26,6 +27,7 @@
 
 pub mod batch;
 pub mod client;
+pub mod crypto;
 pub mod datastore_file;
 pub mod error;
 pub mod library;

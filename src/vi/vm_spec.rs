@@ -1,5 +1,6 @@
 //! `VirtualMachineConfigSpec` and `VirtualDeviceConfigSpec`: what
 //! CreateVM_Task, CloneVM_Task and ReconfigVM_Task are given.
+use super::crypto::CryptoSpec;
 use super::vapp_config::VmConfigSpec;
 use super::vm_device::VirtualDevice;
 use super::xml::escape;
@@ -85,6 +86,8 @@ pub struct VirtualMachineConfigSpec {
     pub vapp_config: Option<VmConfigSpec>,
     /// `bios` or `efi`.
     pub firmware: Option<String>,
+    /// An encryption change (a vTPM needs the VM's home files encrypted).
+    pub crypto: Option<CryptoSpec>,
 }
 
 impl VirtualMachineConfigSpec {
@@ -139,6 +142,9 @@ impl VirtualMachineConfigSpec {
             x += &v.to_xml("vAppConfig", Some("VmConfigSpec"));
         }
         s(&mut x, "firmware", &self.firmware);
+        if let Some(c) = &self.crypto {
+            x += &c.to_xml("crypto");
+        }
         x += &format!("</{tag}>");
         x
     }
@@ -158,6 +164,7 @@ mod tests {
             extra_config: vec![("guestinfo.x".into(), "1&2".into())],
             efi_secure_boot_enabled: Some(true),
             vapp_config: Some(VmConfigSpec::default()),
+            crypto: Some(CryptoSpec::Encrypt(crate::vi::crypto::CryptoKeyId::default())),
             device_change: vec![VirtualDeviceConfigSpec::create(VirtualDevice {
                 kind: "VirtualDisk".into(),
                 key: -1,
@@ -176,6 +183,7 @@ mod tests {
         assert!(pos("<extraConfig") < pos("<bootOptions>"));
         assert!(pos("<bootOptions>") < pos("<vAppConfig xsi:type=\"VmConfigSpec\">"));
         assert!(pos("<vAppConfig") < pos("<firmware>"));
+        assert!(pos("<firmware>") < pos("<crypto"));
         assert!(x.contains("<operation>add</operation><fileOperation>create</fileOperation>"));
     }
 

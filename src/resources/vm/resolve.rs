@@ -167,3 +167,19 @@ async fn iso_datastore_by_name(meta: &Meta, want: &State, path: &str) -> Result<
         })?;
     Ok(Some(found.obj))
 }
+
+/// The resource pool `id` as the object it is: a vApp is a resource pool
+/// to vSphere, but references to it must carry its own type (`VirtualApp`),
+/// which the id alone does not tell. At plan (`fresh == false`) through the
+/// batcher. An id that is no vApp stays a `ResourcePool`, for vSphere to
+/// judge.
+pub async fn pool_ref(meta: &Meta, id: &str, fresh: bool) -> Result<ManagedObjectReference, crate::vi::ViError> {
+    const NAME: &[&str] = &["name"];
+    let vapp = moref("VirtualApp", id);
+    let o = if fresh {
+        meta.client.retrieve(std::slice::from_ref(&vapp), NAME).await?.into_iter().next()
+    } else {
+        Some(meta.batcher.retrieve_one(vapp.clone(), NAME).await?)
+    };
+    Ok(if o.is_some_and(|o| !o.is_missing_object()) { vapp } else { moref("ResourcePool", id) })
+}
