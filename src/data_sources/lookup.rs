@@ -163,6 +163,48 @@ pub async fn inventory_path(meta: &Meta, o: &ObjectContent) -> Result<String, Di
     Ok(parts.join("/"))
 }
 
+/// `folder` under the datacenter's VM folder, or that folder itself.
+pub async fn vm_folder(meta: &Meta, dc: &Datacenter, folder: Option<&str>) -> Result<ManagedObjectReference, Diags> {
+    match folder.map(|f| f.trim_matches('/')).filter(|f| !f.is_empty()) {
+        Some(f) => {
+            let path = format!("{}/vm/{f}", dc.path);
+            meta.client
+                .find_by_inventory_path(&path)
+                .await
+                .map_err(|e| vi_diag(&e, "finding the folder", Some(AttrPath::attr("folder"))))?
+                .filter(|m| m.kind == "Folder")
+                .ok_or_else(|| {
+                    Diags::error_at(AttrPath::attr("folder"), "Folder not found", format!("no folder at {path:?}"))
+                })
+        }
+        None => dc
+            .vm_folder
+            .clone()
+            .ok_or_else(|| Diags::error("No VM folder", format!("datacenter {:?} has no VM folder", dc.path))),
+    }
+}
+
+/// The vApp's folder relative to its datacenter's VM folder; null for that
+/// folder itself (so a configuration without `folder` matches).
+pub async fn relative_vm_folder(
+    meta: &Meta,
+    parent_folder: Option<&ManagedObjectReference>,
+) -> Result<Value<String>, Diags> {
+    let Some(folder) = parent_folder else { return Ok(Value::Null) };
+    let objs = meta
+        .client
+        .retrieve(std::slice::from_ref(folder), &["name", "parent"])
+        .await
+        .map_err(|e| vi_diag(&e, "reading the folder", None))?;
+    let Some(o) = objs.into_iter().find(|o| !o.is_missing_object()) else { return Ok(Value::Null) };
+    let path = inventory_path(meta, &o).await?;
+    // "DC0/vm/apps/web" → "apps/web".
+    Ok(match path.split_once("/vm/") {
+        Some((_, rel)) => Value::known(rel.to_owned()),
+        None => Value::Null,
+    })
+}
+
 /// Exactly one object, or a message naming what was searched and where.
 pub fn one(mut matches: Vec<ObjectContent>, what: &str, name: &str, place: &str) -> Result<ObjectContent, String> {
     match matches.len() {

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 mod clone;
-mod place;
 mod plan;
 mod read;
 mod schema;
@@ -18,7 +17,7 @@ mod spec;
 mod state;
 
 use self::state::State;
-use crate::data_sources::lookup::vi_diag;
+use crate::data_sources::lookup::{self, vi_diag};
 use crate::plugin::{ApplyError, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::rules::provider_config::parse_duration;
@@ -132,8 +131,8 @@ impl Resource<Meta> for VApp {
                 let folder = if pool.kind == "VirtualApp" {
                     None
                 } else {
-                    let dc = place::datacenter_of(meta, &pool).await?;
-                    Some(place::vm_folder(meta, &dc, want.folder.as_deref()).await?)
+                    let dc = lookup::datacenter_of(meta, &pool, "resource_pool_id").await?;
+                    Some(lookup::vm_folder(meta, &dc, want.folder.as_deref()).await?)
                 };
                 meta.client
                     .create_vapp(
@@ -243,7 +242,7 @@ impl Resource<Meta> for VApp {
         };
         let (info, power) = read_now(meta, &vapp).await?;
         let mut state = read::to_state(&info, power, &State::default());
-        state.folder = place::folder_of(meta, info.parent_folder.as_ref()).await?;
+        state.folder = lookup::relative_vm_folder(meta, info.parent_folder.as_ref()).await?;
         Ok(state)
     }
 }

@@ -13,9 +13,9 @@ mod schema;
 mod state;
 mod tpm;
 
-use self::resolve::{moref, vm_folder};
+use self::resolve::moref;
 use self::state::State;
-use crate::data_sources::lookup::{datacenter_of, vi_diag};
+use crate::data_sources::lookup::{self, datacenter_of, vi_diag, vm_folder};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::resources::tpm_device;
@@ -459,25 +459,7 @@ impl Resource<Meta> for Vm {
         };
         let info = read_now(meta, &vm).await?;
         let mut state = read::to_state(&info, &State::default());
-        state.folder = import_folder(meta, &info).await?;
+        state.folder = lookup::relative_vm_folder(meta, info.folder.as_ref()).await?;
         Ok(state)
     }
-}
-
-/// The VM's folder relative to its datacenter's VM folder; null for that
-/// folder itself (so a configuration without `folder` matches).
-async fn import_folder(meta: &Meta, info: &VmInfo) -> Result<Value<String>, Diags> {
-    let Some(folder) = &info.folder else { return Ok(Value::Null) };
-    let objs = meta
-        .client
-        .retrieve(std::slice::from_ref(folder), &["name", "parent"])
-        .await
-        .map_err(|e| vi_diag(&e, "reading the folder", None))?;
-    let Some(o) = objs.into_iter().next() else { return Ok(Value::Null) };
-    let path = crate::data_sources::lookup::inventory_path(meta, &o).await?;
-    // "DC0/vm/apps/web" → "apps/web".
-    Ok(match path.split_once("/vm/") {
-        Some((_, rel)) => Value::known(rel.to_owned()),
-        None => Value::Null,
-    })
 }

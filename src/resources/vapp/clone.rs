@@ -7,11 +7,11 @@
 //! are powered off then, as a vTPM change needs).
 use std::time::Instant;
 
-use super::place;
 use super::plan::{clone_tpm_policy, tpm_diag};
 use super::read::{children_if_needed, power_of};
 use super::spec::resource_spec;
 use super::state::State;
+use crate::data_sources::lookup;
 use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{AttrPath, Diags};
 use crate::provider::Meta;
@@ -69,8 +69,8 @@ pub async fn clone(meta: &Meta, want: &State, deadline: Instant) -> Result<Manag
     let vm_folder = if target.kind == "VirtualApp" {
         None
     } else {
-        let dc = place::datacenter_of(meta, &target).await?;
-        Some(place::vm_folder(meta, &dc, want.folder.as_deref()).await?)
+        let dc = lookup::datacenter_of(meta, &target, "resource_pool_id").await?;
+        Some(lookup::vm_folder(meta, &dc, want.folder.as_deref()).await?)
     };
     let spec = VAppCloneSpec { location, host: None, resource_spec: Some(resource_spec(want)), vm_folder };
     let name = want.name.as_deref().unwrap_or_default();

@@ -15,31 +15,6 @@ pub fn moref(kind: &str, id: &str) -> ManagedObjectReference {
     ManagedObjectReference::new(kind, id)
 }
 
-/// The VM folder: `folder` under the datacenter's VM folder, or that folder.
-pub async fn vm_folder(
-    meta: &Meta,
-    dc: &lookup::Datacenter,
-    folder: Option<&str>,
-) -> Result<ManagedObjectReference, Diags> {
-    match folder.map(|f| f.trim_matches('/')).filter(|f| !f.is_empty()) {
-        Some(f) => {
-            let path = format!("{}/vm/{f}", dc.path);
-            meta.client
-                .find_by_inventory_path(&path)
-                .await
-                .map_err(|e| vi_diag(&e, "finding the folder", Some(AttrPath::attr("folder"))))?
-                .filter(|m| m.kind == "Folder")
-                .ok_or_else(|| {
-                    Diags::error_at(AttrPath::attr("folder"), "Folder not found", format!("no folder at {path:?}"))
-                })
-        }
-        None => dc
-            .vm_folder
-            .clone()
-            .ok_or_else(|| Diags::error("No VM folder", format!("datacenter {:?} has no VM folder", dc.path))),
-    }
-}
-
 /// A datastore's name, for `[name]` paths.
 pub async fn datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<String, Diags> {
     let objs = meta
