@@ -15,5 +15,6 @@ mod vi_client;
 mod vi_datastore_file;
 mod vi_library;
 mod vm;
+mod vm_migration;
 mod vm_snapshot;
 mod vtpm;

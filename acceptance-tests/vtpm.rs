@@ -492,3 +492,56 @@ fn a_named_key_provider_encrypts_the_vm_and_an_encrypted_vm_keeps_its_own() {
     plan_fails(&other, &["already encrypted with key provider `kp-test`", "key_provider_id"]);
     tf.destroy();
 }
+
+/// Issue 8: with a snapshot present, adding or removing a vTPM is refused at
+/// plan, naming the snapshot, on both ways in.
+#[test]
+fn a_snapshot_blocks_adding_or_removing_a_vtpm_at_plan() {
+    let sim = Vcsim::start(&["-api-version", "8.0.2.0"]);
+    register_key_provider(&sim, KP, true);
+    let outside = outside_vm(&sim, "snapped", "efi", false);
+    let tf = Tf::new(&(tpm_vm(&sim, "efi", "  power_state = \"off\"\n") + OUTPUTS));
+    tf.init_apply_replan();
+    let id = tf.outputs()["id"].as_str().unwrap_or_default().to_owned();
+    with_client(&sim, async |c| {
+        c.create_snapshot(&vm_ref(&id), "nightly", "", false, false, None).await.expect("snapshot of the vi_vm");
+        c.create_snapshot(&vm_ref(&outside), "golden", "", false, false, None).await.expect("snapshot of the other VM");
+    });
+
+    // Adding through vi_vm.vtpm.
+    tf.write_main(&(tpm_vm(&sim, "efi", &format!("  power_state = \"off\"\n{VTPM}")) + OUTPUTS));
+    plan_fails(&tf, &["nightly"]);
+    assert!(tpm_of(&sim, &id).is_none());
+
+    // Adding through vi_vtpm on a VM managed elsewhere.
+    let other = Tf::new(&format!(
+        "{}\nresource \"vi_vtpm\" \"t\" {{\n  vm_id = \"{outside}\"\n}}\n",
+        provider_block(&sim.sdk_url(), "")
+    ));
+    plan_fails(&other, &["golden"]);
+    assert!(tpm_of(&sim, &outside).is_none());
+
+    // Terraform 1.0 plans the configuration before a destroy too: go back to
+    // the configuration that matches the VM first.
+    tf.write_main(&(tpm_vm(&sim, "efi", "  power_state = \"off\"\n") + OUTPUTS));
+    tf.destroy();
+}
+
+#[test]
+fn a_snapshot_blocks_removing_a_vtpm_at_plan() {
+    let sim = Vcsim::start(&["-api-version", "8.0.2.0"]);
+    register_key_provider(&sim, KP, true);
+    let with_tpm = tpm_vm(&sim, "efi", &format!("  power_state = \"off\"\n{VTPM}")) + OUTPUTS;
+    let tf = Tf::new(&with_tpm);
+    tf.init_apply_replan();
+    let id = tf.outputs()["id"].as_str().unwrap_or_default().to_owned();
+    assert!(tpm_of(&sim, &id).is_some());
+    with_client(&sim, async |c| {
+        c.create_snapshot(&vm_ref(&id), "pre-patch", "", false, false, None).await.expect("snapshot");
+    });
+    tf.write_main(&(tpm_vm(&sim, "efi", "  power_state = \"off\"\n") + OUTPUTS));
+    plan_fails(&tf, &["pre-patch"]);
+    assert!(tpm_of(&sim, &id).is_some(), "the vTPM is still there");
+    tf.write_main(&with_tpm);
+    tf.destroy();
+}
