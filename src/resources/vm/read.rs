@@ -81,7 +81,12 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         .into_iter()
         .enumerate()
         .map(|(i, n)| Nic {
-            network_id: Value::from_option(network_id_of(n)),
+            network_id: match (&n.backing, prior.network_interface.get(i).and_then(|p| p.network_id.get())) {
+                // An opaque backing names the NSX network, not its managed
+                // object: keep the id the configuration used.
+                (Backing::OpaqueNetwork { .. }, Some(id)) => Value::known(id.clone()),
+                _ => Value::from_option(network_id_of(n)),
+            },
             adapter_type: Value::from_option(NicModel::from_vim_type(&n.kind).map(|m| m.name().to_owned())),
             mac_address: Value::from_option(n.mac_address.clone()),
             mac_address_check: prior

@@ -34,10 +34,22 @@ pub async fn datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<Str
 /// opaque networks by their id and type. Two reads for any number of NICs.
 pub async fn network_backings(meta: &Meta, ids: &[String]) -> Result<HashMap<String, Backing>, Diags> {
     let diag = |e: &crate::vi::ViError| vi_diag(e, "reading the networks", Some(AttrPath::attr("network_interface")));
-    let refs: Vec<ManagedObjectReference> = ids.iter().map(|id| moref(network_kind(id), id)).collect();
-    if refs.is_empty() {
+    if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // Ids do not say their type everywhere (vCenter's opaque networks are
+    // `network-o…`), and a reference needs it: ask the inventory.
+    let root = meta.client.service_content().root_folder.clone();
+    let kinds: HashMap<String, String> = meta
+        .client
+        .list_by_type(&root, "Network", &[])
+        .await
+        .map_err(|e| diag(&e))?
+        .into_iter()
+        .map(|o| (o.obj.value, o.obj.kind))
+        .collect();
+    let refs: Vec<ManagedObjectReference> =
+        ids.iter().map(|id| moref(kinds.get(id).map_or("Network", String::as_str), id)).collect();
     let objs = meta
         .client
         .retrieve_by_type(
@@ -94,17 +106,6 @@ pub async fn network_backings(meta: &Meta, ids: &[String]) -> Result<HashMap<Str
         out.insert(id, backing);
     }
     Ok(out)
-}
-
-/// The managed object type of a network id, from vCenter's id prefixes.
-fn network_kind(id: &str) -> &'static str {
-    if id.starts_with("dvportgroup-") {
-        "DistributedVirtualPortgroup"
-    } else if id.starts_with("opaquenetwork-") || id.starts_with("opaqueNetwork-") {
-        "OpaqueNetwork"
-    } else {
-        "Network"
-    }
 }
 
 /// Everything the device specs need for `want`.
