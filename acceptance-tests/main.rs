@@ -16,4 +16,5 @@ mod vi_datastore_file;
 mod vi_library;
 mod vm;
 mod vm_snapshot;
+mod vm_vapp;
 mod vtpm;
