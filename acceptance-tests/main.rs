@@ -17,4 +17,5 @@ mod vi_library;
 mod vm;
 mod vm_migration;
 mod vm_snapshot;
+mod vm_vapp;
 mod vtpm;

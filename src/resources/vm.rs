@@ -12,6 +12,7 @@ mod resolve;
 mod schema;
 mod state;
 mod tpm;
+mod vapp_member;
 
 use self::resolve::moref;
 use self::state::State;
@@ -20,6 +21,7 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::resources::tpm_device;
 use crate::rules::provider_config::parse_duration;
+use crate::vi::vapp::pool_ref;
 use crate::vi::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
 use crate::vi::vm_spec::VirtualMachineConfigSpec;
 use crate::vi::{ManagedObjectReference, ViError};
@@ -138,6 +140,29 @@ fn changed_spec(have: &State, want: &State) -> VirtualMachineConfigSpec {
     }
 }
 
+/// The state of `info`, with what lives outside the VM (its vApp start
+/// settings) read too.
+async fn read_full(meta: &Meta, info: &VmInfo, prior: &State) -> Result<State, Diags> {
+    let mut state = read::to_state(info, prior);
+    if let Some(vm) = &info.moref {
+        vapp_member::read_back(meta, vm, &mut state)
+            .await
+            .map_err(|e| vi_diag(&e, "reading the VM's vApp start settings", Some(AttrPath::attr("vapp_start"))))?;
+    }
+    Ok(state)
+}
+
+/// A state whose start order vSphere has not yet been asked to set.
+fn without_start_order(s: &State) -> State {
+    let mut s = s.clone();
+    if let Some(v) = &mut s.vapp_start
+        && v.order.is_unknown()
+    {
+        v.order = Value::Null;
+    }
+    s
+}
+
 fn apply_err(e: &ViError, what: &str, partial: Option<State>) -> ApplyError<State> {
     ApplyError { diags: vi_diag(e, what, None), partial }
 }
@@ -153,6 +178,10 @@ impl Vm {
     ) -> Result<State, ApplyError<State>> {
         let partial = |s: &State| State { id: Value::known(vm.value.clone()), ..s.clone() };
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
+        // Start settings before power-on: the vApp knows the VM from then on.
+        vapp_member::apply(meta, vm, want)
+            .await
+            .map_err(|d| ApplyError { diags: d, partial: Some(partial(&without_start_order(want))) })?;
         if want.powered_on() {
             meta.client
                 .power_on_vm(vm, meta.auto_answer, Some(dl))
@@ -161,7 +190,8 @@ impl Vm {
             self.wait_for_ip(meta, vm, want).await;
         }
         let info = read_now(meta, vm).await.map_err(|d| ApplyError { diags: d, partial: Some(partial(want)) })?;
-        let state = read::to_state(&info, want);
+        let state =
+            read_full(meta, &info, want).await.map_err(|d| ApplyError { diags: d, partial: Some(partial(want)) })?;
         tpm::verify(&info, None, want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
         Ok(state)
     }
@@ -184,7 +214,7 @@ impl Vm {
             Some(_) => Some(tpm::scratch_at_apply(meta, want).await?),
             None => None,
         };
-        let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
+        let pool = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
         let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
         let ds_id = want.datastore_id.as_deref().unwrap_or_default();
@@ -318,10 +348,13 @@ impl Resource<Meta> for Vm {
     }
 
     fn validate(&self, config: &State) -> Diags {
-        plan::validate(config)
+        let mut d = plan::validate(config);
+        d.push(vapp_member::validate(config));
+        d
     }
 
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
+        vapp_member::refine(p);
         let mut d = plan::refine(p);
         d.push(tpm::plan(meta, p).await);
         d
@@ -338,7 +371,7 @@ impl Resource<Meta> for Vm {
     async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
         let Some(id) = current.id.get() else { return Ok(None) };
         match read_info(meta, id).await {
-            Ok(Some(info)) => Ok(Some(read::to_state(&info, &current))),
+            Ok(Some(info)) => read_full(meta, &info, &current).await.map(Some),
             // Deleted outside Terraform: drop it from state, plan re-creates.
             Ok(None) => Ok(None),
             Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(None),
@@ -356,13 +389,24 @@ impl Resource<Meta> for Vm {
             if prior.vtpm != want.vtpm { tpm::update_at_apply(meta, &vm, &prior, &want).await? } else { Vec::new() };
 
         // Migration first: host, pool and datastore move with the VM running.
-        if prior.resource_pool_id != want.resource_pool_id
+        // Into or out of a vApp the pool changes with MoveIntoResourcePool
+        // (RelocateVM_Task does not take a vApp everywhere — vcsim's).
+        let new_pool = (prior.resource_pool_id != want.resource_pool_id)
+            .then(|| pool_ref(want.resource_pool_id.as_deref().unwrap_or_default()));
+        let vapp_move =
+            new_pool.is_some() && (vapp_member::vapp_of(&prior).is_some() || vapp_member::vapp_of(&want).is_some());
+        if let Some(pool) = new_pool.as_ref().filter(|_| vapp_move) {
+            meta.client
+                .move_into_resource_pool(pool, std::slice::from_ref(&vm))
+                .await
+                .map_err(|e| apply_err(&e, "moving the VM to its vApp or pool", keep(&prior)))?;
+        }
+        if (new_pool.is_some() && !vapp_move)
             || (want.host_id.is_known() && prior.host_id != want.host_id)
             || prior.datastore_id != want.datastore_id
         {
             let spec = RelocateSpec {
-                pool: (prior.resource_pool_id != want.resource_pool_id)
-                    .then(|| moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default())),
+                pool: new_pool.filter(|_| !vapp_move),
                 host: want.host_id.get().filter(|_| prior.host_id != want.host_id).map(|h| moref("HostSystem", h)),
                 datastore: want
                     .datastore_id
@@ -424,8 +468,16 @@ impl Resource<Meta> for Vm {
                 .map_err(|e| apply_err(&e, "powering the VM on", keep(&want)))?;
             self.wait_for_ip(meta, &vm, &want).await;
         }
+        if want.vapp_start.is_some()
+            && (prior.vapp_start != want.vapp_start || prior.resource_pool_id != want.resource_pool_id)
+        {
+            vapp_member::apply(meta, &vm, &want).await.map_err(|d| ApplyError {
+                diags: d,
+                partial: keep(&State { vapp_start: prior.vapp_start.clone(), ..want.clone() }),
+            })?;
+        }
         let info = read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: keep(&want) })?;
-        let state = read::to_state(&info, &want);
+        let state = read_full(meta, &info, &want).await.map_err(|d| ApplyError { diags: d, partial: keep(&want) })?;
         tpm::verify(&info, tpm_change, &want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
         Ok(state)
     }

@@ -138,6 +138,10 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         id: Value::from_option(info.moref.as_ref().map(|m| m.value.clone())),
         name: Value::known(info.name.clone()),
         resource_pool_id: Value::from_option(info.resource_pool.as_ref().map(moref_value)),
+        // A vApp is its VMs' pool (vcsim does not report `parentVApp`).
+        vapp_id: Value::from_option(
+            info.resource_pool.as_ref().map(moref_value).filter(|p| crate::vi::vapp::pool_kind(p) == "VirtualApp"),
+        ),
         datastore_id,
         host_id: Value::from_option(info.host.as_ref().map(moref_value)),
         folder: prior.folder.clone(),
@@ -170,6 +174,7 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         cdrom,
         vtpm: managed_vtpm(info, prior),
         clone: prior.clone.clone(),
+        vapp_start: prior.vapp_start.clone(),
         timeouts: prior.timeouts.clone(),
     }
 }

@@ -10,11 +10,19 @@ pub fn schema() -> Schema {
         )
         .attr(A::computed("id", Type::String, "Managed object id of the VM (`vm-42`)."))
         .attr(A::required("name", Type::String, "Name of the VM; renaming is done in place."))
-        .attr(A::required(
+        .attr(A::optional_computed(
             "resource_pool_id",
             Type::String,
-            "Resource pool (or vApp) the VM runs in (`vi_resource_pool.id`, `vi_host.resource_pool_id`). A change \
+            "Resource pool the VM runs in (`vi_resource_pool.id`, `vi_host.resource_pool_id`). Give this or \
+             `vapp_id`; with `vapp_id` it reports the vApp (a vApp is the resource pool of its VMs). A change \
              migrates the VM in place.",
+        ))
+        .attr(A::optional_computed(
+            "vapp_id",
+            Type::String,
+            "vApp the VM belongs to (`vi_vapp.id`), instead of `resource_pool_id`: the VM is created in the vApp \
+             and runs in its resources. A change moves the VM to the other vApp in place (its vTPM, if any, is \
+             moved with it: the TPM rule for a move is copy). Reports the vApp when the VM's pool is one.",
         ))
         .attr(A::optional_computed(
             "datastore_id",
@@ -135,6 +143,7 @@ pub fn schema() -> Schema {
         .block(cdrom_block())
         .block(vtpm_block())
         .block(clone_block())
+        .block(vapp_start_block())
         .block(timeouts_block()),
     )
 }
@@ -240,6 +249,44 @@ fn clone_block() -> NestedBlock {
             )),
     )
     .force_new()
+}
+
+fn vapp_start_block() -> NestedBlock {
+    NestedBlock::single(
+        "vapp_start",
+        Block::new(
+            "How the VM starts and stops with its vApp (needs `vapp_id`), set through the vApp's entity \
+             configuration after the VM is created or moved, and read back from it.",
+        )
+        .attr(A::optional_computed(
+            "order",
+            Type::Number,
+            "Start order, 0 or higher: lower orders start first (equal orders together) and stop last. Default: \
+             the one vSphere assigns.",
+        ))
+        .attr(A::optional("start_delay", Type::Number, "Seconds to wait after starting the VM.").default(120i64))
+        .attr(
+            A::optional(
+                "stop_delay",
+                Type::Number,
+                "Seconds to wait after stopping the VM (counts with `stop_action = \"guestShutdown\"`).",
+            )
+            .default(120i64),
+        )
+        .attr(A::optional("start_action", Type::String, "`none` or `powerOn`.").default("powerOn"))
+        .attr(
+            A::optional("stop_action", Type::String, "`none`, `powerOff`, `guestShutdown` or `suspend`.")
+                .default("powerOff"),
+        )
+        .attr(
+            A::optional(
+                "wait_for_guest",
+                Type::Bool,
+                "Go on with the next VM once VMware Tools report a heartbeat, not after `start_delay`.",
+            )
+            .default(false),
+        ),
+    )
 }
 
 fn timeouts_block() -> NestedBlock {

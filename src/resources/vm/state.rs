@@ -11,6 +11,7 @@ pub struct State {
     pub id: Value<String>,
     pub name: Value<String>,
     pub resource_pool_id: Value<String>,
+    pub vapp_id: Value<String>,
     pub datastore_id: Value<String>,
     pub host_id: Value<String>,
     pub folder: Value<String>,
@@ -50,6 +51,8 @@ pub struct State {
     pub vtpm: Option<Vtpm>,
     #[serde(default)]
     pub clone: Option<CloneBlock>,
+    #[serde(default)]
+    pub vapp_start: Option<VappStart>,
     #[serde(default)]
     pub timeouts: Option<Timeouts>,
 }
@@ -91,6 +94,16 @@ pub struct CloneBlock {
     pub source_id: Value<String>,
     pub linked_clone: Value<bool>,
     pub tpm_provisioning: Value<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct VappStart {
+    pub order: Value<i64>,
+    pub start_delay: Value<i64>,
+    pub stop_delay: Value<i64>,
+    pub start_action: Value<String>,
+    pub stop_action: Value<String>,
+    pub wait_for_guest: Value<bool>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
