@@ -21,7 +21,7 @@ fn examples() -> Vec<PathBuf> {
 /// What an example needs in vcsim beyond its default inventory.
 fn prepare(dir: &std::path::Path, sim: &Vcsim) {
     // vTPMs need a key provider, which vCenter (and vcsim) start without.
-    if dir.ends_with("tpm-vm") {
+    if dir.ends_with("tpm-vm") || dir.ends_with("fleet") {
         crate::vtpm::register_key_provider(sim, "example-kms", true);
     }
 }
@@ -30,7 +30,17 @@ fn run_example(dir: &PathBuf) {
     let sim = Vcsim::start(&[]);
     prepare(dir, &sim);
     let tf = Tf::new("").env("VI_URL", &sim.url).env("VI_INSECURE", "true");
-    copy_dir(dir, tf.dir.path());
+    // The example goes one level down, so `../modules/…` resolves beside it.
+    let work = tf.dir.path().join("example");
+    std::fs::create_dir_all(&work).expect("example dir");
+    copy_dir(dir, &work);
+    let modules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/modules");
+    for m in std::fs::read_dir(&modules).expect("examples/modules").flatten() {
+        let to = tf.dir.path().join("modules").join(m.file_name());
+        std::fs::create_dir_all(&to).expect("module dir");
+        copy_dir(&m.path(), &to);
+    }
+    let tf = tf.chdir("example");
     tf.init_apply_replan();
     tf.destroy();
 }

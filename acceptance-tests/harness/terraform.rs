@@ -71,6 +71,8 @@ const SCRUBBED: &[&str] = &[
 pub struct Tf {
     pub dir: TempDir,
     env: Vec<(String, String)>,
+    /// Where Terraform runs, relative to `dir` (empty: `dir` itself).
+    sub: PathBuf,
 }
 
 impl Tf {
@@ -78,11 +80,18 @@ impl Tf {
     pub fn new(main_tf: &str) -> Tf {
         let dir = tempfile::Builder::new().prefix("vi-acc-").tempdir().expect("temp dir");
         std::fs::write(dir.path().join("main.tf"), main_tf).expect("write main.tf");
-        Tf { dir, env: Vec::new() }
+        Tf { dir, env: Vec::new(), sub: PathBuf::new() }
     }
 
     pub fn env(mut self, k: &str, v: &str) -> Tf {
         self.env.push((k.to_owned(), v.to_owned()));
+        self
+    }
+
+    /// Runs Terraform in a subdirectory of the working directory (for
+    /// configurations that reference modules beside them).
+    pub fn chdir(mut self, sub: &str) -> Tf {
+        self.sub = PathBuf::from(sub);
         self
     }
 
@@ -94,7 +103,7 @@ impl Tf {
     pub fn run(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(terraform_bin());
         cmd.args(args)
-            .current_dir(self.dir.path())
+            .current_dir(self.dir.path().join(&self.sub))
             .env("TF_CLI_CONFIG_FILE", cli_config())
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
