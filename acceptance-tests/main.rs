@@ -2,9 +2,11 @@
 mod data_sources;
 mod docs;
 mod examples;
+mod faults;
 mod harness;
 mod plugin_binary;
 mod provider_config;
+mod random_plans;
 mod vi_check;
 mod vi_client;
 mod vi_datastore_file;

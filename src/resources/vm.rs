@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 mod devices;
+mod lost_create;
 mod plan;
 mod read;
 mod resolve;
@@ -19,6 +20,7 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::rules::provider_config::parse_duration;
 use crate::vi::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
+use crate::vi::vm_recover::new_instance_uuid;
 use crate::vi::vm_spec::VirtualMachineConfigSpec;
 use crate::vi::{ManagedObjectReference, ViError};
 
@@ -188,11 +190,12 @@ impl Vm {
             devices::for_create(want, &resolved).map_err(|e| Diags::error("Cannot build the VM's devices", e))?;
         let host = want.host_id.get().map(|h| moref("HostSystem", h));
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
-        let vm = meta
-            .client
-            .create_vm(&folder, &spec, &pool, host.as_ref(), Some(dl))
-            .await
-            .map_err(|e| apply_err(&e, "creating the VM", None))?;
+        let uuid = new_instance_uuid();
+        spec.instance_uuid = Some(uuid.clone());
+        let vm = match meta.client.create_vm(&folder, &spec, &pool, host.as_ref(), Some(dl)).await {
+            Ok(vm) => vm,
+            Err(e) => return Err(lost_create::failed(meta, &e, &uuid, want, "creating the VM").await),
+        };
         tracing::info!(vm = %vm, "VM created");
         self.finish_create(meta, &vm, want).await
     }
@@ -207,6 +210,8 @@ impl Vm {
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
         let mut config = base_spec(want);
         config.name = None;
+        let uuid = new_instance_uuid();
+        config.instance_uuid = Some(uuid.clone());
         let spec = CloneSpec {
             name: want.name.get().cloned().unwrap_or_default(),
             folder,
@@ -218,8 +223,10 @@ impl Vm {
             tpm_provision_policy: cl.tpm_provisioning.get().cloned(),
         };
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
-        let vm =
-            meta.client.clone_vm(&source, &spec, Some(dl)).await.map_err(|e| apply_err(&e, "cloning the VM", None))?;
+        let vm = match meta.client.clone_vm(&source, &spec, Some(dl)).await {
+            Ok(vm) => vm,
+            Err(e) => return Err(lost_create::failed(meta, &e, &uuid, want, "cloning the VM").await),
+        };
         tracing::info!(vm = %vm, source = %source, "VM cloned");
         let partial = State { id: Value::known(vm.value.clone()), ..want.clone() };
         // Bring the clone's devices to what the configuration asks for.

@@ -4,6 +4,7 @@
 //! - `soap`: envelopes, response unwrapping, fault decoding.
 //! - `types`: the vim25 data objects the client needs.
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
+//! - `retry`: which failed calls are sent again (idempotent reads), and when.
 //! - `task`: waiting for tasks.
 //! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
 //! - `datastore_file`: datastore files (`/folder` upload, HEAD, FileManager).
@@ -19,6 +20,8 @@ pub mod batch;
 pub mod client;
 pub mod datastore_file;
 pub mod error;
+#[cfg(test)]
+mod fake_vsphere;
 pub mod library;
 pub mod library_deploy;
 pub mod library_item;
@@ -26,6 +29,7 @@ mod library_session;
 pub mod library_upload;
 pub mod ova;
 pub mod ovf;
+pub mod retry;
 pub mod snapshot;
 pub mod soap;
 pub mod task;
@@ -35,6 +39,7 @@ pub mod transfer;
 pub mod types;
 pub mod vm;
 pub mod vm_device;
+pub mod vm_recover;
 pub mod vm_spec;
 pub mod xml;
 
