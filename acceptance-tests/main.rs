@@ -1,4 +1,5 @@
 //! Acceptance tests: the real Terraform CLI against a real vcsim.
+mod concurrency;
 mod data_sources;
 mod docs;
 mod examples;
@@ -7,6 +8,7 @@ mod harness;
 mod plugin_binary;
 mod provider_config;
 mod random_plans;
+mod secrets;
 mod vi_check;
 mod vi_client;
 mod vi_datastore_file;

@@ -43,7 +43,8 @@ fi
 # (its replace directives included) decides every dependency version. The
 # version.dev=no stamp makes it a release build ("v1.12.6", not "-dev"), as
 # OpenTofu's own release process does.
-if [ "$(CHECKPOINT_DISABLE=1 "$tools/bin/tofu" version 2>/dev/null | head -1)" != "OpenTofu ${OPENTOFU_VERSION}" ]; then
+# (`tofu version` may print warnings about the CLI configuration first.)
+if ! CHECKPOINT_DISABLE=1 "$tools/bin/tofu" version 2>/dev/null | grep -x "OpenTofu ${OPENTOFU_VERSION}" >/dev/null; then
   echo "tools: building OpenTofu ${OPENTOFU_VERSION} from its Go module" >&2
   dir=$(cd "$tools" && GOFLAGS=-mod=mod go mod download -json "github.com/opentofu/opentofu@${OPENTOFU_VERSION}" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
@@ -51,7 +52,7 @@ if [ "$(CHECKPOINT_DISABLE=1 "$tools/bin/tofu" version 2>/dev/null | head -1)" !
   (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" \
     go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
     -o "$tools/bin/tofu" ./cmd/tofu) >&2
-  [ "$(CHECKPOINT_DISABLE=1 "$tools/bin/tofu" version 2>/dev/null | head -1)" = "OpenTofu ${OPENTOFU_VERSION}" ]
+  CHECKPOINT_DISABLE=1 "$tools/bin/tofu" version 2>/dev/null | grep -x "OpenTofu ${OPENTOFU_VERSION}" >/dev/null
 fi
 
 # cargo-fuzz drives libFuzzer; scripts/fuzz.sh runs it on the stable
