@@ -171,7 +171,12 @@ fn a_create_whose_answer_was_lost_is_recorded_not_orphaned() {
     // Terraform: "is tainted, so must be replaced"; OpenTofu: "… so it must …".
     assert!(plan.contains("is tainted, so") && plan.contains("must be replaced"), "{plan}");
     converge(&sim, &proxy, &tf, "lost");
+
+    // The answer to a Destroy_Task is lost after vcsim ran it: the VM is
+    // gone, so the destroy counts as done.
+    proxy.inject("Destroy_Task", 2, 1, Fault::DropResponse);
     tf.destroy();
+    assert_eq!(proxy.calls("Destroy_Task"), COUNT + 1, "{} Destroy_Task calls", proxy.calls("Destroy_Task"));
     assert_eq!(assert_inventory_matches_state(&sim, &tf, "lost"), 0);
 }
 

@@ -17,7 +17,8 @@ targets="${FUZZ_TARGETS:-$(cd fuzz_targets && ls ./*.rs | sed 's|^\./||; s|\.rs$
 # what is looked for; a sanitizer would only slow every execution.
 export RUSTC_BOOTSTRAP=1
 fuzz=("$root/.tools/bin/cargo-fuzz" fuzz)
-"${fuzz[@]}" build -s none >/dev/null 2>build.log || { cat build.log >&2; exit 1; }
+mkdir -p artifacts
+"${fuzz[@]}" build -s none >/dev/null 2>artifacts/build.log || { cat artifacts/build.log >&2; exit 1; }
 
 total=0
 failed=0

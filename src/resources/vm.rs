@@ -372,7 +372,11 @@ impl Resource<Meta> for Vm {
         if info.is_powered_on() {
             meta.client.power_off_vm(&vm, Some(dl)).await.map_err(|e| vi_diag(&e, "powering the VM off", None))?;
         }
-        meta.client.destroy_vm(&vm, Some(dl)).await.map_err(|e| vi_diag(&e, "destroying the VM", None))
+        match meta.client.destroy_vm(&vm, Some(dl)).await {
+            Ok(()) => Ok(()),
+            Err(e) if lost_create::destroyed(meta, &e, &vm).await => Ok(()),
+            Err(e) => Err(vi_diag(&e, "destroying the VM", None)),
+        }
     }
 
     async fn import(&self, meta: &Meta, id: &str) -> Result<State, Diags> {
