@@ -60,7 +60,8 @@ pub enum Delivery {
 /// HTTP status other than 502/503/504, an answer we cannot read).
 pub fn transient(err: &ViError, connect_failed: bool) -> Option<Delivery> {
     match err {
-        ViError::Connect { .. } if connect_failed => Some(Delivery::NotSent),
+        // Refused, unreachable, or the connect itself timed out.
+        ViError::Connect { .. } | ViError::Timeout { .. } if connect_failed => Some(Delivery::NotSent),
         ViError::Connect { .. } | ViError::Timeout { .. } => Some(Delivery::MaybeSent),
         ViError::Http { status: 502..=504, .. } => Some(Delivery::MaybeSent),
         _ => None,
@@ -163,6 +164,7 @@ mod tests {
         assert_eq!(transient(&connect(), false), Some(Delivery::MaybeSent));
         let timeout = ViError::Timeout { what: "x".into(), after_secs: 5 };
         assert_eq!(transient(&timeout, false), Some(Delivery::MaybeSent));
+        assert_eq!(transient(&timeout, true), Some(Delivery::NotSent));
         for status in [502, 503, 504] {
             let e = ViError::Http { status, detail: String::new() };
             assert_eq!(transient(&e, false), Some(Delivery::MaybeSent), "{status}");
