@@ -18,8 +18,17 @@ fn examples() -> Vec<PathBuf> {
     dirs
 }
 
+/// What an example needs in vcsim beyond its default inventory.
+fn prepare(dir: &std::path::Path, sim: &Vcsim) {
+    // vTPMs need a key provider, which vCenter (and vcsim) start without.
+    if dir.ends_with("tpm-vm") {
+        crate::vtpm::register_key_provider(sim, "example-kms", true);
+    }
+}
+
 fn run_example(dir: &PathBuf) {
     let sim = Vcsim::start(&[]);
+    prepare(dir, &sim);
     let tf = Tf::new("").env("VI_URL", &sim.url).env("VI_INSECURE", "true");
     copy_dir(dir, tf.dir.path());
     tf.init_apply_replan();

@@ -83,6 +83,9 @@ async fn upload_check_and_delete_a_file() {
     assert_eq!(back.len(), data.len());
     assert_eq!(sha256_hex(&back), result.sha256);
     assert_eq!(client.datastore_file_info("DC0", DS, path).await.unwrap(), Some(data.len() as u64));
+    let digest = client.datastore_file_digest("DC0", DS, path).await.unwrap().expect("digest of the upload");
+    assert_eq!((digest.size, digest.sha256), (result.size, result.sha256.clone()));
+    assert_eq!(client.datastore_file_digest("DC0", DS, "up load/none.bin").await.unwrap(), None);
 
     // Uploading again replaces the file.
     let smaller = random_bytes(1000, 7);

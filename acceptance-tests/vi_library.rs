@@ -176,12 +176,19 @@ async fn item_upload_deploy_and_capture() {
     // Upload the OVF and its disk through an update session.
     let dir = tempfile::tempdir().unwrap();
     let (ovf, disk_path, disk) = write_ovf_package(dir.path());
-    let sources =
-        [ItemFileSource { name: "tiny.ovf", path: &ovf }, ItemFileSource { name: "tiny-disk1.vmdk", path: &disk_path }];
+    let sources = [ItemFileSource::whole("tiny.ovf", &ovf), ItemFileSource::whole("tiny-disk1.vmdk", &disk_path)];
     let results = lib.upload_item_files(&item, &sources, |_, _| {}).await.expect("upload");
     let ovf_bytes = std::fs::read(&ovf).unwrap();
     assert_eq!(results.first().map(|r| r.sha256.clone()), Some(sha256_hex(&ovf_bytes)));
     assert_eq!(results.get(1).map(|r| (r.size, r.sha256.clone())), Some((disk.len() as u64, sha256_hex(&disk))));
+
+    // The descriptor reads back byte for byte; the item is found by name.
+    let back = lib.download_item_file(&item, "tiny.ovf", 1 << 20).await.expect("download");
+    assert_eq!(back, std::fs::read(&ovf).unwrap());
+    let err = lib.download_item_file(&item, "tiny.ovf", 10).await.unwrap_err();
+    assert!(err.to_string().contains("larger than 10 bytes"), "{err}");
+    assert_eq!(lib.find_items(&library, "tiny").await.unwrap(), std::slice::from_ref(&item));
+    assert!(lib.find_items(&library, "nothing").await.unwrap().is_empty());
 
     let mut files = lib.list_item_files(&item).await.unwrap();
     files.sort_by(|a, b| a.name.cmp(&b.name));
@@ -233,6 +240,39 @@ async fn item_upload_deploy_and_capture() {
     assert_eq!(lib.get_library(&library).await.unwrap(), None);
 }
 
+/// An archive's members go up as byte ranges of it, never unpacked.
+#[tokio::test]
+async fn byte_ranges_of_one_file_become_separate_item_files() {
+    let sim = Vcsim::start(&[]);
+    let (vi, lib) = connect(&sim).await;
+    let ds = find(&vi, "DC0/datastore/LocalDS_0").await;
+    let library = lib.create_local_library("tf-ranges", None, &ds.value).await.unwrap();
+    let item = lib.create_item(&library, "packed", None, "ovf").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let disk: Vec<u8> = (0..70_000u32).map(|i| (i % 241) as u8).collect();
+    let ovf = ovf_descriptor("d.vmdk", disk.len());
+    // A fake archive: 100 bytes of header, the descriptor, 7 bytes, the disk.
+    let mut packed = vec![0xAAu8; 100];
+    packed.extend_from_slice(ovf.as_bytes());
+    packed.extend_from_slice(b"padding");
+    let disk_at = packed.len() as u64;
+    packed.extend_from_slice(&disk);
+    let path = dir.path().join("packed.bin");
+    std::fs::write(&path, &packed).unwrap();
+    let sources = [
+        ItemFileSource::part("p.ovf", &path, 100, ovf.len() as u64),
+        ItemFileSource::part("d.vmdk", &path, disk_at, disk.len() as u64),
+    ];
+    let results = lib.upload_item_files(&item, &sources, |_, _| {}).await.expect("upload");
+    assert_eq!(results.get(1).map(|r| r.sha256.clone()), Some(sha256_hex(&disk)));
+    let mut files: Vec<(String, Option<u64>)> =
+        lib.list_item_files(&item).await.unwrap().into_iter().map(|f| (f.name, f.size)).collect();
+    files.sort();
+    assert_eq!(files, [("d.vmdk".into(), Some(disk.len() as u64)), ("p.ovf".into(), Some(ovf.len() as u64))]);
+    assert_eq!(lib.download_item_file(&item, "p.ovf", 1 << 20).await.unwrap(), ovf.as_bytes());
+    lib.delete_library(&library).await.unwrap();
+}
+
 #[tokio::test]
 async fn upload_of_a_missing_file_fails_clearly() {
     let sim = Vcsim::start(&[]);
@@ -242,10 +282,8 @@ async fn upload_of_a_missing_file_fails_clearly() {
     let item = lib.create_item(&library, "broken", None, "ovf").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.ovf");
-    let err = lib
-        .upload_item_files(&item, &[ItemFileSource { name: "missing.ovf", path: &missing }], |_, _| {})
-        .await
-        .unwrap_err();
+    let err =
+        lib.upload_item_files(&item, &[ItemFileSource::whole("missing.ovf", &missing)], |_, _| {}).await.unwrap_err();
     assert!(matches!(&err, ViError::LocalFile { path, .. } if path.ends_with("missing.ovf")), "{err:?}");
     assert!(lib.list_item_files(&item).await.unwrap().is_empty());
     // An item in a library that does not exist.

@@ -427,3 +427,49 @@ output "id" {{ value = vi_vm.iso.id }}
     assert_eq!(iso(&sim), None);
     tf.destroy();
 }
+
+#[test]
+fn nics_on_standard_distributed_and_opaque_networks() {
+    let sim = Vcsim::start(&["-nsx", "1"]);
+    let p = place(&sim);
+    let tf = Tf::new(&format!(
+        r#"{provider}
+data "vi_network" "std" {{ name = "VM Network" }}
+data "vi_network" "dvpg" {{ name = "DC0_DVPG0" }}
+data "vi_network" "nsx" {{ name = "DC0_NSX0" }}
+
+resource "vi_vm" "nets" {{
+  name             = "nets-1"
+  resource_pool_id = "{pool}"
+  datastore_id     = "{ds}"
+  power_state      = "off"
+  network_interface {{ network_id = data.vi_network.std.id }}
+  network_interface {{ network_id = data.vi_network.dvpg.id }}
+  network_interface {{ network_id = data.vi_network.nsx.id }}
+}}
+output "id" {{ value = vi_vm.nets.id }}
+output "types" {{ value = [data.vi_network.std.type, data.vi_network.dvpg.type, data.vi_network.nsx.type] }}
+"#,
+        provider = provider_block(&sim.sdk_url(), ""),
+        pool = p.pool,
+        ds = p.datastore
+    ));
+    tf.init_apply_replan();
+    let out = tf.outputs();
+    assert_eq!(out["types"], serde_json::json!(["Network", "DistributedVirtualPortgroup", "OpaqueNetwork"]));
+    let info = vm_info(&sim, out["id"].as_str().unwrap_or_default()).expect("VM");
+    use terraform_provider_vi::vi::vm_device::Backing;
+    let backings: Vec<&str> = info
+        .devices
+        .iter()
+        .filter(|d| d.is_nic())
+        .map(|d| match &d.backing {
+            Backing::Network { .. } => "standard",
+            Backing::DvPort { switch_uuid, .. } if !switch_uuid.is_empty() => "distributed",
+            Backing::OpaqueNetwork { .. } => "opaque",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(backings, vec!["standard", "distributed", "opaque"]);
+    tf.destroy();
+}

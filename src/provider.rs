@@ -26,6 +26,17 @@ pub struct Meta {
     pub compute_path: Option<String>,
     pub auto_answer: bool,
     pub api_timeout: Duration,
+    /// The content library (vAPI REST) session: logged in on first use,
+    /// then shared by every resource, so a run logs in once.
+    pub library: tokio::sync::OnceCell<vi::LibraryClient>,
+}
+
+impl Meta {
+    /// The shared content library client, logging in on the first call.
+    /// A failed login is not kept: the next call tries again.
+    pub async fn library(&self) -> Result<&vi::LibraryClient, ViError> {
+        self.library.get_or_try_init(|| vi::LibraryClient::connect(&self.client)).await
+    }
 }
 
 #[derive(Deserialize)]
@@ -201,7 +212,7 @@ impl crate::plugin::Provider for ViProvider {
         };
         // Reads that arrive within a few milliseconds of each other share a
         // call; waiting longer would only delay a lone read.
-        let batcher = vi::Batcher::new(client.clone(), Duration::from_millis(15));
+        let batcher = vi::Batcher::new(client.clone(), Duration::from_millis(20));
         Ok(Meta {
             client,
             batcher,
@@ -209,6 +220,7 @@ impl crate::plugin::Provider for ViProvider {
             compute_path,
             auto_answer: resolved.auto_answer,
             api_timeout: resolved.api_timeout,
+            library: tokio::sync::OnceCell::new(),
         })
     }
 

@@ -1,6 +1,9 @@
-# Boots a VM from an ISO on a datastore, as `linuxkit run vcenter` does:
-# an EFI VM with a CD-ROM and a persistent disk. The ISO path is a
-# datastore path; upload the image first (e.g. with vi_datastore_upload).
+# Boots a VM from an ISO, as `linuxkit push vcenter` + `linuxkit run vcenter`
+# do: the image is uploaded to a datastore first (vi_datastore_upload), then
+# an EFI VM boots from it with a CD-ROM and a persistent disk.
+#
+# linuxkit.iso next to this file is a few-KB placeholder, not a bootable
+# image; pass your own with -var iso_file=path/to/image.iso.
 terraform {
   required_providers {
     vi = {
@@ -11,10 +14,10 @@ terraform {
 
 provider "vi" {}
 
-variable "iso" {
+variable "iso_file" {
   type        = string
-  default     = "[LocalDS_0] linuxkit/linuxkit.iso"
-  description = "Datastore path of the boot image."
+  default     = "linuxkit.iso"
+  description = "Local boot image to upload, relative to this directory."
 }
 
 data "vi_datastore" "ds" {
@@ -29,6 +32,14 @@ data "vi_network" "lan" {
   name = "VM Network"
 }
 
+# Streamed to [LocalDS_0] linuxkit/linuxkit.iso; a rebuilt image (new
+# sha256) is uploaded again on the next apply.
+resource "vi_datastore_upload" "iso" {
+  source_file  = "${path.module}/${var.iso_file}"
+  datastore_id = data.vi_datastore.ds.id
+  path         = "linuxkit/linuxkit.iso"
+}
+
 resource "vi_vm" "linuxkit" {
   name             = "linuxkit-1"
   resource_pool_id = data.vi_host.host.resource_pool_id
@@ -39,7 +50,7 @@ resource "vi_vm" "linuxkit" {
   memory           = 1024
 
   cdrom {
-    datastore_path = var.iso
+    datastore_path = vi_datastore_upload.iso.datastore_path
   }
 
   disk {
@@ -54,4 +65,11 @@ resource "vi_vm" "linuxkit" {
 
 output "vm_id" {
   value = vi_vm.linuxkit.id
+}
+
+output "iso" {
+  value = {
+    datastore_path = vi_datastore_upload.iso.datastore_path
+    sha256         = vi_datastore_upload.iso.sha256
+  }
 }

@@ -35,11 +35,7 @@ impl DataSource<Meta> for DatastoreData {
         Schema::new(
             Block::new("Looks up a datastore by name in a datacenter.")
                 .attr(Attribute::required("name", Type::String, "Name of the datastore."))
-                .attr(Attribute::optional_computed(
-                    "datacenter_id",
-                    Type::String,
-                    "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
-                ))
+                .attr(lookup::datacenter_id_attribute())
                 .attr(Attribute::computed("id", Type::String, "Managed object id of the datastore (`datastore-17`)."))
                 .attr(Attribute::computed("type", Type::String, "File system type: `VMFS`, `NFS`, `vsan`, `OTHER`, …"))
                 .attr(Attribute::computed("capacity", Type::Number, "Capacity in bytes."))

@@ -55,11 +55,7 @@ impl DataSource<Meta> for HostData {
                     "Inventory path: absolute (`/DC0/host/DC0_C0/DC0_C0_H0`) or relative to the datacenter's host \
                      folder (`DC0_C0/DC0_C0_H0`).",
                 ))
-                .attr(Attribute::optional_computed(
-                    "datacenter_id",
-                    Type::String,
-                    "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
-                ))
+                .attr(lookup::datacenter_id_attribute())
                 .attr(Attribute::computed("id", Type::String, "Managed object id of the host (`host-21`)."))
                 .attr(Attribute::computed(
                     "compute_resource_id",

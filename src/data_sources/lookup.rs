@@ -1,6 +1,6 @@
 //! Finding inventory objects by name, path or id, with errors that say what
 //! was searched and where. Shared by data sources and resources.
-use crate::plugin::{AttrPath, Diags, Value};
+use crate::plugin::{AttrPath, Attribute, Diags, Type, Value};
 use crate::provider::Meta;
 use crate::vi::{ManagedObjectReference, ObjectContent, ViError};
 
@@ -105,6 +105,25 @@ pub async fn datacenter_named(meta: &Meta, path: &str, attr: Option<AttrPath>) -
     }
 }
 
+/// The datacenter an object lives in, found by walking its parents (one
+/// call per level); errors point at `attr`, the attribute that named `obj`.
+pub async fn datacenter_of(meta: &Meta, obj: &ManagedObjectReference, attr: &str) -> Result<Datacenter, Diags> {
+    let mut cur = obj.clone();
+    for _ in 0..64 {
+        if cur.kind == "Datacenter" {
+            return datacenter(meta, Some(&cur.value), attr).await;
+        }
+        let objs = meta
+            .client
+            .retrieve(std::slice::from_ref(&cur), &["parent"])
+            .await
+            .map_err(|e| vi_diag(&e, "finding the datacenter", Some(AttrPath::attr(attr))))?;
+        let Some(parent) = objs.first().and_then(|o| o.moref("parent")) else { break };
+        cur = parent;
+    }
+    Err(Diags::error_at(AttrPath::attr(attr), "No datacenter", format!("{} is not inside a datacenter", obj.value)))
+}
+
 async fn all_datacenters(meta: &Meta) -> Result<Vec<ObjectContent>, Diags> {
     let root = meta.client.service_content().root_folder.clone();
     meta.client.list_by_type(&root, "Datacenter", DC_PROPS).await.map_err(|e| vi_diag(&e, "listing datacenters", None))
@@ -148,6 +167,48 @@ pub async fn inventory_path(meta: &Meta, o: &ObjectContent) -> Result<String, Di
     }
     parts.reverse();
     Ok(parts.join("/"))
+}
+
+/// `folder` under the datacenter's VM folder, or that folder itself.
+pub async fn vm_folder(meta: &Meta, dc: &Datacenter, folder: Option<&str>) -> Result<ManagedObjectReference, Diags> {
+    match folder.map(|f| f.trim_matches('/')).filter(|f| !f.is_empty()) {
+        Some(f) => {
+            let path = format!("{}/vm/{f}", dc.path);
+            meta.client
+                .find_by_inventory_path(&path)
+                .await
+                .map_err(|e| vi_diag(&e, "finding the folder", Some(AttrPath::attr("folder"))))?
+                .filter(|m| m.kind == "Folder")
+                .ok_or_else(|| {
+                    Diags::error_at(AttrPath::attr("folder"), "Folder not found", format!("no folder at {path:?}"))
+                })
+        }
+        None => dc
+            .vm_folder
+            .clone()
+            .ok_or_else(|| Diags::error("No VM folder", format!("datacenter {:?} has no VM folder", dc.path))),
+    }
+}
+
+/// The vApp's folder relative to its datacenter's VM folder; null for that
+/// folder itself (so a configuration without `folder` matches).
+pub async fn relative_vm_folder(
+    meta: &Meta,
+    parent_folder: Option<&ManagedObjectReference>,
+) -> Result<Value<String>, Diags> {
+    let Some(folder) = parent_folder else { return Ok(Value::Null) };
+    let objs = meta
+        .client
+        .retrieve(std::slice::from_ref(folder), &["name", "parent"])
+        .await
+        .map_err(|e| vi_diag(&e, "reading the folder", None))?;
+    let Some(o) = objs.into_iter().find(|o| !o.is_missing_object()) else { return Ok(Value::Null) };
+    let path = inventory_path(meta, &o).await?;
+    // "DC0/vm/apps/web" → "apps/web".
+    Ok(match path.split_once("/vm/") {
+        Some((_, rel)) => Value::known(rel.to_owned()),
+        None => Value::Null,
+    })
 }
 
 /// Exactly one object, or a message naming what was searched and where.
@@ -233,6 +294,15 @@ pub async fn by_path(
             format!("{full:?} vanished while being read"),
         )
     })
+}
+
+/// The optional `datacenter_id` every lookup by name or relative path takes.
+pub fn datacenter_id_attribute() -> Attribute {
+    Attribute::optional_computed(
+        "datacenter_id",
+        Type::String,
+        "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
+    )
 }
 
 /// Plan-time check for two alternative attributes: exactly one must be set

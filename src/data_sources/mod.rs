@@ -11,6 +11,7 @@ pub mod folder;
 pub mod host;
 pub mod lookup;
 pub mod network;
+pub mod ovf;
 pub mod resource_pool;
 
 pub fn all() -> Vec<Arc<dyn AnyDataSource<Meta>>> {
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Arc<dyn AnyDataSource<Meta>>> {
         data_source(resource_pool::ResourcePoolData),
         data_source(host::HostData),
         data_source(folder::FolderData),
+        data_source(ovf::OvfData),
     ]
 }
 

@@ -34,11 +34,7 @@ impl DataSource<Meta> for NetworkData {
                     Type::String,
                     "Name of the network, e.g. `VM Network` or `DC0_DVPG0`.",
                 ))
-                .attr(Attribute::optional_computed(
-                    "datacenter_id",
-                    Type::String,
-                    "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
-                ))
+                .attr(lookup::datacenter_id_attribute())
                 .attr(Attribute::computed(
                     "id",
                     Type::String,

@@ -42,11 +42,7 @@ impl DataSource<Meta> for ResourcePoolData {
                     "Inventory path: absolute from the root (`/DC0/host/DC0_C0/Resources`) or relative to the \
                      datacenter's host folder (`DC0_C0/Resources`).",
                 ))
-                .attr(Attribute::optional_computed(
-                    "datacenter_id",
-                    Type::String,
-                    "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
-                ))
+                .attr(lookup::datacenter_id_attribute())
                 .attr(Attribute::computed("id", Type::String, "Managed object id of the pool (`resgroup-22`)."))
                 .attr(Attribute::computed(
                     "owner_id",

@@ -43,6 +43,7 @@ fn render_block(out: &mut String, block: &Block, anchor: &str) {
                 }
                 let flags = if flags.is_empty() { String::new() } else { format!(", {}", flags.join(", ")) };
                 let default = match &a.default {
+                    Some(super::cty::Dyn::String(s)) if s.is_empty() => " Defaults to the empty string.".to_owned(),
                     Some(super::cty::Dyn::String(s)) => format!(" Defaults to `{s}`."),
                     Some(d) => format!(" Defaults to `{}`.", super::cty::to_json(d)),
                     None => String::new(),
@@ -120,6 +121,7 @@ mod tests {
                 .attr(Attribute::optional("tags", Type::map(Type::String), "Tags.").force_new())
                 .attr(Attribute::optional("password", Type::String, "Secret.").sensitive())
                 .attr(Attribute::computed("id", Type::String, "Id."))
+                .attr(Attribute::optional("note", Type::String, "A note.").default(""))
                 .block(NestedBlock::list(
                     "disk",
                     Block::new("A disk.").attr(Attribute::required("size", Type::Number, "GB.")),
@@ -130,6 +132,7 @@ mod tests {
         assert!(md.contains("- `tags` (Map of String, Forces replacement) Tags."), "{md}");
         assert!(md.contains("- `password` (String, Sensitive) Secret."), "{md}");
         assert!(md.contains("### Read-Only\n\n- `id` (String) Id."), "{md}");
+        assert!(md.contains("- `note` (String) A note. Defaults to the empty string."), "{md}");
         assert!(md.contains("### Nested Schema for `disk`"), "{md}");
         assert!(md.contains("- `size` (Number) GB."), "{md}");
     }

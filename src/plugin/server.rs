@@ -305,10 +305,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let ty = ds.schema().ty();
             let config = dv_decode(req.config.as_ref(), &ty)?;
             let meta = self.meta().await?;
-            dv_encode(&ds.read(&meta, &config).await?, &ty)
+            let (state, warnings) = ds.read(&meta, &config).await?;
+            Ok((dv_encode(&state, &ty)?, warnings))
         }
         .await;
-        let (state, diags) = diags_of(r);
+        let (state, diags) = match r {
+            Ok((state, warnings)) => (Some(state), warnings),
+            Err(d) => (None, d),
+        };
         Ok(Response::new(pb::read_data_source::Response { state, diagnostics: diags.to_proto() }))
     }
 

@@ -112,6 +112,12 @@ pub trait DataSource<M: Send + Sync + 'static>: Send + Sync + 'static {
         Diags::none()
     }
     async fn read(&self, meta: &M, config: Self::State) -> Result<Self::State, Diags>;
+    /// `read`, with warnings shown alongside a successful result. Override
+    /// this (and have `read` drop the warnings) when a read can succeed yet
+    /// has something to say; the default has nothing to add.
+    async fn read_with_warnings(&self, meta: &M, config: Self::State) -> Result<(Self::State, Diags), Diags> {
+        Ok((self.read(meta, config).await?, Diags::none()))
+    }
 }
 
 // ------------------------------------------------------------ erased forms
@@ -142,7 +148,8 @@ pub trait AnyDataSource<M>: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
     fn validate(&self, config: &Dyn) -> Diags;
-    async fn read(&self, meta: &M, config: &Dyn) -> Result<Dyn, Diags>;
+    /// The state read, and warnings to show with it.
+    async fn read(&self, meta: &M, config: &Dyn) -> Result<(Dyn, Diags), Diags>;
     /// Checks that the typed state has one field per schema attribute.
     fn self_check(&self) -> Result<(), String>;
 }
@@ -289,10 +296,10 @@ impl<M: Send + Sync + 'static, D: DataSource<M>> AnyDataSource<M> for Erased<D> 
             Err(d) => d,
         }
     }
-    async fn read(&self, meta: &M, config: &Dyn) -> Result<Dyn, Diags> {
+    async fn read(&self, meta: &M, config: &Dyn) -> Result<(Dyn, Diags), Diags> {
         let c = decode::<D::State>(config)?;
-        let s = self.0.read(meta, c).await?;
-        encode(&s, &self.0.schema()).map(nulls_for_unknowns)
+        let (s, warnings) = self.0.read_with_warnings(meta, c).await?;
+        Ok((encode(&s, &self.0.schema()).map(nulls_for_unknowns)?, warnings))
     }
 
     fn self_check(&self) -> Result<(), String> {
@@ -483,6 +490,40 @@ mod tests {
         let b = obj(&[("name", Dyn::String("b".into())), ("memory", Dyn::Number(2.into()))]);
         assert_eq!(forced_replacements(&schema(), &a, &b), vec![AttrPath::attr("name")]);
         assert!(forced_replacements(&schema(), &a, &a).is_empty());
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Echo {
+        name: crate::plugin::Value<String>,
+    }
+
+    struct Warns;
+
+    #[async_trait]
+    impl DataSource<()> for Warns {
+        type State = Echo;
+        fn type_name(&self) -> &'static str {
+            "t_warns"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(Block::new("t").attr(Attribute::required("name", Type::String, "")))
+        }
+        async fn read(&self, meta: &(), config: Echo) -> Result<Echo, Diags> {
+            self.read_with_warnings(meta, config).await.map(|(s, _)| s)
+        }
+        async fn read_with_warnings(&self, _: &(), config: Echo) -> Result<(Echo, Diags), Diags> {
+            Ok((config, Diags::warning_at(AttrPath::attr("name"), "odd", "but fine")))
+        }
+    }
+
+    #[tokio::test]
+    async fn data_source_warnings_come_with_the_state() {
+        let ds = data_source(Warns);
+        let cfg = obj(&[("name", Dyn::String("a".into()))]);
+        let (state, warnings) = ds.read(&(), &cfg).await.unwrap();
+        assert_eq!(state, cfg);
+        assert_eq!(warnings.0.len(), 1);
+        assert!(!warnings.has_errors());
     }
 
     #[test]

@@ -5,11 +5,28 @@ use std::sync::Arc;
 use crate::plugin::{AnyResource, resource};
 use crate::provider::Meta;
 
+pub mod catalog;
+pub mod catalog_item;
+pub mod datastore_upload;
+pub mod tpm_checks;
+pub mod tpm_device;
+pub mod vapp;
+pub mod vapp_property;
 pub mod vm;
 pub mod vm_snapshot;
+pub mod vtpm;
 
 pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
-    vec![resource(vm::Vm), resource(vm_snapshot::VmSnapshot)]
+    vec![
+        resource(vm::Vm),
+        resource(vm_snapshot::VmSnapshot),
+        resource(vapp_property::VappProperty),
+        resource(datastore_upload::DatastoreUpload),
+        resource(vapp::VApp),
+        resource(catalog::Catalog),
+        resource(catalog_item::CatalogItem),
+        resource(vtpm::Vtpm),
+    ]
 }
 
 #[cfg(test)]

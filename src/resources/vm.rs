@@ -12,12 +12,14 @@ mod read;
 mod resolve;
 mod schema;
 mod state;
+mod tpm;
 
-use self::resolve::{datacenter_of, moref, vm_folder};
+use self::resolve::moref;
 use self::state::State;
-use crate::data_sources::lookup::vi_diag;
+use crate::data_sources::lookup::{self, datacenter_of, vi_diag, vm_folder};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
+use crate::resources::tpm_device;
 use crate::rules::provider_config::parse_duration;
 use crate::vi::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
 use crate::vi::vm_recover::new_instance_uuid;
@@ -161,7 +163,9 @@ impl Vm {
             self.wait_for_ip(meta, vm, want).await;
         }
         let info = read_now(meta, vm).await.map_err(|d| ApplyError { diags: d, partial: Some(partial(want)) })?;
-        Ok(read::to_state(&info, want))
+        let state = read::to_state(&info, want);
+        tpm::verify(&info, None, want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
+        Ok(state)
     }
 
     async fn wait_for_ip(&self, meta: &Meta, vm: &ManagedObjectReference, want: &State) {
@@ -177,8 +181,13 @@ impl Vm {
     }
 
     async fn create_from_scratch(&self, meta: &Meta, want: &State) -> Result<State, ApplyError<State>> {
+        // The vTPM prerequisites again, on fresh facts, before anything exists.
+        let key_providers = match &want.vtpm {
+            Some(_) => Some(tpm::scratch_at_apply(meta, want).await?),
+            None => None,
+        };
         let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
-        let dc = datacenter_of(meta, &pool).await?;
+        let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
         let ds_id = want.datastore_id.as_deref().unwrap_or_default();
         let ds_name = resolve::datastore_name(meta, ds_id, AttrPath::attr("datastore_id")).await?;
@@ -197,6 +206,13 @@ impl Vm {
             Err(e) => return Err(lost_create::failed(meta, &e, &uuid, want, "creating the VM").await),
         };
         tracing::info!(vm = %vm, "VM created");
+        // The vTPM goes on the new VM before it first powers on, in its own
+        // reconfigure like every other vTPM the provider adds (a key made
+        // beforehand is not honoured by every CreateVM_Task — vcsim's).
+        if let Some(kps) = &key_providers {
+            let partial = State { id: Value::known(vm.value.clone()), ..want.clone() };
+            self.add_tpm(meta, &vm, None, want, kps, Some(dl), Some(partial)).await?;
+        }
         self.finish_create(meta, &vm, want).await
     }
 
@@ -204,9 +220,13 @@ impl Vm {
         let Some(cl) = &want.clone else {
             return Err(Diags::error("No clone block", "internal: clone expected").into());
         };
-        let source = vm_ref(cl.source_id.as_deref().unwrap_or_default());
-        let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
-        let dc = datacenter_of(meta, &pool).await?;
+        let source_id = cl.source_id.as_deref().unwrap_or_default();
+        let source = vm_ref(source_id);
+        let pool_id = want.resource_pool_id.as_deref().unwrap_or_default();
+        // The TPM policy and vTPM prerequisites again, on fresh facts.
+        let (facts, policy) = tpm::clone_at_apply(meta, want, source_id, pool_id).await?;
+        let pool = facts.pool.clone();
+        let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
         let mut config = base_spec(want);
         config.name = None;
@@ -220,7 +240,7 @@ impl Vm {
             host: want.host_id.get().map(|h| moref("HostSystem", h)),
             linked: cl.linked_clone.get() == Some(&true),
             config: Some(config),
-            tpm_provision_policy: cl.tpm_provisioning.get().cloned(),
+            tpm_provision_policy: policy.and_then(|p| p.send).map(|p| p.to_string()),
         };
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
         let vm = match meta.client.clone_vm(&source, &spec, Some(dl)).await {
@@ -238,13 +258,57 @@ impl Vm {
         let mut spec = changed_spec(&have, want);
         spec.device_change = devices::diff(&live, &have, want, &resolved)
             .map_err(|e| fail(Diags::error("Cannot match the clone's devices to the configuration", e)))?;
+        // A vTPM copied from the source is kept; one is added if asked for.
+        let tpm_change = tpm::change(false, live.has_tpm(), want);
         if !spec.is_empty() {
             meta.client
                 .reconfigure_vm(&vm, &spec, Some(dl))
                 .await
                 .map_err(|e| apply_err(&e, "adjusting the clone's devices", Some(partial.clone())))?;
         }
+        if tpm_change == Some(tpm::TpmChange::Add) {
+            let kps = facts.providers.unwrap_or_default();
+            self.add_tpm(meta, &vm, Some(&live), want, &kps, Some(dl), Some(partial.clone())).await?;
+        }
         self.finish_create(meta, &vm, want).await
+    }
+}
+
+impl Vm {
+    /// Adds the vTPM (with the encryption it needs) in its own reconfigure,
+    /// after the settings it depends on (firmware) are in place.
+    #[allow(clippy::too_many_arguments)]
+    async fn add_tpm(
+        &self,
+        meta: &Meta,
+        vm: &ManagedObjectReference,
+        live: Option<&VmInfo>,
+        want: &State,
+        key_providers: &[crate::vi::crypto::KmipClusterInfo],
+        dl: Option<Instant>,
+        partial: Option<State>,
+    ) -> Result<(), ApplyError<State>> {
+        let explicit = want.vtpm.as_ref().and_then(|v| v.key_provider_id.get()).map(String::as_str);
+        let (device, crypto) = tpm_device::add_spec(meta, live, explicit, key_providers)
+            .await
+            .map_err(|d| ApplyError { diags: d, partial: partial.clone() })?;
+        let spec = VirtualMachineConfigSpec { device_change: vec![device], crypto, ..Default::default() };
+        meta.client.reconfigure_vm(vm, &spec, dl).await.map_err(|e| apply_err(&e, "adding the vTPM", partial))
+    }
+
+    /// Removes the vTPM in its own reconfigure, before settings it holds in
+    /// place (firmware) change.
+    async fn remove_tpm(
+        &self,
+        meta: &Meta,
+        vm: &ManagedObjectReference,
+        live: &VmInfo,
+        dl: Option<Instant>,
+        partial: Option<State>,
+    ) -> Result<(), ApplyError<State>> {
+        let Some(change) = tpm_device::remove_spec(live) else { return Ok(()) };
+        let spec = VirtualMachineConfigSpec { device_change: vec![change], ..Default::default() };
+        meta.client.reconfigure_vm(vm, &spec, dl).await.map_err(|e| apply_err(&e, "removing the vTPM", partial))
     }
 }
 
@@ -264,8 +328,10 @@ impl Resource<Meta> for Vm {
         plan::validate(config)
     }
 
-    async fn plan(&self, _meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
-        plan::refine(p)
+    async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
+        let mut d = plan::refine(p);
+        d.push(tpm::plan(meta, p).await);
+        d
     }
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
@@ -292,6 +358,9 @@ impl Resource<Meta> for Vm {
         let vm = vm_ref(&id);
         let keep = |s: &State| Some(State { id: Value::known(id.clone()), ..s.clone() });
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.update));
+        // A vTPM change is checked again on fresh facts before anything moves.
+        let key_providers =
+            if prior.vtpm != want.vtpm { tpm::update_at_apply(meta, &vm, &prior, &want).await? } else { Vec::new() };
 
         // Migration first: host, pool and datastore move with the VM running.
         if prior.resource_pool_id != want.resource_pool_id
@@ -342,11 +411,18 @@ impl Resource<Meta> for Vm {
             diags: Diags::error("Cannot change the VM's devices", e),
             partial: keep(&prior),
         })?;
+        let tpm_change = tpm::change(prior.vtpm.is_some(), live.has_tpm(), &want);
+        if tpm_change == Some(tpm::TpmChange::Remove) {
+            self.remove_tpm(meta, &vm, &live, Some(dl), keep(&prior)).await?;
+        }
         if !spec.is_empty() {
             meta.client
                 .reconfigure_vm(&vm, &spec, Some(dl))
                 .await
                 .map_err(|e| apply_err(&e, "reconfiguring the VM", keep(&prior)))?;
+        }
+        if tpm_change == Some(tpm::TpmChange::Add) {
+            self.add_tpm(meta, &vm, Some(&live), &want, &key_providers, Some(dl), keep(&prior)).await?;
         }
         if want.powered_on() && (!running || cycle) {
             meta.client
@@ -356,7 +432,9 @@ impl Resource<Meta> for Vm {
             self.wait_for_ip(meta, &vm, &want).await;
         }
         let info = read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: keep(&want) })?;
-        Ok(read::to_state(&info, &want))
+        let state = read::to_state(&info, &want);
+        tpm::verify(&info, tpm_change, &want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
+        Ok(state)
     }
 
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
@@ -392,25 +470,7 @@ impl Resource<Meta> for Vm {
         };
         let info = read_now(meta, &vm).await?;
         let mut state = read::to_state(&info, &State::default());
-        state.folder = import_folder(meta, &info).await?;
+        state.folder = lookup::relative_vm_folder(meta, info.folder.as_ref()).await?;
         Ok(state)
     }
-}
-
-/// The VM's folder relative to its datacenter's VM folder; null for that
-/// folder itself (so a configuration without `folder` matches).
-async fn import_folder(meta: &Meta, info: &VmInfo) -> Result<Value<String>, Diags> {
-    let Some(folder) = &info.folder else { return Ok(Value::Null) };
-    let objs = meta
-        .client
-        .retrieve(std::slice::from_ref(folder), &["name", "parent"])
-        .await
-        .map_err(|e| vi_diag(&e, "reading the folder", None))?;
-    let Some(o) = objs.into_iter().next() else { return Ok(Value::Null) };
-    let path = crate::data_sources::lookup::inventory_path(meta, &o).await?;
-    // "DC0/vm/apps/web" → "apps/web".
-    Ok(match path.split_once("/vm/") {
-        Some((_, rel)) => Value::known(rel.to_owned()),
-        None => Value::Null,
-    })
 }

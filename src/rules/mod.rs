@@ -23,6 +23,10 @@
 //! - [`device_models`]: SCSI controller and NIC models, their vSphere API
 //!   types and the hardware versions they need.
 //! - [`datastore_path`]: `[datastore] dir/file` paths.
+//! - [`resource_allocation`]: CPU/memory shares, reservations and limits of
+//!   a pool or vApp.
+//! - [`vapp_settings`]: a vApp's transports, IP protocol and allocation
+//!   policy, power state, and its children's start/stop settings.
 pub mod connection_uri;
 pub mod datastore_path;
 pub mod device_models;
@@ -30,11 +34,13 @@ pub mod hardware;
 pub mod hardware_version;
 pub mod mac_address;
 pub mod provider_config;
+pub mod resource_allocation;
 pub mod tpm;
 pub mod tpm_policy;
 pub mod tpm_prerequisites;
 pub mod vapp_error;
 pub mod vapp_property;
+pub mod vapp_settings;
 pub mod vapp_type;
 pub mod vapp_value;
 pub mod vpx_path;

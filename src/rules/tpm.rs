@@ -56,6 +56,11 @@ pub enum TpmError {
         registered_hint(registered)
     )]
     NoDefaultKeyProvider { registered: Vec<String> },
+    #[error(
+        "the VM's files are already encrypted with key provider `{current}`; its vTPM will use that one, not `{wanted}` \
+         (leave key_provider_id unset or set it to `{current}`)"
+    )]
+    EncryptedWithOtherProvider { wanted: String, current: String },
     #[error("the VM already has a vTPM; a VM can hold only one")]
     TpmAlreadyPresent,
     #[error("cannot read a vCenter version from apiVersion `{api_version}` (expected e.g. 7.0.3.0 or 8.0.2.0)")]
@@ -87,7 +92,8 @@ impl TpmError {
         match self {
             TpmError::EmptyKeyProviderId { .. }
             | TpmError::KeyProviderNotRegistered { .. }
-            | TpmError::NoDefaultKeyProvider { .. } => Some("key_provider_id"),
+            | TpmError::NoDefaultKeyProvider { .. }
+            | TpmError::EncryptedWithOtherProvider { .. } => Some("key_provider_id"),
             TpmError::PolicyNotAllowed { .. } | TpmError::UnknownPolicy { .. } => Some("tpm_provisioning"),
             _ => None,
         }

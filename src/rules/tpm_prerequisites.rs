@@ -88,6 +88,9 @@ pub struct VmFacts {
     pub guest_id: String,
     /// Whether a `VirtualTPM` device is present.
     pub has_tpm: bool,
+    /// The key provider the VM's files are already encrypted with
+    /// (`config.keyId.providerId`), if they are.
+    pub encrypted_with: Option<String>,
 }
 
 /// The key providers vCenter knows, and the one the user asked for.
@@ -114,8 +117,9 @@ pub fn check_add(vm: &VmFacts, providers: &KeyProviders) -> Vec<TpmError> {
     if !guest_supports_tpm(&vm.guest_id) {
         errors.push(TpmError::GuestOsNotCompatible { guest_id: vm.guest_id.clone() });
     }
-    if let Some(error) = check_key_provider(providers) {
-        errors.push(error);
+    match check_key_provider(providers) {
+        Some(error) => errors.push(error),
+        None => errors.extend(check_encryption(vm, providers)),
     }
     if vm.has_tpm {
         errors.push(TpmError::TpmAlreadyPresent);
@@ -148,6 +152,17 @@ fn check_key_provider(providers: &KeyProviders) -> Option<TpmError> {
         Some(_) => None,
         None if providers.default_registered => None,
         None => Some(TpmError::NoDefaultKeyProvider { registered: registered() }),
+    }
+}
+
+/// An encrypted VM keeps its key provider when a vTPM is added, so asking
+/// for another one cannot be honoured.
+fn check_encryption(vm: &VmFacts, providers: &KeyProviders) -> Option<TpmError> {
+    match (providers.explicit.as_deref(), vm.encrypted_with.as_deref()) {
+        (Some(wanted), Some(current)) if wanted != current => {
+            Some(TpmError::EncryptedWithOtherProvider { wanted: wanted.to_owned(), current: current.to_owned() })
+        }
+        _ => None,
     }
 }
 
@@ -197,6 +212,7 @@ mod tests {
             hardware_version: 14,
             guest_id: "windows2019srv_64Guest".to_owned(),
             has_tpm: false,
+            encrypted_with: None,
         }
     }
 
@@ -248,6 +264,7 @@ mod tests {
             hardware_version: 10,
             guest_id: "winXPProGuest".to_owned(),
             has_tpm: true,
+            encrypted_with: Some("other".to_owned()),
         };
         let kp = KeyProviders { explicit: Some("missing".to_owned()), default_registered: true, registered: vec![] };
         let errors = check_add(&vm, &kp);
@@ -288,6 +305,32 @@ mod tests {
             registered: vec!["kp-1".to_owned()],
         };
         assert_eq!(check_add(&ready(), &kp), vec![]);
+    }
+
+    #[test]
+    fn an_encrypted_vm_keeps_its_key_provider() {
+        let vm = VmFacts { encrypted_with: Some("kp-1".to_owned()), ..ready() };
+        // The default, or the provider it already has: fine.
+        assert_eq!(check_add(&vm, &default_provider()), vec![]);
+        let same = KeyProviders { explicit: Some("kp-1".to_owned()), ..default_provider() };
+        assert_eq!(check_add(&vm, &same), vec![]);
+        // Another registered provider: refused, on key_provider_id.
+        let other = KeyProviders {
+            explicit: Some("kp-2".to_owned()),
+            default_registered: true,
+            registered: vec!["kp-1".to_owned(), "kp-2".to_owned()],
+        };
+        let errors = check_add(&vm, &other);
+        assert_eq!(
+            errors,
+            vec![TpmError::EncryptedWithOtherProvider { wanted: "kp-2".to_owned(), current: "kp-1".to_owned() }]
+        );
+        assert_eq!(errors[0].attribute(), Some("key_provider_id"));
+        assert!(errors[0].to_string().contains("`kp-1`") && errors[0].to_string().contains("`kp-2`"));
+        // An unregistered one is reported once, as unregistered.
+        let unknown = KeyProviders { explicit: Some("kp-9".to_owned()), ..default_provider() };
+        assert_eq!(facts(&check_add(&vm, &unknown)), ["key_provider_id"]);
+        assert!(matches!(check_add(&vm, &unknown)[0], TpmError::KeyProviderNotRegistered { .. }));
     }
 
     #[test]

@@ -13,9 +13,9 @@ use super::error::ViError;
 use super::types::{ManagedObjectReference, ObjectContent};
 
 /// The longest a first request waits for company, in windows.
-const MAX_WINDOWS: u32 = 20;
+const MAX_WINDOWS: u32 = 25;
 /// Windows without a new read after which a batch goes out.
-const QUIET_WINDOWS: u32 = 3;
+const QUIET_WINDOWS: u32 = 4;
 /// `terraform -parallelism` default: the size of a refresh's first wave.
 const TERRAFORM_PARALLELISM: usize = 10;
 

@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use tracing::debug;
+use sha2::{Digest, Sha256};
+use tracing::{debug, info};
 use url::Url;
 
 use super::client::Client;
@@ -13,6 +14,14 @@ use super::error::ViError;
 use super::transfer::{self, Progress, PutRequest, UploadResult};
 use super::types::ManagedObjectReference;
 use super::xml::escape;
+
+/// What a datastore file holds, as size and digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigest {
+    pub size: u64,
+    /// Lower-case hex sha256.
+    pub sha256: String,
+}
 
 impl Client {
     /// The `/folder` URL of `path` on datastore `datastore_name` of the
@@ -49,6 +58,7 @@ impl Client {
                 url: url.clone(),
                 headers: vec![("Cookie", cookie.clone())],
                 source,
+                range: None,
                 idle_timeout: self.api_timeout(),
                 what: &what,
             };
@@ -103,6 +113,54 @@ impl Client {
                 status => return Err(ViError::Http { status, detail: format!("{what}: unexpected answer") }),
             }
         }
+    }
+
+    /// The size and sha256 of a datastore file, read back through its
+    /// `/folder` URL (streamed: memory stays flat whatever the size), or
+    /// `None` when there is no such file. Costs a full download; meant for
+    /// rare moments such as an import, when nothing else tells what a file
+    /// holds. Fails when no bytes arrive for the client's `api_timeout`.
+    pub async fn datastore_file_digest(
+        &self,
+        datacenter_path: &str,
+        datastore_name: &str,
+        path: &str,
+    ) -> Result<Option<FileDigest>, ViError> {
+        let url = self.datastore_file_url(datacenter_path, datastore_name, path)?;
+        let what = format!("download of [{datastore_name}] {path}");
+        let idle = self.api_timeout();
+        let transport = |e: &reqwest::Error| ViError::from_transport(e, url.as_str(), &what, idle.as_secs());
+        let stalled = || ViError::Timeout { what: what.clone(), after_secs: idle.as_secs().max(1) };
+        let mut renewed = false;
+        let mut resp = loop {
+            let cookie = self.live_cookie()?;
+            let request = self
+                .http_client()
+                .get(url.clone())
+                .timeout(transfer::NO_TOTAL_TIMEOUT)
+                .header("Cookie", &cookie)
+                .send();
+            let resp = tokio::time::timeout(idle, request).await.map_err(|_| stalled())?.map_err(|e| transport(&e))?;
+            match resp.status().as_u16() {
+                200 => break resp,
+                404 => return Ok(None),
+                401 if !renewed => {
+                    self.renew_session(&cookie).await?;
+                    renewed = true;
+                }
+                status => return Err(ViError::Http { status, detail: format!("{what}: unexpected answer") }),
+            }
+        };
+        let mut hasher = Sha256::new();
+        let mut size: u64 = 0;
+        while let Some(chunk) =
+            tokio::time::timeout(idle, resp.chunk()).await.map_err(|_| stalled())?.map_err(|e| transport(&e))?
+        {
+            size += chunk.len() as u64;
+            hasher.update(&chunk);
+        }
+        info!(what = %what, bytes = size, "datastore file read back and hashed");
+        Ok(Some(FileDigest { size, sha256: transfer::hex(&hasher.finalize()) }))
     }
 
     /// FileManager.MakeDirectory: creates `"[ds] dir/sub"` in datacenter

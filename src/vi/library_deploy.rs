@@ -86,19 +86,48 @@ impl LibraryClient {
         name: &str,
         description: Option<&str>,
     ) -> Result<String, ViError> {
+        self.capture("VirtualMachine", vm_id, library_id, name, description).await
+    }
+
+    /// Captures vApp `vapp_id` (`resgroup-v12`) as a new OVF item, as
+    /// [`LibraryClient::capture_vm`] does a VM.
+    pub async fn capture_vapp(
+        &self,
+        vapp_id: &str,
+        library_id: &str,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<String, ViError> {
+        self.capture("VirtualApp", vapp_id, library_id, name, description).await
+    }
+
+    /// `source_type` is the `DeployableIdentity` type: `VirtualMachine` or
+    /// `VirtualApp`.
+    async fn capture(
+        &self,
+        source_type: &str,
+        source_id: &str,
+        library_id: &str,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<String, ViError> {
         let url = self.rest.url(OVF_ITEM, None, &[]);
-        let body = json!({
-            "source": { "type": "VirtualMachine", "id": vm_id },
-            "target": { "library_id": library_id },
-            "create_spec": { "name": name, "description": description.unwrap_or_default() },
-        });
+        let body = capture_body(source_type, source_id, library_id, name, description);
         let result: OvfResult =
             decode(self.rest.call(Method::POST, url, Some(&body), Some(LONG_CALL)).await?, "capture")?;
         match (result.succeeded, result.ovf_library_item_id) {
             (true, Some(id)) if !id.is_empty() => Ok(id),
-            _ => Err(ovf_failure(&format!("capturing VM {vm_id}"), result.error.as_ref())),
+            _ => Err(ovf_failure(&format!("capturing {source_type} {source_id}"), result.error.as_ref())),
         }
     }
+}
+
+fn capture_body(source_type: &str, source_id: &str, library_id: &str, name: &str, description: Option<&str>) -> Value {
+    json!({
+        "source": { "type": source_type, "id": source_id },
+        "target": { "library_id": library_id },
+        "create_spec": { "name": name, "description": description.unwrap_or_default() },
+    })
 }
 
 /// The request body of deploy, in the `/rest` spelling.
@@ -178,6 +207,19 @@ mod tests {
     }
 
     #[test]
+    fn capture_body_names_the_source_type() {
+        assert_eq!(
+            capture_body("VirtualApp", "resgroup-v9", "lib-1", "web", Some("d")),
+            json!({
+                "source": {"type": "VirtualApp", "id": "resgroup-v9"},
+                "target": {"library_id": "lib-1"},
+                "create_spec": {"name": "web", "description": "d"},
+            })
+        );
+        assert_eq!(capture_body("VirtualMachine", "vm-1", "l", "n", None)["create_spec"]["description"], "");
+    }
+
+    #[test]
     fn failure_messages_are_collected() {
         let err = json!({"errors": [
             {"category": "SERVER", "error": {"@class": "com.vmware.vapi.std.errors.error",
@@ -187,7 +229,7 @@ mod tests {
         let e = ovf_failure("deploying library item i1", Some(&err));
         let s = e.to_string();
         assert!(s.contains("deploying library item i1 failed: no space left; bad network"), "{s}");
-        let e = ovf_failure("capturing VM vm-1", None);
+        let e = ovf_failure("capturing VirtualMachine vm-1", None);
         assert!(e.to_string().contains("no reason"), "{e}");
     }
 

@@ -117,6 +117,14 @@ impl LibraryClient {
         decode_ids(self.rest.call(Method::GET, url, None, None).await?, "library item list")
     }
 
+    /// Ids of the items of library `library_id` named `name` (the server
+    /// decides how names compare: vCenter ignores case, vcsim does not).
+    pub async fn find_items(&self, library_id: &str, name: &str) -> Result<Vec<String>, ViError> {
+        let body = json!({ "spec": { "library_id": library_id, "name": name } });
+        let v = self.rest.call(Method::POST, self.rest.url(ITEM, Some("find"), &[]), Some(&body), None).await?;
+        decode_ids(v, "library item find")
+    }
+
     /// The files an item holds.
     pub async fn list_item_files(&self, item_id: &str) -> Result<Vec<ItemFileInfo>, ViError> {
         let url = self.rest.url(ITEM_FILE, None, &[("library_item_id", item_id)]);

@@ -18,7 +18,7 @@ use tracing::debug;
 use url::Url;
 
 use super::error::ViError;
-use super::transfer::{self, Progress, PutRequest, UploadResult};
+use super::transfer::{self, ByteRange, Progress, PutRequest, UploadResult};
 
 /// The header (and cookie) carrying the vAPI session.
 pub(crate) const SESSION_HEADER: &str = "vmware-api-session-id";
@@ -181,12 +181,14 @@ impl RestSession {
         }
     }
 
-    /// A streamed PUT of `source` to a content-library upload endpoint,
-    /// with the session header; renews the session once on 401.
+    /// A streamed PUT of `source` (or its `range`) to a content-library
+    /// upload endpoint, with the session header; renews the session once on
+    /// 401.
     pub(crate) async fn put_file<F: Fn(Progress) + Send>(
         &self,
         url: &Url,
         source: &std::path::Path,
+        range: Option<ByteRange>,
         what: &str,
         progress: &mut F,
     ) -> Result<UploadResult, ViError> {
@@ -198,6 +200,7 @@ impl RestSession {
                 url: url.clone(),
                 headers: vec![(SESSION_HEADER, id)],
                 source,
+                range,
                 idle_timeout: self.timeout,
                 what,
             };
@@ -251,6 +254,26 @@ impl RestSession {
         self.login().await
     }
 
+    /// A GET of a download endpoint with the session header, read into
+    /// memory: at most `limit` bytes, else an error. Renews the session
+    /// once on 401.
+    pub(crate) async fn get_file(&self, url: &Url, limit: usize, what: &str) -> Result<Vec<u8>, ViError> {
+        let mut renewed = false;
+        loop {
+            let (id, generation) = self.current()?;
+            let req = self.http.get(url.clone()).header(SESSION_HEADER, id).timeout(self.timeout);
+            let (status, body) = self.send_limited(req, what, self.timeout, limit).await?;
+            match status {
+                200..=299 => return Ok(body),
+                401 if !renewed => {
+                    self.relogin(generation).await?;
+                    renewed = true;
+                }
+                _ => return Err(in_call(api_error(status, &body), what)),
+            }
+        }
+    }
+
     /// Sends and reads the answer (bounded).
     async fn send(
         &self,
@@ -258,14 +281,24 @@ impl RestSession {
         what: &str,
         timeout: Duration,
     ) -> Result<(u16, Vec<u8>), ViError> {
+        self.send_limited(req, what, timeout, MAX_ANSWER).await
+    }
+
+    async fn send_limited(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+        timeout: Duration,
+        limit: usize,
+    ) -> Result<(u16, Vec<u8>), ViError> {
         let secs = timeout.as_secs().max(1);
         let err = |e: reqwest::Error| ViError::from_transport(&e, self.base.as_str(), what, secs);
         let mut resp = req.send().await.map_err(err)?;
         let status = resp.status().as_u16();
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(err)? {
-            if body.len().saturating_add(chunk.len()) > MAX_ANSWER {
-                return Err(ViError::Decode(format!("answer to {what} is larger than {MAX_ANSWER} bytes")));
+            if body.len().saturating_add(chunk.len()) > limit {
+                return Err(ViError::Decode(format!("answer to {what} is larger than {limit} bytes")));
             }
             body.extend_from_slice(&chunk);
         }

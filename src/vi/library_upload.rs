@@ -15,7 +15,7 @@ use url::Url;
 
 use super::error::ViError;
 use super::library::{LibraryClient, decode, id_of, with_id};
-use super::transfer::{Progress, UploadResult};
+use super::transfer::{ByteRange, Progress, UploadResult};
 
 /// `/rest/com/vmware/content/library/item/update-session`.
 const UPDATE_SESSION: &[&str] = &["rest", "com", "vmware", "content", "library", "item", "update-session"];
@@ -27,12 +27,37 @@ const DONE_WAIT: Duration = Duration::from_secs(600);
 const FIRST_POLL: Duration = Duration::from_millis(100);
 const MAX_POLL: Duration = Duration::from_secs(2);
 
-/// A local file to put into an item under `name` (`photon.ovf`,
-/// `disk-0.vmdk`).
+/// A local file, or a byte range of one, to put into an item under `name`
+/// (`photon.ovf`, `disk-0.vmdk`).
 #[derive(Debug, Clone, Copy)]
 pub struct ItemFileSource<'a> {
     pub name: &'a str,
     pub path: &'a Path,
+    /// Only these bytes of `path` (an OVA member); `None`: the whole file.
+    pub range: Option<ByteRange>,
+}
+
+impl<'a> ItemFileSource<'a> {
+    /// All of the file at `path`.
+    pub fn whole(name: &'a str, path: &'a Path) -> Self {
+        ItemFileSource { name, path, range: None }
+    }
+
+    /// `length` bytes of `path` from `offset`.
+    pub fn part(name: &'a str, path: &'a Path, offset: u64, length: u64) -> Self {
+        ItemFileSource { name, path, range: Some(ByteRange { offset, length }) }
+    }
+
+    /// Bytes that will be sent: the range's length, else the file's size.
+    async fn size(&self) -> Result<u64, ViError> {
+        if let Some(r) = self.range {
+            return Ok(r.length);
+        }
+        let meta = tokio::fs::metadata(self.path)
+            .await
+            .map_err(|e| ViError::LocalFile { path: self.path.display().to_string(), detail: e.to_string() })?;
+        Ok(meta.len())
+    }
 }
 
 /// `library.item.updatesession.File.Info`, the fields used here.
@@ -82,10 +107,11 @@ struct InvalidFile {
 
 impl LibraryClient {
     /// Uploads `files` into item `item_id` in one update session and waits
-    /// until the server has taken them. Each file is streamed (memory stays
-    /// flat) with its sha256 computed on the way; `progress` gets the file
-    /// name and its progress a few times per second. On any failure the
-    /// session is cancelled and the item keeps its previous content.
+    /// until the server has taken them. Each file (or byte range) is
+    /// streamed (memory stays flat) with its sha256 computed on the way;
+    /// `progress` gets the file name and its progress a few times per
+    /// second. On any failure the session is cancelled and the item keeps
+    /// its previous content.
     pub async fn upload_item_files(
         &self,
         item_id: &str,
@@ -121,7 +147,7 @@ impl LibraryClient {
             let shared = &mut progress;
             let mut per_file = move |p: Progress| (*shared)(file.name, p);
             let what = format!("library file {}", file.name);
-            results.push(self.rest.put_file(&endpoint, file.path, &what, &mut per_file).await?);
+            results.push(self.rest.put_file(&endpoint, file.path, file.range, &what, &mut per_file).await?);
         }
         self.validate(session).await?;
         self.session_action(session, "complete").await?;
@@ -131,10 +157,7 @@ impl LibraryClient {
 
     /// Adds `file` as PUSH; returns the URL to PUT its bytes to.
     async fn add_push_file(&self, session: &str, file: &ItemFileSource<'_>) -> Result<Url, ViError> {
-        let size = tokio::fs::metadata(file.path)
-            .await
-            .map_err(|e| ViError::LocalFile { path: file.path.display().to_string(), detail: e.to_string() })?
-            .len();
+        let size = file.size().await?;
         let body = json!({ "file_spec": { "name": file.name, "source_type": "PUSH", "size": size } });
         let url = self.rest.url(&with_id(UPDATE_SESSION_FILE, session), Some("add"), &[]);
         let info: UpdateFileInfo = decode(self.rest.call(Method::POST, url, Some(&body), None).await?, "add file")?;
@@ -287,7 +310,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = files(dir.path());
         let seen = std::sync::Mutex::new(Vec::new());
-        let sources = [ItemFileSource { name: "a.ovf", path: &a }, ItemFileSource { name: "b.vmdk", path: &b }];
+        let sources = [ItemFileSource::whole("a.ovf", &a), ItemFileSource::whole("b.vmdk", &b)];
         let results =
             lib.upload_item_files("item-1", &sources, |name, p| seen.lock().unwrap().push((name.to_string(), p))).await;
         let results = results.unwrap();
@@ -302,11 +325,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn uploads_byte_ranges_of_one_archive() {
+        // Both "files" are ranges of one archive, as an OVA's members are.
+        let (server, lib) = fake(200, "").await;
+        let dir = tempfile::tempdir().unwrap();
+        let archive = dir.path().join("x.ova");
+        let bytes: Vec<u8> = (0..5000u32).map(|i| (i % 253) as u8).collect();
+        std::fs::write(&archive, &bytes).unwrap();
+        let sources =
+            [ItemFileSource::part("a.ovf", &archive, 512, 100), ItemFileSource::part("b.vmdk", &archive, 1024, 3000)];
+        let results = lib.upload_item_files("item-1", &sources, |_, _| {}).await.unwrap();
+        assert_eq!(results.iter().map(|r| r.size).collect::<Vec<_>>(), [100, 3000]);
+        let reqs = server.requests();
+        let adds: Vec<serde_json::Value> = reqs
+            .iter()
+            .filter(|r| r.target.ends_with("~action=add"))
+            .map(|r| serde_json::from_str(&r.body).unwrap())
+            .collect();
+        let sizes: Vec<u64> = adds.iter().map(|a| a["file_spec"]["size"].as_u64().unwrap()).collect();
+        assert_eq!(sizes, [100, 3000], "the server is told each range's length");
+        let puts: Vec<&str> = reqs.iter().filter(|r| r.method == "PUT").map(|r| r.body_sha256.as_str()).collect();
+        let digest = |r: std::ops::Range<usize>| {
+            use sha2::Digest;
+            sha2::Sha256::digest(&bytes[r]).iter().map(|b| format!("{b:02x}")).collect::<String>()
+        };
+        assert_eq!(puts, [digest(512..612), digest(1024..4024)]);
+        assert_eq!(results.iter().map(|r| r.sha256.as_str()).collect::<Vec<_>>(), puts);
+    }
+
+    #[tokio::test]
     async fn a_failed_put_cancels_the_session() {
         let (server, lib) = fake(500, "").await;
         let dir = tempfile::tempdir().unwrap();
         let (a, _) = files(dir.path());
-        let err = lib.upload_item_files("item-1", &[ItemFileSource { name: "a.ovf", path: &a }], |_, _| {}).await;
+        let err = lib.upload_item_files("item-1", &[ItemFileSource::whole("a.ovf", &a)], |_, _| {}).await;
         let err = err.unwrap_err();
         assert!(matches!(&err, ViError::Api { status: 500, message, .. } if message == "disk full"), "{err:?}");
         assert_eq!(actions(&server), ["add", "PUT a.ovf", "cancel"]);
@@ -317,7 +369,7 @@ mod tests {
         let (server, lib) = fake(200, r#""b.vmdk""#).await;
         let dir = tempfile::tempdir().unwrap();
         let (a, _) = files(dir.path());
-        let err = lib.upload_item_files("item-1", &[ItemFileSource { name: "a.ovf", path: &a }], |_, _| {}).await;
+        let err = lib.upload_item_files("item-1", &[ItemFileSource::whole("a.ovf", &a)], |_, _| {}).await;
         let err = err.unwrap_err();
         assert_eq!(err.api_kind(), Some("INVALID_ARGUMENT"));
         assert!(err.to_string().contains("b.vmdk is missing"), "{err}");
@@ -325,7 +377,7 @@ mod tests {
 
         // A local file that cannot be read: also cancelled.
         let missing = dir.path().join("gone.vmdk");
-        let gone = [ItemFileSource { name: "gone.vmdk", path: &missing }];
+        let gone = [ItemFileSource::whole("gone.vmdk", &missing)];
         let err = lib.upload_item_files("item-1", &gone, |_, _| {}).await;
         assert!(matches!(err, Err(ViError::LocalFile { .. })), "{err:?}");
         assert_eq!(actions(&server).last().map(String::as_str), Some("cancel"));

@@ -6,29 +6,42 @@
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
 //! - `retry`: which failed calls are sent again (idempotent reads), and when.
 //! - `task`: waiting for tasks.
+//! - `crypto`: key providers (CryptoManagerKmip) and VM encryption specs.
 //! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
-//! - `datastore_file`: datastore files (`/folder` upload, HEAD, FileManager).
+//! - `datastore_file`: datastore files (`/folder` upload, HEAD, streamed
+//!   read-back digest, FileManager).
 //! - `library_session`, `library`, `library_item`, `library_upload`,
-//!   `library_deploy`: content libraries over the vAPI REST endpoints.
+//!   `library_download`, `library_deploy`: content libraries over the vAPI
+//!   REST endpoints.
+//! - `vapp_config`: vApp options of a VM or vApp (properties, OVF
+//!   environment transports) read and changed.
 //! - `error`: [`ViError`].
 //! - `ovf`: OVF descriptors parsed locally ([`ovf::parse_ovf`],
 //!   [`ovf::read_descriptor_file`]).
 //! - `ova`: OVA packages (tar) listed and their descriptor read
 //!   ([`ova::read_ova`]).
+//! - `vapp`, `vapp_spec`: vApps (create, configure, power, clone, destroy,
+//!   children's start order) and the specs they take.
+//! - `ovf_package`: a local `.ovf` or `.ova` as the files of a library item
+//!   ([`ovf_package::open_package`]), with a digest over them.
+//! - `snapshot`: VM snapshot trees and the snapshot tasks.
 
 pub mod batch;
 pub mod client;
+pub mod crypto;
 pub mod datastore_file;
 pub mod error;
 #[cfg(test)]
 mod fake_vsphere;
 pub mod library;
 pub mod library_deploy;
+pub mod library_download;
 pub mod library_item;
 mod library_session;
 pub mod library_upload;
 pub mod ova;
 pub mod ovf;
+pub mod ovf_package;
 pub mod retry;
 pub mod snapshot;
 pub mod soap;
@@ -37,6 +50,9 @@ pub mod task;
 mod test_server;
 pub mod transfer;
 pub mod types;
+pub mod vapp;
+pub mod vapp_config;
+pub mod vapp_spec;
 pub mod vm;
 pub mod vm_device;
 pub mod vm_recover;
@@ -45,12 +61,13 @@ pub mod xml;
 
 pub use batch::Batcher;
 pub use client::{Client, ClientConfig};
+pub use datastore_file::FileDigest;
 pub use error::ViError;
 pub use library::{LibraryClient, LibraryModel, StorageBacking};
 pub use library_deploy::OvfDeploySpec;
 pub use library_item::{ChecksumInfo, ItemFileInfo, ItemModel};
 pub use library_upload::ItemFileSource;
 pub use task::TaskOutcome;
-pub use transfer::{Progress, UploadResult};
+pub use transfer::{ByteRange, Progress, UploadResult};
 pub use types::*;
 pub use xml::XmlNode;

@@ -1,8 +1,8 @@
-//! Streamed HTTP PUT of a local file (datastore `/folder` uploads, content
-//! library upload endpoints): fixed-size chunks read as the connection takes
-//! them, so memory stays flat whatever the file size; sha256 computed on the
-//! way; progress reported a few times per second; an idle timeout instead of
-//! a total one.
+//! Streamed HTTP PUT of a local file, or of a byte range of one (an OVA
+//! member), for datastore `/folder` uploads and content library upload
+//! endpoints: fixed-size chunks read as the connection takes them, so memory
+//! stays flat whatever the file size; sha256 computed on the way; progress
+//! reported a few times per second; an idle timeout instead of a total one.
 
 use std::io;
 use std::path::Path;
@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, ReadBuf};
+use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
 use tokio_stream::Stream;
 use tracing::info;
 use url::Url;
@@ -33,7 +33,7 @@ const LOG_EVERY: Duration = Duration::from_secs(5);
 /// cannot switch it off per request, only override it, so it is overridden
 /// with something no transfer reaches, and stalls are caught by the idle
 /// timeout in [`put_file`] instead.
-const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Bytes of an answer body kept for error messages.
 const ANSWER_KEEP: usize = 2048;
 
@@ -67,6 +67,14 @@ pub struct UploadResult {
     pub sha256: String,
 }
 
+/// `length` bytes of a file starting at `offset`: one member of an OVA
+/// (tar) archive, sent without unpacking it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub offset: u64,
+    pub length: u64,
+}
+
 /// One streamed PUT.
 pub(crate) struct PutRequest<'a> {
     pub http: &'a reqwest::Client,
@@ -74,6 +82,8 @@ pub(crate) struct PutRequest<'a> {
     /// Authentication headers (cookie or session id); never logged.
     pub headers: Vec<(&'static str, String)>,
     pub source: &'a Path,
+    /// Only these bytes of `source` (`None`: the whole file).
+    pub range: Option<ByteRange>,
     /// Longest time without the connection taking any bytes (or, once all
     /// are sent, without an answer).
     pub idle_timeout: Duration,
@@ -101,20 +111,33 @@ struct Shared {
     read_error: OnceLock<String>,
 }
 
-/// PUTs `req.source`, streamed, with Content-Length set. Returns the
-/// server's answer whatever its status; transport failures, stalls and
-/// local read errors are errors.
+/// PUTs `req.source` (or its `range`), streamed, with Content-Length set.
+/// Returns the server's answer whatever its status; transport failures,
+/// stalls and local read errors (a range past the end of the file
+/// included) are errors.
 pub(crate) async fn put_file<F: Fn(Progress) + Send>(
     req: PutRequest<'_>,
     progress: &mut F,
 ) -> Result<PutAnswer, ViError> {
     let local_err = |e: io::Error| ViError::LocalFile { path: req.source.display().to_string(), detail: e.to_string() };
-    let file = tokio::fs::File::open(req.source).await.map_err(local_err)?;
+    let mut file = tokio::fs::File::open(req.source).await.map_err(local_err)?;
     let meta = file.metadata().await.map_err(local_err)?;
     if !meta.is_file() {
         return Err(local_err(io::Error::other("not a regular file")));
     }
-    let total = meta.len();
+    let total = match req.range {
+        None => meta.len(),
+        Some(r) => {
+            r.offset.checked_add(r.length).filter(|end| *end <= meta.len()).ok_or_else(|| {
+                local_err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("bytes {}+{} lie past the end of the file ({} bytes)", r.offset, r.length, meta.len()),
+                ))
+            })?;
+            file.seek(io::SeekFrom::Start(r.offset)).await.map_err(local_err)?;
+            r.length
+        }
+    };
     let shared = Arc::new(Shared::default());
     let started = Instant::now();
     let body = FileChunks::new(file, total, Arc::clone(&shared), started);
@@ -332,7 +355,7 @@ impl Stream for FileChunks {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -361,9 +384,40 @@ mod tests {
             url,
             headers: vec![("Cookie", "vmware_soap_session=secret".into())],
             source,
+            range: None,
             idle_timeout: idle,
             what: "[ds] f.bin",
         }
+    }
+
+    #[tokio::test]
+    async fn sends_only_the_range() {
+        let server = TestServer::start(|_req| Reply::status(200)).await;
+        let (file, _) = temp_file(2 * CHUNK + 100);
+        let data = std::fs::read(file.path()).unwrap();
+        let http = reqwest::Client::new();
+        let (offset, length) = (CHUNK as u64 - 7, CHUNK as u64 + 50);
+        let part = &data[offset as usize..(offset + length) as usize];
+        let mut req = request(&http, server.url("/part"), file.path(), Duration::from_secs(10));
+        req.range = Some(ByteRange { offset, length });
+        let ans = put_file(req, &mut |_| {}).await.unwrap();
+        assert_eq!(ans.result, UploadResult { size: length, sha256: hex(&Sha256::digest(part)) });
+        let reqs = server.requests();
+        let [put] = reqs.as_slice() else { panic!("{reqs:?}") };
+        assert_eq!(put.header("content-length"), Some(length.to_string().as_str()));
+        assert_eq!(put.body_sha256, ans.result.sha256);
+
+        // An empty range at the very end is fine; one past the end is not.
+        let mut req = request(&http, server.url("/empty"), file.path(), Duration::from_secs(10));
+        req.range = Some(ByteRange { offset: data.len() as u64, length: 0 });
+        assert_eq!(put_file(req, &mut |_| {}).await.unwrap().result.size, 0);
+        for (offset, length) in [(data.len() as u64, 1), (10, data.len() as u64), (u64::MAX, 2)] {
+            let mut req = request(&http, server.url("/bad"), file.path(), Duration::from_secs(10));
+            req.range = Some(ByteRange { offset, length });
+            let err = put_file(req, &mut |_| {}).await.unwrap_err();
+            assert!(matches!(&err, ViError::LocalFile { detail, .. } if detail.contains("past the end")), "{err:?}");
+        }
+        assert_eq!(server.requests().len(), 2, "nothing is sent for a bad range");
     }
 
     #[tokio::test]

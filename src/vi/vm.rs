@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use tracing::{debug, info};
 
 use super::client::Client;
+use super::crypto::CryptoKeyId;
 use super::error::ViError;
 use super::types::{ManagedObjectReference, ObjectContent};
 use super::vm_device::{VirtualDevice, devices_from_node};
@@ -31,6 +32,7 @@ pub const VM_PROPS: &[&str] = &[
     "config.template",
     "config.cpuHotAddEnabled",
     "config.memoryHotAddEnabled",
+    "config.keyId",
     "runtime.powerState",
     "runtime.host",
     "runtime.question",
@@ -87,6 +89,8 @@ pub struct VmInfo {
     pub question: Option<VirtualMachineQuestionInfo>,
     /// Names of every snapshot in the tree.
     pub snapshot_names: Vec<String>,
+    /// The key the VM's home files are encrypted with (`config.keyId`).
+    pub key_id: Option<CryptoKeyId>,
 }
 
 impl VmInfo {
@@ -144,6 +148,7 @@ impl VmInfo {
             ip_addresses,
             question: o.node("runtime.question").and_then(question_from_node),
             snapshot_names: o.node("snapshot").map(snapshot_names).unwrap_or_default(),
+            key_id: o.node("config.keyId").map(CryptoKeyId::from_node),
         }
     }
 
@@ -152,7 +157,17 @@ impl VmInfo {
     }
 
     pub fn has_tpm(&self) -> bool {
-        self.devices.iter().any(|d| d.kind == "VirtualTPM")
+        self.tpm().is_some()
+    }
+
+    /// The VM's virtual TPM (a VM holds at most one).
+    pub fn tpm(&self) -> Option<&VirtualDevice> {
+        self.devices.iter().find(|d| d.is_tpm())
+    }
+
+    /// The key provider the VM's home files are encrypted with, if any.
+    pub fn key_provider(&self) -> Option<&str> {
+        self.key_id.as_ref().and_then(|k| k.provider_id.as_deref())
     }
 }
 

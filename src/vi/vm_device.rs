@@ -61,6 +61,8 @@ pub struct VirtualDevice {
     /// NICs: `manual`, `generated` or `assigned`.
     pub address_type: Option<String>,
     pub mac_address: Option<String>,
+    /// vTPMs: the endorsement key certificates (base64 DER), read only.
+    pub endorsement_key_certificate: Vec<String>,
 }
 
 const SCSI_CONTROLLERS: &[&str] = &[
@@ -95,6 +97,9 @@ impl VirtualDevice {
     pub fn is_ide_controller(&self) -> bool {
         self.kind == "VirtualIDEController"
     }
+    pub fn is_tpm(&self) -> bool {
+        self.kind == "VirtualTPM"
+    }
 
     /// Reads one `<VirtualDevice xsi:type=…>` element.
     pub fn from_node(n: &XmlNode) -> Option<VirtualDevice> {
@@ -118,6 +123,11 @@ impl VirtualDevice {
             capacity_kb: int("capacityInKB"),
             address_type: n.child_text("addressType").map(str::to_owned),
             mac_address: n.child_text("macAddress").map(str::to_owned),
+            endorsement_key_certificate: n
+                .children_named("endorsementKeyCertificate")
+                .map(|c| c.text().trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect(),
             kind,
         })
     }

@@ -1,5 +1,7 @@
 //! `VirtualMachineConfigSpec` and `VirtualDeviceConfigSpec`: what
 //! CreateVM_Task, CloneVM_Task and ReconfigVM_Task are given.
+use super::crypto::CryptoSpec;
+use super::vapp_config::VmConfigSpec;
 use super::vm_device::VirtualDevice;
 use super::xml::escape;
 
@@ -81,8 +83,13 @@ pub struct VirtualMachineConfigSpec {
     /// `extraConfig` entries; an empty value removes the key.
     pub extra_config: Vec<(String, String)>,
     pub efi_secure_boot_enabled: Option<bool>,
+    /// vApp options: property changes and OVF environment transports.
+    /// Setting it on a VM without vApp options turns them on.
+    pub vapp_config: Option<VmConfigSpec>,
     /// `bios` or `efi`.
     pub firmware: Option<String>,
+    /// An encryption change (a vTPM needs the VM's home files encrypted).
+    pub crypto: Option<CryptoSpec>,
 }
 
 impl VirtualMachineConfigSpec {
@@ -134,7 +141,13 @@ impl VirtualMachineConfigSpec {
         if let Some(sb) = self.efi_secure_boot_enabled {
             x += &format!("<bootOptions><efiSecureBootEnabled>{sb}</efiSecureBootEnabled></bootOptions>");
         }
+        if let Some(v) = &self.vapp_config {
+            x += &v.to_xml("vAppConfig", Some("VmConfigSpec"));
+        }
         s(&mut x, "firmware", &self.firmware);
+        if let Some(c) = &self.crypto {
+            x += &c.to_xml("crypto");
+        }
         x += &format!("</{tag}>");
         x
     }
@@ -155,6 +168,8 @@ mod tests {
             guest_id: Some("otherGuest".into()),
             extra_config: vec![("guestinfo.x".into(), "1&2".into())],
             efi_secure_boot_enabled: Some(true),
+            vapp_config: Some(VmConfigSpec::default()),
+            crypto: Some(CryptoSpec::Encrypt(crate::vi::crypto::CryptoKeyId::default())),
             device_change: vec![VirtualDeviceConfigSpec::create(VirtualDevice {
                 kind: "VirtualDisk".into(),
                 key: -1,
@@ -173,7 +188,9 @@ mod tests {
         assert!(pos("<memoryMB>") < pos("<deviceChange"));
         assert!(pos("<deviceChange") < pos("<extraConfig"));
         assert!(pos("<extraConfig") < pos("<bootOptions>"));
-        assert!(pos("<bootOptions>") < pos("<firmware>"));
+        assert!(pos("<bootOptions>") < pos("<vAppConfig xsi:type=\"VmConfigSpec\">"));
+        assert!(pos("<vAppConfig") < pos("<firmware>"));
+        assert!(pos("<firmware>") < pos("<crypto"));
         assert!(x.contains("<operation>add</operation><fileOperation>create</fileOperation>"));
     }
 

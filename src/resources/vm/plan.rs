@@ -249,7 +249,9 @@ fn update_rules(prior: &State, plan: &mut Plan<State>) -> Diags {
     }
     let cycle = power_cycle_reasons(prior, want);
     if prior.powered_on() && want.powered_on() && !cycle.is_empty() && want.reboot_allowed.get() != Some(&true) {
-        for (attr, what) in &cycle {
+        // A vTPM change on a running VM is reported by the vTPM checks,
+        // which name the prerequisite.
+        for (attr, what) in cycle.iter().filter(|(attr, _)| *attr != "vtpm") {
             d.push(Diags::error_at(
                 AttrPath::attr(*attr),
                 "Change needs the VM powered off",
@@ -307,6 +309,14 @@ pub fn power_cycle_reasons(prior: &State, want: &State) -> Vec<(&'static str, St
         if changed {
             cycle.push((attr, what.to_owned()));
         }
+    }
+    // A vTPM already there is adopted, one the configuration never managed
+    // is left alone: only a real change needs the VM off.
+    let present = prior.vtpm_present.get() == Some(&true);
+    match (want.vtpm.is_some(), present) {
+        (true, false) => cycle.push(("vtpm", "adding a vTPM".to_owned())),
+        (false, true) if prior.vtpm.is_some() => cycle.push(("vtpm", "removing the vTPM".to_owned())),
+        _ => {}
     }
     if let (Some(a), Some(b)) = (prior.num_cpus.get(), want.num_cpus.get())
         && a != b
@@ -456,6 +466,22 @@ mod tests {
         let mut b2 = a2.clone();
         b2.memory = Value::known(2048);
         let mut p = plan_of(a2, b2);
+        assert!(!refine(&mut p).has_errors());
+    }
+
+    #[test]
+    fn a_vtpm_change_cycles_power_but_is_reported_by_the_vtpm_checks() {
+        let reasons = |a: &State, b: &State| power_cycle_reasons(a, b).iter().map(|r| r.0).collect::<Vec<_>>();
+        let a = State { vtpm_present: Value::known(false), ..base() };
+        let b = State { vtpm: Some(super::super::state::Vtpm::default()), ..a.clone() };
+        let b_done = State { vtpm_present: Value::known(true), ..b.clone() };
+        assert_eq!(reasons(&a, &b), vec!["vtpm"]);
+        assert_eq!(reasons(&b_done, &a), vec!["vtpm"]);
+        // Adopting a vTPM that is there, or leaving an unmanaged one alone.
+        let unmanaged = State { vtpm_present: Value::known(true), ..a.clone() };
+        assert!(reasons(&unmanaged, &b).is_empty());
+        assert!(reasons(&unmanaged, &a).is_empty());
+        let mut p = plan_of(a, b);
         assert!(!refine(&mut p).has_errors());
     }
 

@@ -3,7 +3,7 @@
 //! come from the state the read started from.
 use std::collections::BTreeMap;
 
-use super::state::{Cdrom, Disk, Nic, State};
+use super::state::{Cdrom, Disk, Nic, State, Vtpm};
 use crate::plugin::Value;
 use crate::rules::device_models::{NicModel, ScsiType};
 use crate::rules::hardware_version::HardwareVersion;
@@ -81,7 +81,12 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         .into_iter()
         .enumerate()
         .map(|(i, n)| Nic {
-            network_id: Value::from_option(network_id_of(n)),
+            network_id: match (&n.backing, prior.network_interface.get(i).and_then(|p| p.network_id.get())) {
+                // An opaque backing names the NSX network, not its managed
+                // object: keep the id the configuration used.
+                (Backing::OpaqueNetwork { .. }, Some(id)) => Value::known(id.clone()),
+                _ => Value::from_option(network_id_of(n)),
+            },
             adapter_type: Value::from_option(NicModel::from_vim_type(&n.kind).map(|m| m.name().to_owned())),
             mac_address: Value::from_option(n.mac_address.clone()),
             mac_address_check: prior
@@ -163,9 +168,21 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         disk,
         network_interface,
         cdrom,
+        vtpm: managed_vtpm(info, prior),
         clone: prior.clone.clone(),
         timeouts: prior.timeouts.clone(),
     }
+}
+
+/// The `vtpm` block as vSphere has it, when this configuration manages the
+/// vTPM (or the VM is being imported): a vTPM vSphere did not attach, or
+/// that was removed, then shows in the next plan. A vTPM the configuration
+/// does not manage (added by `vi_vtpm`, or copied by a clone) is left alone
+/// and only reported by `vtpm_present`.
+fn managed_vtpm(info: &VmInfo, prior: &State) -> Option<Vtpm> {
+    let managed = prior.vtpm.is_some() || prior.id.is_null();
+    (managed && info.has_tpm())
+        .then(|| Vtpm { key_provider_id: Value::from_option(info.key_provider().map(str::to_owned)) })
 }
 
 /// Where a disk's label is kept: vSphere has no field for it, and keeping

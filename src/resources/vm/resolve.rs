@@ -15,53 +15,6 @@ pub fn moref(kind: &str, id: &str) -> ManagedObjectReference {
     ManagedObjectReference::new(kind, id)
 }
 
-/// The datacenter an object lives in, by walking its parents.
-pub async fn datacenter_of(meta: &Meta, obj: &ManagedObjectReference) -> Result<lookup::Datacenter, Diags> {
-    let mut cur = obj.clone();
-    for _ in 0..64 {
-        if cur.kind == "Datacenter" {
-            return lookup::datacenter(meta, Some(&cur.value), "resource_pool_id").await;
-        }
-        let objs = meta
-            .client
-            .retrieve(std::slice::from_ref(&cur), &["parent"])
-            .await
-            .map_err(|e| vi_diag(&e, "finding the datacenter", None))?;
-        let Some(parent) = objs.first().and_then(|o| o.moref("parent")) else { break };
-        cur = parent;
-    }
-    Err(Diags::error_at(
-        AttrPath::attr("resource_pool_id"),
-        "No datacenter",
-        format!("{} is not inside a datacenter", obj.value),
-    ))
-}
-
-/// The VM folder: `folder` under the datacenter's VM folder, or that folder.
-pub async fn vm_folder(
-    meta: &Meta,
-    dc: &lookup::Datacenter,
-    folder: Option<&str>,
-) -> Result<ManagedObjectReference, Diags> {
-    match folder.map(|f| f.trim_matches('/')).filter(|f| !f.is_empty()) {
-        Some(f) => {
-            let path = format!("{}/vm/{f}", dc.path);
-            meta.client
-                .find_by_inventory_path(&path)
-                .await
-                .map_err(|e| vi_diag(&e, "finding the folder", Some(AttrPath::attr("folder"))))?
-                .filter(|m| m.kind == "Folder")
-                .ok_or_else(|| {
-                    Diags::error_at(AttrPath::attr("folder"), "Folder not found", format!("no folder at {path:?}"))
-                })
-        }
-        None => dc
-            .vm_folder
-            .clone()
-            .ok_or_else(|| Diags::error("No VM folder", format!("datacenter {:?} has no VM folder", dc.path))),
-    }
-}
-
 /// A datastore's name, for `[name]` paths.
 pub async fn datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<String, Diags> {
     let objs = meta
@@ -81,10 +34,22 @@ pub async fn datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<Str
 /// opaque networks by their id and type. Two reads for any number of NICs.
 pub async fn network_backings(meta: &Meta, ids: &[String]) -> Result<HashMap<String, Backing>, Diags> {
     let diag = |e: &crate::vi::ViError| vi_diag(e, "reading the networks", Some(AttrPath::attr("network_interface")));
-    let refs: Vec<ManagedObjectReference> = ids.iter().map(|id| moref(network_kind(id), id)).collect();
-    if refs.is_empty() {
+    if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // Ids do not say their type everywhere (vCenter's opaque networks are
+    // `network-o…`), and a reference needs it: ask the inventory.
+    let root = meta.client.service_content().root_folder.clone();
+    let kinds: HashMap<String, String> = meta
+        .client
+        .list_by_type(&root, "Network", &[])
+        .await
+        .map_err(|e| diag(&e))?
+        .into_iter()
+        .map(|o| (o.obj.value, o.obj.kind))
+        .collect();
+    let refs: Vec<ManagedObjectReference> =
+        ids.iter().map(|id| moref(kinds.get(id).map_or("Network", String::as_str), id)).collect();
     let objs = meta
         .client
         .retrieve_by_type(
@@ -143,17 +108,6 @@ pub async fn network_backings(meta: &Meta, ids: &[String]) -> Result<HashMap<Str
     Ok(out)
 }
 
-/// The managed object type of a network id, from vCenter's id prefixes.
-fn network_kind(id: &str) -> &'static str {
-    if id.starts_with("dvportgroup-") {
-        "DistributedVirtualPortgroup"
-    } else if id.starts_with("opaquenetwork-") || id.starts_with("opaqueNetwork-") {
-        "OpaqueNetwork"
-    } else {
-        "Network"
-    }
-}
-
 /// Everything the device specs need for `want`.
 pub async fn resolve(meta: &Meta, want: &State) -> Result<Resolved, Diags> {
     let ids: Vec<String> = want.network_interface.iter().filter_map(|n| n.network_id.get().cloned()).collect();
@@ -181,11 +135,27 @@ async fn iso_datastore_by_name(meta: &Meta, want: &State, path: &str) -> Result<
     let parsed =
         DatastorePath::parse(path).map_err(|e| Diags::error_at(attr(), "Invalid datastore path", e.to_string()))?;
     let pool = moref("ResourcePool", want.resource_pool_id.as_deref().unwrap_or_default());
-    let dc = datacenter_of(meta, &pool).await?;
+    let dc = lookup::datacenter_of(meta, &pool, "resource_pool_id").await?;
     let found =
         lookup::by_name(meta, &dc, "Datastore", "datastore", &parsed.datastore, &["name"]).await.map_err(|d| {
             let detail = d.0.into_iter().next().map(|x| x.detail).unwrap_or_default();
             Diags::error_at(attr(), "Datastore of the ISO not found", detail)
         })?;
     Ok(Some(found.obj))
+}
+
+/// The resource pool `id` as the object it is: a vApp is a resource pool
+/// to vSphere, but references to it must carry its own type (`VirtualApp`),
+/// which the id alone does not tell. At plan (`fresh == false`) through the
+/// batcher. An id that is no vApp stays a `ResourcePool`, for vSphere to
+/// judge.
+pub async fn pool_ref(meta: &Meta, id: &str, fresh: bool) -> Result<ManagedObjectReference, crate::vi::ViError> {
+    const NAME: &[&str] = &["name"];
+    let vapp = moref("VirtualApp", id);
+    let o = if fresh {
+        meta.client.retrieve(std::slice::from_ref(&vapp), NAME).await?.into_iter().next()
+    } else {
+        Some(meta.batcher.retrieve_one(vapp.clone(), NAME).await?)
+    };
+    Ok(if o.is_some_and(|o| !o.is_missing_object()) { vapp } else { moref("ResourcePool", id) })
 }

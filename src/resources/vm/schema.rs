@@ -125,10 +125,15 @@ pub fn schema() -> Schema {
         ))
         .attr(A::computed("guest_ip_addresses", Type::list(Type::String), "Every IP address the guest reports."))
         .attr(A::computed("vmx_path", Type::String, "Path of the VM's configuration file (`[ds] vm/vm.vmx`)."))
-        .attr(A::computed("vtpm_present", Type::Bool, "Whether the VM has a virtual TPM device."))
+        .attr(A::computed(
+            "vtpm_present",
+            Type::Bool,
+            "Whether the VM has a virtual TPM device (whether or not this configuration manages it).",
+        ))
         .block(disk_block())
         .block(nic_block())
         .block(cdrom_block())
+        .block(vtpm_block())
         .block(clone_block())
         .block(timeouts_block()),
     )
@@ -194,6 +199,25 @@ fn cdrom_block() -> NestedBlock {
     )
 }
 
+fn vtpm_block() -> NestedBlock {
+    NestedBlock::single(
+        "vtpm",
+        Block::new(
+            "A virtual TPM 2.0 device. Needs `firmware = \"efi\"`, `hardware_version` 14 or later, a 64-bit \
+             `guest_id`, no snapshots and a key provider registered with vCenter, all checked at plan. Adding or \
+             removing it on an existing VM is done in place with the VM powered off: a running VM is shut down and \
+             started again only with `reboot_allowed = true`, else the plan fails.",
+        )
+        .attr(A::optional_computed(
+            "key_provider_id",
+            Type::String,
+            "Key provider to encrypt the VM's home files with (a vTPM needs them encrypted). Default: vCenter's \
+             default key provider. Reports the provider the VM is encrypted with; it cannot change while the vTPM \
+             exists.",
+        )),
+    )
+}
+
 fn clone_block() -> NestedBlock {
     NestedBlock::single(
         "clone",
@@ -211,7 +235,8 @@ fn clone_block() -> NestedBlock {
                 "tpm_provisioning",
                 Type::String,
                 "For a source with a virtual TPM: `copy` its TPM secrets or `replace` them with new ones. Checked \
-                 at plan against the vCenter version.",
+                 at plan against the vCenter version (`replace` needs vCenter 8 unless the source is a template). \
+                 Default: copy.",
             )),
     )
     .force_new()

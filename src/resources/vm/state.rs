@@ -47,6 +47,8 @@ pub struct State {
     #[serde(default)]
     pub cdrom: Option<Cdrom>,
     #[serde(default)]
+    pub vtpm: Option<Vtpm>,
+    #[serde(default)]
     pub clone: Option<CloneBlock>,
     #[serde(default)]
     pub timeouts: Option<Timeouts>,
@@ -77,6 +79,11 @@ pub struct Cdrom {
     pub datastore_id: Value<String>,
     pub path: Value<String>,
     pub datastore_path: Value<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Vtpm {
+    pub key_provider_id: Value<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]

@@ -1,0 +1,428 @@
+//! `vi_vapp` against vcsim: create, read back, import, drift in power
+//! state, deletion outside Terraform, in-place changes, plan-time rules and
+//! the TPM rule of a copy.
+//!
+//! vcsim v0.46.3 implements only CreateVApp, CloneVApp_Task and Destroy_Task
+//! on a vApp (and stores product and annotation, not transports or IP
+//! settings); renames, allocation and setting updates and power operations
+//! answer MethodNotFound. Tests check those changes plan as in-place
+//! updates and fail cleanly, leaving the state as it was.
+use crate::harness::terraform::{Tf, provider_block, text};
+use crate::harness::vcsim::Vcsim;
+use crate::vi_check;
+
+use terraform_provider_vi::vi::ManagedObjectReference;
+use terraform_provider_vi::vi::vapp::VAppInfo;
+use terraform_provider_vi::vi::vm_spec::VirtualMachineConfigSpec;
+
+fn vapp_info(sim: &Vcsim, id: &str) -> Option<VAppInfo> {
+    let (rt, c) = vi_check::client(sim);
+    rt.block_on(c.read_vapp(&ManagedObjectReference::new("VirtualApp", id))).expect("read vApp from vcsim")
+}
+
+fn vapp_count(sim: &Vcsim) -> usize {
+    let (rt, c) = vi_check::client(sim);
+    let root = c.service_content().root_folder.clone();
+    rt.block_on(c.list_by_type(&root, "VirtualApp", &["name"])).expect("list vApps").len()
+}
+
+/// Terraform wraps messages at 78 columns: compare with spaces collapsed.
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn id_of(tf: &Tf, output: &str) -> String {
+    tf.outputs()[output].as_str().unwrap_or_default().to_owned()
+}
+
+/// The cluster's root pool, where the vApps go.
+fn root_pool(sim: &Vcsim) -> String {
+    vi_check::facts(sim).prop("ClusterComputeResource", "DC0_C0", "resourcePool")
+}
+
+/// A vApp with every setting vcsim keeps.
+fn full_vapp(pool: &str, name: &str, cpu_limit: i64, extra: &str) -> String {
+    format!(
+        r#"
+resource "vi_vapp" "app" {{
+  name                 = "{name}"
+  resource_pool_id     = "{pool}"
+  cpu_share_level      = "custom"
+  cpu_shares           = 2000
+  cpu_reservation      = 100
+  cpu_limit            = {cpu_limit}
+  cpu_expandable       = false
+  memory_share_level   = "high"
+  memory_reservation   = 256
+  memory_limit         = 4096
+{extra}
+  product {{
+    name         = "Web shop"
+    vendor       = "ACME"
+    version      = "1.2"
+    full_version = "1.2.3 build 45"
+    vendor_url   = "https://acme.example"
+    product_url  = "https://acme.example/shop"
+  }}
+}}
+output "id" {{
+  value = vi_vapp.app.id
+}}
+"#
+    )
+}
+
+#[test]
+fn vapp_is_created_read_imported_and_destroyed() {
+    let sim = Vcsim::start(&[]);
+    let pool = root_pool(&sim);
+    let before = vapp_count(&sim);
+    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, "shop", 1000, "")));
+    tf.init_apply_replan();
+    let id = id_of(&tf, "id");
+    assert!(id.starts_with("resgroup-v"), "{id}");
+
+    let info = vapp_info(&sim, &id).expect("vApp exists in vcsim");
+    assert_eq!(info.name, "shop");
+    assert_eq!(info.parent.as_ref().map(|p| p.value.as_str()), Some(pool.as_str()));
+    let cpu = &info.cpu_allocation;
+    assert_eq!((cpu.reservation, cpu.limit, cpu.expandable_reservation), (Some(100), Some(1000), Some(false)));
+    assert_eq!(cpu.shares.as_ref().map(|s| (s.shares, s.level.as_str())), Some((2000, "custom")));
+    let mem = &info.memory_allocation;
+    assert_eq!((mem.reservation, mem.limit), (Some(256), Some(4096)));
+    assert_eq!(mem.shares.as_ref().map(|s| s.level.as_str()), Some("high"));
+    let product = info.product().expect("product");
+    assert_eq!(product.name.as_deref(), Some("Web shop"));
+    assert_eq!(product.full_version.as_deref(), Some("1.2.3 build 45"));
+    assert_eq!(product.product_url.as_deref(), Some("https://acme.example/shop"));
+    let show = tf.show();
+    let values = &show["values"]["root_module"]["resources"][0]["values"];
+    assert_eq!(values["power_state"], "off", "{values}");
+    assert_eq!(values["ovf_environment_transport"], serde_json::json!([]), "{values}");
+
+    // Import by id and by inventory path: the adopting configuration plans
+    // no change (outputs are not imported, so it has none).
+    let config = provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, "shop", 1000, "");
+    let config = config.split("output \"id\"").next().unwrap_or_default().to_owned();
+    for import_id in [id.as_str(), "/DC0/host/DC0_C0/Resources/shop"] {
+        let adopted = Tf::new(&config);
+        adopted.init();
+        adopted.ok(&["import", "-no-color", "vi_vapp.app", import_id]);
+        adopted.assert_no_changes();
+    }
+
+    tf.destroy();
+    assert!(vapp_info(&sim, &id).is_none());
+    assert_eq!(vapp_count(&sim), before, "destroy leaves no extra vApps");
+}
+
+#[test]
+fn a_vapp_inside_a_vapp() {
+    let sim = Vcsim::start(&[]);
+    let pool = root_pool(&sim);
+    let tf = Tf::new(&format!(
+        r#"{provider}
+resource "vi_vapp" "outer" {{
+  name             = "outer"
+  resource_pool_id = "{pool}"
+}}
+resource "vi_vapp" "inner" {{
+  name             = "inner"
+  resource_pool_id = vi_vapp.outer.id
+}}
+output "inner" {{
+  value = vi_vapp.inner.id
+}}
+output "outer" {{
+  value = vi_vapp.outer.id
+}}
+"#,
+        provider = provider_block(&sim.sdk_url(), ""),
+    ));
+    tf.init_apply_replan();
+    let inner = vapp_info(&sim, &id_of(&tf, "inner")).expect("inner vApp");
+    assert_eq!(inner.parent.map(|p| p.value), Some(id_of(&tf, "outer")));
+    // vcsim v0.46.3 panics (and exits) destroying a vApp whose parent is a
+    // vApp, so the inner one is left to vcsim.
+    tf.ok(&["state", "rm", "-no-color", "vi_vapp.inner"]);
+    tf.destroy();
+}
+
+#[test]
+fn in_place_changes_plan_as_updates_and_unsupported_ones_fail_cleanly() {
+    let sim = Vcsim::start(&[]);
+    let pool = root_pool(&sim);
+    let hcl = |name: &str, limit: i64, extra: &str| {
+        provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, name, limit, extra)
+    };
+    let tf = Tf::new(&hcl("shop", 1000, ""));
+    tf.init_apply_replan();
+    let id = id_of(&tf, "id");
+
+    // Each change is an in-place update, never a replacement; vcsim lacks
+    // the method behind it, so the apply fails naming it, and the state
+    // (and vcsim) keep what was there.
+    let cases: &[(&str, i64, &str, &str)] = &[
+        ("shop", 2000, "", "UpdateConfig"),
+        ("shop-2", 1000, "", "Rename_Task"),
+        ("shop", 1000, "  ovf_environment_transport = [\"iso\"]\n", "UpdateVAppConfig"),
+        ("shop", 1000, "  power_state = \"on\"\n", "PowerOnVApp_Task"),
+    ];
+    for (name, limit, extra, method) in cases {
+        tf.write_main(&hcl(name, *limit, extra));
+        let plan = tf.ok(&["plan", "-no-color"]);
+        assert!(plan.contains("will be updated in-place"), "{plan}");
+        assert!(!plan.contains("must be replaced"), "{plan}");
+        let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+        assert!(err.contains(method) && err.contains("does not implement"), "{method}: {err}");
+        assert_eq!(id_of(&tf, "id"), id, "same vApp in state");
+    }
+    let info = vapp_info(&sim, &id).expect("vApp still there");
+    assert_eq!((info.name.as_str(), info.cpu_allocation.limit), ("shop", Some(1000)));
+
+    // Back to the applied configuration: nothing to do.
+    tf.write_main(&hcl("shop", 1000, ""));
+    tf.assert_no_changes();
+    // A new folder is a new vApp.
+    tf.write_main(&hcl("shop", 1000, "  folder = \"apps\"\n"));
+    let plan = tf.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("must be replaced") && plan.contains("folder"), "{plan}");
+    tf.write_main(&hcl("shop", 1000, ""));
+    tf.destroy();
+}
+
+#[test]
+fn power_drift_and_deletion_outside_terraform_show_in_the_plan() {
+    let sim = Vcsim::start(&[]);
+    let f = vi_check::facts(&sim);
+    let pool = f.prop("ClusterComputeResource", "DC0_C0", "resourcePool");
+    let vm_folder = f.prop("Datacenter", "DC0", "vmFolder");
+    let tf = Tf::new(&format!(
+        r#"{provider}
+resource "vi_vapp" "app" {{
+  name             = "shop"
+  resource_pool_id = "{pool}"
+  power_state      = "off"
+}}
+output "id" {{
+  value = vi_vapp.app.id
+}}
+"#,
+        provider = provider_block(&sim.sdk_url(), ""),
+    ));
+    tf.init_apply_replan();
+    let vapp = ManagedObjectReference::new("VirtualApp", id_of(&tf, "id"));
+
+    // A VM joins the vApp and starts behind Terraform's back: vcsim has no
+    // vAppState, so the vApp reads as on (a running child).
+    let (rt, c) = vi_check::client(&sim);
+    let spec = VirtualMachineConfigSpec {
+        name: Some("shop-vm".into()),
+        vm_path_name: Some("[LocalDS_0]".into()),
+        memory_mb: Some(32),
+        num_cpus: Some(1),
+        guest_id: Some("otherGuest64".into()),
+        ..Default::default()
+    };
+    let folder = ManagedObjectReference::new("Folder", vm_folder);
+    let vm = rt.block_on(c.create_vm(&folder, &spec, &vapp, None, None)).expect("create a VM in the vApp");
+    rt.block_on(c.power_on_vm(&vm, false, None)).expect("power the VM on");
+    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
+    let plan = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{plan}");
+    assert!(plan.contains("power_state") && plan.contains("\"on\" -> \"off\""), "{plan}");
+    rt.block_on(c.power_off_vm(&vm, None)).expect("power the VM off");
+    tf.assert_no_changes();
+
+    // Deleted outside Terraform: the next plan creates it again.
+    rt.block_on(c.destroy_vm(&vm, None)).expect("destroy the VM");
+    rt.block_on(c.destroy_vapp(&vapp, None)).expect("destroy the vApp behind Terraform's back");
+    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
+    let plan = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{plan}");
+    assert!(plan.contains("will be created"), "{plan}");
+    tf.apply();
+    tf.assert_no_changes();
+    assert_ne!(id_of(&tf, "id"), vapp.value, "a new vApp");
+    tf.destroy();
+}
+
+#[test]
+fn a_vapp_with_a_running_vm_is_destroyed_after_powering_it_off() {
+    let sim = Vcsim::start(&["-app", "1"]);
+    let before = vapp_count(&sim);
+    let tf = Tf::new(&format!(
+        r#"{provider}
+resource "vi_vapp" "app" {{
+  name             = "DC0_C0_APP0"
+  resource_pool_id = "{pool}"
+  product {{
+    name       = "vcsim"
+    vendor     = "VMware"
+    version    = "0.1"
+    vendor_url = "http://www.vmware.com/"
+  }}
+}}
+"#,
+        provider = provider_block(&sim.sdk_url(), ""),
+        pool = root_pool(&sim),
+    ));
+    tf.init();
+    // vcsim's own vApp, whose two VMs run: it reads as on.
+    tf.ok(&["import", "-no-color", "vi_vapp.app", "/DC0/host/DC0_C0/Resources/DC0_C0_APP0"]);
+    tf.assert_no_changes();
+    let show = tf.show();
+    assert_eq!(show["values"]["root_module"]["resources"][0]["values"]["power_state"], "on");
+    tf.destroy();
+    assert_eq!(vapp_count(&sim), before - 1);
+}
+
+#[test]
+fn plan_time_rules_reject_bad_settings_on_the_right_attribute() {
+    let sim = Vcsim::start(&[]);
+    let pool = root_pool(&sim);
+    let cases: &[(&str, &[&str])] = &[
+        ("cpu_share_level = \"medium\"", &["cpu_share_level", "low, normal, high or custom"]),
+        ("memory_shares = 100", &["memory_shares", "custom"]),
+        ("cpu_share_level = \"custom\"", &["cpu_shares: share level custom needs a share count"]),
+        ("memory_reservation = 2048\n  memory_limit = 1024", &["memory_reservation", "above the limit"]),
+        ("cpu_limit = -5", &["cpu_limit", "-1 for unlimited"]),
+        ("ovf_environment_transport = [\"iso\", \"cdrom\"]", &["ovf_environment_transport", "\"cdrom\""]),
+        ("ip_protocol = \"ipv4\"", &["ip_protocol", "did you mean \"IPv4\""]),
+        ("ip_allocation_policy = \"dhcp\"", &["ip_allocation_policy", "dhcpPolicy"]),
+        ("power_state = \"paused\"", &["power_state", "\"on\" or \"off\""]),
+        ("resource_pool_id = \"resgroup-v9\"\n  folder = \"apps\"", &["folder", "inside another vApp"]),
+    ];
+    for (attrs, wants) in cases {
+        let pool_line =
+            if attrs.contains("resource_pool_id") { String::new() } else { format!("resource_pool_id = \"{pool}\"") };
+        let tf = Tf::new(&format!(
+            r#"{provider}
+resource "vi_vapp" "bad" {{
+  name = "bad"
+  {pool_line}
+  {attrs}
+}}
+"#,
+            provider = provider_block(&sim.sdk_url(), ""),
+        ));
+        tf.init();
+        let err = flat(&tf.fails(&["plan", "-no-color"]));
+        for w in *wants {
+            assert!(err.contains(w), "plan with `{attrs}` should mention {w:?}:\n{err}");
+        }
+    }
+    assert_eq!(vapp_count(&sim), 0, "nothing was created");
+}
+
+fn clone_config(sim: &Vcsim, pool: &str, datastore: &str, with_copy: &str) -> String {
+    format!(
+        r#"{provider}
+resource "vi_vapp" "src" {{
+  name             = "src"
+  resource_pool_id = "{pool}"
+}}
+{with_copy}
+"#,
+        provider = provider_block(&sim.sdk_url(), ""),
+    )
+    .replace("DATASTORE", datastore)
+}
+
+/// vcsim puts a copy under its source whatever the target (and copies no
+/// product), so the copy asks for exactly that.
+const COPY: &str = r#"
+resource "vi_vapp" "copy" {
+  name             = "copy"
+  resource_pool_id = vi_vapp.src.id
+  clone {
+    source_id        = vi_vapp.src.id
+    datastore_id     = "DATASTORE"
+    tpm_provisioning = "replace"
+  }
+}
+output "copy" {
+  value = vi_vapp.copy.id
+}
+"#;
+
+#[test]
+fn tpm_replace_is_refused_at_plan_on_vcenter_7() {
+    let sim = Vcsim::start(&["-api-version", "7.0"]);
+    let f = vi_check::facts(&sim);
+    let (pool, ds) = (f.prop("ClusterComputeResource", "DC0_C0", "resourcePool"), f.id("Datastore", "LocalDS_0"));
+    let tf = Tf::new(&clone_config(&sim, &pool, &ds, ""));
+    tf.init_apply_replan();
+    tf.write_main(&clone_config(&sim, &pool, &ds, COPY));
+    let err = flat(&tf.fails(&["plan", "-no-color"]));
+    assert!(
+        err.contains("tpm_provisioning `replace` is not allowed when you copy a stopped vApp on vCenter 7.x"),
+        "{err}"
+    );
+    assert!(err.contains("tpm_provisioning = \"replace\""), "points at the attribute: {err}");
+    // Copy is what 7.x allows.
+    tf.write_main(&clone_config(&sim, &pool, &ds, &COPY.replace("\"replace\"", "\"copy\"")));
+    tf.ok(&["plan", "-no-color"]);
+    tf.write_main(&clone_config(&sim, &pool, &ds, ""));
+    tf.destroy();
+}
+
+#[test]
+fn tpm_replace_is_refused_at_apply_when_the_source_is_new() {
+    let sim = Vcsim::start(&["-api-version", "7.0"]);
+    let f = vi_check::facts(&sim);
+    let (pool, ds) = (f.prop("ClusterComputeResource", "DC0_C0", "resourcePool"), f.id("Datastore", "LocalDS_0"));
+    let tf = Tf::new(&clone_config(&sim, &pool, &ds, COPY));
+    tf.init();
+    // The source does not exist at plan: checked first thing at apply.
+    let err = flat(&tf.fails(&["apply", "-auto-approve", "-no-color"]));
+    assert!(err.contains("not allowed when you copy a stopped vApp on vCenter 7.x"), "{err}");
+    assert_eq!(vapp_count(&sim), 1, "only the source exists");
+    tf.write_main(&clone_config(&sim, &pool, &ds, ""));
+    tf.destroy();
+}
+
+#[test]
+fn tpm_replace_plans_and_applies_on_vcenter_8() {
+    let sim = Vcsim::start(&["-api-version", "8.0.2.0"]);
+    let f = vi_check::facts(&sim);
+    let (pool, ds) = (f.prop("ClusterComputeResource", "DC0_C0", "resourcePool"), f.id("Datastore", "LocalDS_0"));
+    let tf = Tf::new(&clone_config(&sim, &pool, &ds, ""));
+    tf.init_apply_replan();
+    tf.write_main(&clone_config(&sim, &pool, &ds, COPY));
+    tf.apply();
+    tf.assert_no_changes();
+    let copy = vapp_info(&sim, &id_of(&tf, "copy")).expect("the copy exists");
+    assert_eq!(copy.name, "copy");
+    // vcsim v0.46.3 panics (and exits) destroying a vApp whose parent is a
+    // vApp, which every copy it makes is: the copy is left to vcsim.
+    tf.ok(&["state", "rm", "-no-color", "vi_vapp.copy"]);
+    tf.write_main(&clone_config(&sim, &pool, &ds, ""));
+    tf.destroy();
+}
+
+#[test]
+fn a_failed_power_on_at_create_keeps_the_vapp_in_state() {
+    let sim = Vcsim::start(&[]);
+    let before = vapp_count(&sim);
+    let tf = Tf::new(&format!(
+        r#"{provider}
+resource "vi_vapp" "app" {{
+  name             = "shop"
+  resource_pool_id = "{pool}"
+  power_state      = "on"
+}}
+"#,
+        provider = provider_block(&sim.sdk_url(), ""),
+        pool = root_pool(&sim),
+    ));
+    tf.init();
+    let err = flat(&tf.fails(&["apply", "-auto-approve", "-no-color"]));
+    assert!(err.contains("PowerOnVApp_Task") && err.contains("does not implement"), "{err}");
+    // The vApp exists and is in state (tainted), not orphaned.
+    assert_eq!(vapp_count(&sim), before + 1);
+    let show = tf.ok(&["show", "-no-color"]);
+    assert!(show.contains("vi_vapp.app") && show.contains("tainted"), "{show}");
+    tf.destroy();
+    assert_eq!(vapp_count(&sim), before);
+}

@@ -1,0 +1,265 @@
+//! `vi_catalog`: a local content library on one datastore. Renamed and
+//! re-described in place; a different datastore is a new library.
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::data_sources::lookup::vi_diag;
+use crate::plugin::{ApplyError, AttrPath, Attribute as A, Block, Diags, Plan, Resource, Schema, Type, Value};
+use crate::provider::Meta;
+use crate::vi::{LibraryModel, ManagedObjectReference, ViError};
+
+pub struct Catalog;
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct State {
+    pub id: Value<String>,
+    pub name: Value<String>,
+    pub description: Value<String>,
+    pub datastore_id: Value<String>,
+}
+
+fn schema() -> Schema {
+    Schema::new(
+        Block::new(
+            "A catalog: a local vCenter content library whose files live on one datastore. It holds OVF templates \
+             (`vi_catalog_item`).",
+        )
+        .attr(A::computed("id", Type::String, "The content library's id (a UUID)."))
+        .attr(A::required(
+            "name",
+            Type::String,
+            "Library name, unique in vCenter (compared without regard to case). Renamed in place.",
+        ))
+        .attr(A::optional("description", Type::String, "Free text shown in vSphere. Changed in place.").default(""))
+        .attr(
+            A::required(
+                "datastore_id",
+                Type::String,
+                "Datastore that stores the library's files (`vi_datastore.id`). A change creates a new library \
+                 (and with it, new items).",
+            )
+            .force_new(),
+        ),
+    )
+}
+
+/// Whether the managed object `kind`/`id` exists (one batched read).
+pub(crate) async fn object_exists(meta: &Meta, kind: &str, id: &str) -> Result<bool, ViError> {
+    match meta.batcher.retrieve_one(ManagedObjectReference::new(kind, id), &["name"]).await {
+        Ok(o) => Ok(!o.is_missing_object()),
+        Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A diagnostic for a failed content library call.
+pub(crate) fn library_diag(e: &ViError, what: &str, attr: Option<&str>) -> Diags {
+    vi_diag(e, what, attr.map(AttrPath::attr))
+}
+
+/// The state vCenter reports for library `lib`.
+fn to_state(lib: &LibraryModel, id: &str) -> State {
+    let datastore =
+        lib.storage_backings.iter().find(|b| b.backing_type == "DATASTORE").and_then(|b| b.datastore_id.clone());
+    State {
+        id: Value::known(id.to_string()),
+        name: Value::from_option(lib.name.clone()),
+        description: Value::known(lib.description.clone().unwrap_or_default()),
+        datastore_id: Value::from_option(datastore),
+    }
+}
+
+fn blank(s: &Value<String>) -> bool {
+    s.get().is_some_and(|v| v.trim().is_empty())
+}
+
+#[async_trait]
+impl Resource<Meta> for Catalog {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        "vi_catalog"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, c: &State) -> Diags {
+        let mut d = Diags::none();
+        if blank(&c.name) {
+            d.push(Diags::error_at(AttrPath::attr("name"), "Invalid catalog name", "the name must not be empty"));
+        }
+        if blank(&c.datastore_id) {
+            d.push(Diags::error_at(
+                AttrPath::attr("datastore_id"),
+                "Invalid datastore",
+                "datastore_id must be a datastore's id, such as `datastore-12` (see the `vi_datastore` data source)",
+            ));
+        }
+        d
+    }
+
+    /// Checks what vCenter would refuse half-way through apply: a datastore
+    /// that does not exist, a name another library already has.
+    async fn plan(&self, meta: Option<&Meta>, plan: &mut Plan<State>) -> Diags {
+        let Some(meta) = meta else { return Diags::none() };
+        let mut d = Diags::none();
+        let prior = plan.prior.as_ref();
+        if let Some(ds) = plan.planned.datastore_id.get()
+            && prior.is_none_or(|p| p.datastore_id.get() != Some(ds))
+        {
+            match object_exists(meta, "Datastore", ds).await {
+                Ok(true) => {}
+                Ok(false) => d.push(Diags::error_at(
+                    AttrPath::attr("datastore_id"),
+                    "Datastore not found",
+                    format!("vSphere has no datastore with the id {ds:?}"),
+                )),
+                Err(e) => d.push(vi_diag(&e, "checking the datastore", Some(AttrPath::attr("datastore_id")))),
+            }
+        }
+        if let Some(name) = plan.planned.name.get()
+            && prior.is_none_or(|p| p.name.get() != Some(name))
+        {
+            let own = prior.and_then(|p| p.id.get());
+            let taken = match meta.library().await {
+                Ok(lib) => lib.find_libraries(name).await,
+                Err(e) => Err(e),
+            };
+            match taken {
+                Ok(ids) => {
+                    if let Some(other) = ids.iter().find(|id| Some(*id) != own) {
+                        d.push(Diags::error_at(
+                            AttrPath::attr("name"),
+                            "Catalog name already taken",
+                            format!("vCenter already has a content library named {name:?} (id {other})"),
+                        ));
+                    }
+                }
+                Err(e) => d.push(library_diag(&e, "looking for libraries with the same name", Some("name"))),
+            }
+        }
+        d
+    }
+
+    async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
+        let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
+        let name = want.name.as_deref().unwrap_or_default();
+        let ds = want.datastore_id.as_deref().unwrap_or_default();
+        let id = lib.create_local_library(name, want.description.as_deref(), ds).await.map_err(|e| {
+            let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
+            library_diag(&e, "creating the content library", attr)
+        })?;
+        tracing::info!(library = %id, name, "content library created");
+        Ok(State { id: Value::known(id), ..want })
+    }
+
+    async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
+        let Some(id) = current.id.get() else { return Ok(None) };
+        let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
+        match lib.get_library(id).await {
+            Ok(Some(l)) => Ok(Some(to_state(&l, id))),
+            // Deleted outside Terraform: dropped from state, planned anew.
+            Ok(None) => Ok(None),
+            Err(e) => Err(library_diag(&e, "reading the content library", None)),
+        }
+    }
+
+    async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
+        let id = prior.id.get().cloned().unwrap_or_default();
+        let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
+        let name = want.name.get().filter(|n| prior.name.get() != Some(*n));
+        let description = want.description.get().filter(|d| prior.description.get() != Some(*d));
+        if name.is_some() || description.is_some() {
+            lib.update_library(&id, name.map(String::as_str), description.map(String::as_str)).await.map_err(|e| {
+                let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
+                library_diag(&e, "updating the content library", attr)
+            })?;
+        }
+        Ok(State { id: Value::known(id), ..want })
+    }
+
+    async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
+        let Some(id) = prior.id.get() else { return Ok(()) };
+        let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
+        match lib.delete_library(id).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.api_kind() == Some("NOT_FOUND") => Ok(()),
+            Err(e) => Err(library_diag(&e, "deleting the content library", None)),
+        }
+    }
+
+    async fn import(&self, meta: &Meta, id: &str) -> Result<State, Diags> {
+        let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
+        let l =
+            lib.get_library(id).await.map_err(|e| library_diag(&e, "reading the content library", None))?.ok_or_else(
+                || Diags::error("Catalog not found", format!("vCenter has no content library with id {id:?}")),
+            )?;
+        if l.library_type.as_deref().is_some_and(|t| t != "LOCAL") {
+            return Err(Diags::error(
+                "Not a local library",
+                format!(
+                    "content library {id} is of type {}; vi_catalog manages local libraries only",
+                    l.library_type.as_deref().unwrap_or_default()
+                ),
+            ));
+        }
+        Ok(to_state(&l, id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::resource;
+    use crate::vi::StorageBacking;
+
+    #[test]
+    fn state_matches_schema() {
+        resource(Catalog).self_check().unwrap();
+    }
+
+    #[test]
+    fn state_from_a_library() {
+        let lib = LibraryModel {
+            name: Some("images".into()),
+            description: None,
+            storage_backings: vec![
+                StorageBacking {
+                    backing_type: "OTHER".into(),
+                    storage_uri: Some("nfs://x".into()),
+                    datastore_id: None,
+                },
+                StorageBacking {
+                    backing_type: "DATASTORE".into(),
+                    datastore_id: Some("datastore-1".into()),
+                    storage_uri: None,
+                },
+            ],
+            ..LibraryModel::default()
+        };
+        let s = to_state(&lib, "lib-1");
+        assert_eq!(s.id.as_deref(), Some("lib-1"));
+        assert_eq!(s.name.as_deref(), Some("images"));
+        assert_eq!(s.description.as_deref(), Some(""), "no description reads as the default");
+        assert_eq!(s.datastore_id.as_deref(), Some("datastore-1"));
+        let none = to_state(&LibraryModel::default(), "x");
+        assert!(none.datastore_id.is_null());
+    }
+
+    #[test]
+    fn validation() {
+        let ok = State {
+            name: Value::known("a".into()),
+            datastore_id: Value::known("datastore-1".into()),
+            ..State::default()
+        };
+        assert!(Catalog.validate(&ok).is_empty());
+        let bad = State { name: Value::known("  ".into()), datastore_id: Value::known(String::new()), ..ok.clone() };
+        let d = Catalog.validate(&bad);
+        assert_eq!(d.0.len(), 2, "{d:?}");
+        let unknown = State { name: Value::Unknown, datastore_id: Value::Unknown, ..ok };
+        assert!(Catalog.validate(&unknown).is_empty());
+    }
+}

@@ -1,0 +1,282 @@
+//! `vi_catalog_item`: an OVF template in a catalog, uploaded from a local
+//! `.ovf`/`.ova` (streamed through a library update session; an OVA's
+//! members go up as byte ranges of the archive) or captured from a VM or
+//! vApp. Name and description change in place; new content, a new capture
+//! source or another catalog make a new item.
+//!
+//! For `vi_vm` and friends to deploy it later, the item exposes its `id`,
+//! the OVF facts (`virtual_systems`, `networks`, …) and `instantiate_tpm`.
+use async_trait::async_trait;
+
+pub mod facts;
+mod plan;
+mod provenance;
+mod schema;
+pub mod state;
+pub mod tpm;
+
+use self::facts::Facts;
+use self::provenance::{Provenance, compose, split};
+use self::state::State;
+use self::tpm::{Origin, instantiate_tpm};
+use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
+use crate::provider::Meta;
+use crate::resources::catalog::library_diag;
+use crate::vi::ovf::limits::MAX_DESCRIPTOR_BYTES;
+use crate::vi::ovf::parse_ovf;
+use crate::vi::ovf_package::manifest_sha256;
+use crate::vi::{ItemFileSource, ItemModel, LibraryClient};
+
+pub struct CatalogItem;
+
+/// What vCenter stores as the description: the user's text and the
+/// provenance line.
+fn stored_description(s: &State) -> String {
+    compose(s.description.as_deref().unwrap_or_default(), &Provenance::of(s))
+}
+
+async fn library(meta: &Meta) -> Result<&LibraryClient, Diags> {
+    meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))
+}
+
+/// The facts of an item as vCenter holds it: its `.ovf` file parsed. An
+/// item without one (vcsim's captures have no files) has empty facts.
+async fn library_facts(lib: &LibraryClient, item_id: &str) -> Result<Facts, Diags> {
+    let files = lib.list_item_files(item_id).await.map_err(|e| library_diag(&e, "listing the item's files", None))?;
+    let Some(ovf) = files.iter().find(|f| f.name.to_ascii_lowercase().ends_with(".ovf")) else {
+        return Ok(Facts::default());
+    };
+    let bytes = lib
+        .download_item_file(item_id, &ovf.name, MAX_DESCRIPTOR_BYTES)
+        .await
+        .map_err(|e| library_diag(&e, &format!("downloading the item's descriptor {}", ovf.name), None))?;
+    let descriptor = parse_ovf(&bytes).map_err(|e| {
+        Diags::error("The item's OVF descriptor does not parse", format!("{} of item {item_id}: {e}", ovf.name))
+    })?;
+    Ok(Facts::of(&descriptor))
+}
+
+/// `instantiate_tpm` for a state, by the TPM rules.
+fn tpm_of(meta: &Meta, s: &State) -> Result<Value<String>, Diags> {
+    let policy = Origin::of(s)
+        .and_then(|o| instantiate_tpm(meta.client.api_version(), o))
+        .map_err(|e| Diags::error_at(AttrPath::attr("tpm_provisioning"), "Invalid tpm_provisioning", e.to_string()))?;
+    Ok(Value::from_option(policy.map(|p| p.to_string())))
+}
+
+/// The state of `item` as vCenter reports it; what vCenter does not hold
+/// (facts already read, a source without a provenance line) comes from
+/// `current`.
+async fn to_state(meta: &Meta, lib: &LibraryClient, item: &ItemModel, current: &State) -> Result<State, Diags> {
+    let mut s = current.clone();
+    if let Some(id) = &item.id {
+        s.id = Value::known(id.clone());
+    }
+    if let Some(l) = &item.library_id {
+        s.catalog_id = Value::known(l.clone());
+    }
+    s.name = Value::from_option(item.name.clone());
+    let (description, provenance) = split(item.description.as_deref().unwrap_or_default());
+    s.description = Value::known(description);
+    if let Some(p) = provenance {
+        p.apply_to(&mut s);
+    }
+    if !Facts::present_in(&s) {
+        let id = s.id.get().cloned().unwrap_or_default();
+        library_facts(lib, &id).await?.apply_to(&mut s);
+    }
+    // A read reports, it does not judge: a recorded policy the rules now
+    // refuse (the vCenter was downgraded?) reads as none.
+    s.instantiate_tpm = tpm_of(meta, &s).unwrap_or_else(|d| {
+        tracing::warn!(diags = ?d, "no TPM policy for the catalog item");
+        Value::Null
+    });
+    Ok(s)
+}
+
+impl CatalogItem {
+    async fn create_from_file(&self, meta: &Meta, want: State, path: &str) -> Result<State, ApplyError<State>> {
+        let pkg = plan::load_package(path)?;
+        let lib = library(meta).await?;
+        let catalog = want.catalog_id.as_deref().unwrap_or_default();
+        let name = want.name.as_deref().unwrap_or_default();
+        // The provenance line holds the planned digest; one unknown at plan
+        // (a path known only at apply) is recorded after the upload.
+        let id = lib.create_item(catalog, name, Some(&stored_description(&want)), "ovf").await.map_err(|e| {
+            let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
+            library_diag(&e, "creating the catalog item", attr)
+        })?;
+        tracing::info!(item = %id, name, files = pkg.files.len(), "catalog item created; uploading");
+        let partial = State { id: Value::known(id.clone()), ..want.clone() };
+        let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
+        let sources: Vec<ItemFileSource> =
+            pkg.files.iter().map(|f| ItemFileSource { name: &f.name, path: &f.path, range: f.range }).collect();
+        let results = lib
+            .upload_item_files(&id, &sources, |_, _| {})
+            .await
+            .map_err(|e| fail(library_diag(&e, &format!("uploading {path}"), Some("source_file"))))?;
+        let sha = manifest_sha256(pkg.files.iter().zip(&results).map(|(f, r)| (f.name.as_str(), r.sha256.as_str())));
+        if let Some(planned) = want.source_sha256.get()
+            && *planned != sha
+        {
+            return Err(fail(Diags::error_at(
+                AttrPath::attr("source_file"),
+                "The OVF package changed during apply",
+                format!("{path} no longer has the content planned (digest {planned}, uploaded {sha}); plan again"),
+            )));
+        }
+        let mut state = State { id: Value::known(id.clone()), source_sha256: Value::known(sha), ..want };
+        Facts::of(&pkg.descriptor).apply_to(&mut state);
+        state.instantiate_tpm = tpm_of(meta, &state).map_err(fail)?;
+        if !want_description_is_final(&partial, &state) {
+            lib.update_item(&id, None, Some(&stored_description(&state)))
+                .await
+                .map_err(|e| fail(library_diag(&e, "recording the item's source", None)))?;
+        }
+        Ok(state)
+    }
+
+    async fn create_by_capture(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
+        let lib = library(meta).await?;
+        let catalog = want.catalog_id.as_deref().unwrap_or_default();
+        let name = want.name.as_deref().unwrap_or_default();
+        let description = stored_description(&want);
+        let captured = match (want.source_vm_id.get(), want.source_vapp_id.get()) {
+            (Some(vm), _) => lib.capture_vm(vm, catalog, name, Some(&description)).await,
+            (None, Some(vapp)) => lib.capture_vapp(vapp, catalog, name, Some(&description)).await,
+            (None, None) => return Err(Diags::error("No source", "internal: a capture source was expected").into()),
+        };
+        let id = captured.map_err(|e| {
+            let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
+            library_diag(&e, "capturing the template", attr)
+        })?;
+        tracing::info!(item = %id, name, "template captured");
+        let partial = State { id: Value::known(id.clone()), ..want.clone() };
+        let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
+        let mut state = State { id: Value::known(id.clone()), source_sha256: Value::Null, ..want };
+        library_facts(lib, &id).await.map_err(fail)?.apply_to(&mut state);
+        state.instantiate_tpm = tpm_of(meta, &state).map_err(fail)?;
+        Ok(state)
+    }
+}
+
+/// Whether the description stored at create already holds everything (a
+/// digest unknown at plan is only recorded after the upload).
+fn want_description_is_final(created: &State, done: &State) -> bool {
+    stored_description(created) == stored_description(done)
+}
+
+#[async_trait]
+impl Resource<Meta> for CatalogItem {
+    type State = State;
+
+    fn type_name(&self) -> &'static str {
+        "vi_catalog_item"
+    }
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    fn validate(&self, config: &State) -> Diags {
+        plan::validate(config)
+    }
+
+    async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
+        plan::refine(meta, p).await
+    }
+
+    async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
+        match want.source_file.get().cloned() {
+            Some(path) => self.create_from_file(meta, want, &path).await,
+            None => self.create_by_capture(meta, want).await,
+        }
+    }
+
+    async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
+        let Some(id) = current.id.get() else { return Ok(None) };
+        let lib = library(meta).await?;
+        match lib.get_item(id).await {
+            Ok(Some(item)) => to_state(meta, lib, &item, &current).await.map(Some),
+            // Deleted outside Terraform: dropped from state, planned anew.
+            Ok(None) => Ok(None),
+            Err(e) => Err(library_diag(&e, "reading the catalog item", None)),
+        }
+    }
+
+    async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
+        let id = prior.id.get().cloned().unwrap_or_default();
+        let lib = library(meta).await?;
+        let name = want.name.get().filter(|n| prior.name.get() != Some(*n));
+        let (old, new) = (stored_description(&prior), stored_description(&want));
+        let description = (old != new).then_some(new.as_str());
+        if name.is_some() || description.is_some() {
+            lib.update_item(&id, name.map(String::as_str), description).await.map_err(|e| {
+                let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
+                library_diag(&e, "updating the catalog item", attr)
+            })?;
+        }
+        let mut state = State { id: Value::known(id), ..want };
+        state.instantiate_tpm = tpm_of(meta, &state)?;
+        Ok(state)
+    }
+
+    async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
+        let Some(id) = prior.id.get() else { return Ok(()) };
+        let lib = library(meta).await?;
+        match lib.delete_item(id).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.api_kind() == Some("NOT_FOUND") => Ok(()),
+            Err(e) => Err(library_diag(&e, "deleting the catalog item", None)),
+        }
+    }
+
+    async fn import(&self, meta: &Meta, id: &str) -> Result<State, Diags> {
+        let lib = library(meta).await?;
+        let item = lib
+            .get_item(id)
+            .await
+            .map_err(|e| library_diag(&e, "reading the catalog item", None))?
+            .ok_or_else(|| Diags::error("Catalog item not found", format!("vCenter has no library item {id:?}")))?;
+        if let Some(t) = item.item_type.as_deref().filter(|t| !t.eq_ignore_ascii_case("ovf")) {
+            return Err(Diags::error(
+                "Not an OVF template",
+                format!("library item {id} is of type {t}; vi_catalog_item manages OVF templates"),
+            ));
+        }
+        let start = State { id: Value::known(id.to_string()), ..State::default() };
+        to_state(meta, lib, &item, &start).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::resource;
+
+    #[test]
+    fn state_matches_schema() {
+        resource(CatalogItem).self_check().unwrap();
+    }
+
+    #[test]
+    fn the_stored_description_carries_the_source() {
+        let s = State {
+            description: Value::known("web template".into()),
+            source_vm_id: Value::known("vm-42".into()),
+            tpm_provisioning: Value::known("replace".into()),
+            ..State::default()
+        };
+        let stored = stored_description(&s);
+        let (user, p) = split(&stored);
+        assert_eq!(user, "web template");
+        let mut back = State::default();
+        p.unwrap().apply_to(&mut back);
+        assert_eq!((back.source_vm_id, back.tpm_provisioning), (s.source_vm_id.clone(), s.tpm_provisioning.clone()));
+        // A digest learnt at apply changes what is stored.
+        let file = State { source_file: Value::known("a.ova".into()), source_sha256: Value::Unknown, ..s };
+        let done = State { source_sha256: Value::known("ab".into()), ..file.clone() };
+        assert!(!want_description_is_final(&file, &done));
+        assert!(want_description_is_final(&done, &done));
+    }
+}

@@ -1,0 +1,100 @@
+//! The TPM policy of an item, by the TPM rules: what instantiating the
+//! template does (`instantiate_tpm`), from how the item came to be.
+use super::state::State;
+use crate::rules::tpm::{TemplateOrigin, TpmError, TpmOperation, TpmPolicy, VcenterVersion, effective_policy};
+
+/// How an item came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Uploaded from a local OVF or OVA.
+    Uploaded,
+    /// Captured from a VM or vApp, with `tpm_provisioning` as configured.
+    Captured(Option<TpmPolicy>),
+    /// Made outside this provider (no recorded source).
+    Unknown,
+}
+
+impl Origin {
+    /// From a state's source attributes; a `tpm_provisioning` that does not
+    /// parse is the error validation reports.
+    pub fn of(s: &State) -> Result<Origin, TpmError> {
+        if !s.source_file.is_null() {
+            return Ok(Origin::Uploaded);
+        }
+        if s.source_vm_id.is_null() && s.source_vapp_id.is_null() {
+            return Ok(Origin::Unknown);
+        }
+        let requested = s.tpm_provisioning.get().map(|p| p.parse::<TpmPolicy>()).transpose()?;
+        Ok(Origin::Captured(requested))
+    }
+}
+
+/// The policy a capture records: the requested one when the rules allow
+/// it (`copy` or `replace`), `copy` when none is requested.
+pub fn capture_policy(version: VcenterVersion, requested: Option<TpmPolicy>) -> Result<TpmPolicy, TpmError> {
+    effective_policy(TpmOperation::SaveVappAsTemplate, version, None, requested)
+}
+
+/// What deploying the item as a VM does with a TPM; `None` on a vCenter
+/// without vTPM support (before 7.0), unless a policy was asked for, which
+/// is then the rules' error.
+pub fn instantiate_tpm(api_version: &str, origin: Origin) -> Result<Option<TpmPolicy>, TpmError> {
+    let version = match VcenterVersion::from_api_version(api_version) {
+        Ok(v) => v,
+        Err(e) if matches!(origin, Origin::Captured(Some(_))) => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    let template = match origin {
+        Origin::Uploaded => Some(TemplateOrigin::UploadedOvf),
+        Origin::Captured(requested) => Some(TemplateOrigin::CapturedByProvider(capture_policy(version, requested)?)),
+        Origin::Unknown => None,
+    };
+    effective_policy(TpmOperation::VmFromTemplate, version, template, None).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::Value;
+
+    #[test]
+    fn uploaded_templates_replace_captured_ones_do_as_chosen() {
+        for v in ["7.0.3.0", "8.0.2.0"] {
+            assert_eq!(instantiate_tpm(v, Origin::Uploaded), Ok(Some(TpmPolicy::Replace)));
+            assert_eq!(instantiate_tpm(v, Origin::Captured(None)), Ok(Some(TpmPolicy::Copy)), "copy by default");
+            assert_eq!(instantiate_tpm(v, Origin::Captured(Some(TpmPolicy::Copy))), Ok(Some(TpmPolicy::Copy)));
+            assert_eq!(instantiate_tpm(v, Origin::Captured(Some(TpmPolicy::Replace))), Ok(Some(TpmPolicy::Replace)));
+            assert_eq!(instantiate_tpm(v, Origin::Unknown), Ok(Some(TpmPolicy::Copy)));
+            let err = instantiate_tpm(v, Origin::Captured(Some(TpmPolicy::New))).unwrap_err();
+            assert_eq!(err.attribute(), Some("tpm_provisioning"), "{err}");
+        }
+    }
+
+    #[test]
+    fn old_vcenters_have_no_policy_unless_one_is_asked_for() {
+        for origin in [Origin::Uploaded, Origin::Captured(None), Origin::Unknown] {
+            assert_eq!(instantiate_tpm("6.5", origin), Ok(None));
+        }
+        let err = instantiate_tpm("6.5", Origin::Captured(Some(TpmPolicy::Replace))).unwrap_err();
+        assert!(err.to_string().contains("7.0 or later"), "{err}");
+    }
+
+    #[test]
+    fn origin_of_a_state() {
+        let file = State { source_file: Value::known("a.ova".into()), ..State::default() };
+        assert_eq!(Origin::of(&file), Ok(Origin::Uploaded));
+        let unknown_file = State { source_file: Value::Unknown, ..State::default() };
+        assert_eq!(Origin::of(&unknown_file), Ok(Origin::Uploaded));
+        let vm = State {
+            source_vm_id: Value::known("vm-1".into()),
+            tpm_provisioning: Value::known("replace".into()),
+            ..State::default()
+        };
+        assert_eq!(Origin::of(&vm), Ok(Origin::Captured(Some(TpmPolicy::Replace))));
+        let vapp = State { source_vapp_id: Value::known("resgroup-v1".into()), ..State::default() };
+        assert_eq!(Origin::of(&vapp), Ok(Origin::Captured(None)));
+        assert_eq!(Origin::of(&State::default()), Ok(Origin::Unknown));
+        let bad = State { tpm_provisioning: Value::known("Copy".into()), ..vm };
+        assert!(Origin::of(&bad).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! Creating a vApp as a copy of another (`CloneVApp_Task`), under the TPM
+//! rule for copying a vApp.
+//!
+//! `VAppCloneSpec` has no TPM policy (unlike `VirtualMachineCloneSpec`), so
+//! vSphere always copies the VMs' TPMs; `replace` is carried out after the
+//! copy by swapping each copied VM's virtual TPM for a new one (the copies
+//! are powered off then, as a vTPM change needs).
+use std::time::Instant;
+
+use super::plan::{clone_tpm_policy, tpm_diag};
+use super::read::{children_if_needed, power_of};
+use super::spec::resource_spec;
+use super::state::State;
+use crate::data_sources::lookup;
+use crate::data_sources::lookup::vi_diag;
+use crate::plugin::{AttrPath, Diags};
+use crate::provider::Meta;
+use crate::rules::tpm::TpmPolicy;
+use crate::rules::vapp_settings::PowerState;
+use crate::vi::vapp::pool_ref;
+use crate::vi::vapp_spec::VAppCloneSpec;
+use crate::vi::vm_device::{VirtualDevice, devices_from_node};
+use crate::vi::vm_spec::{VirtualDeviceConfigSpec, VirtualMachineConfigSpec};
+use crate::vi::{ManagedObjectReference, ViError};
+
+fn source_attr() -> AttrPath {
+    AttrPath::attr("clone").then("source_id")
+}
+
+/// The TPM policy the copy of `source_id` will apply, or why
+/// `tpm_provisioning` is not allowed (source state and vCenter version are
+/// read now).
+pub async fn tpm_policy(meta: &Meta, source_id: &str, requested: Option<&str>) -> Result<TpmPolicy, Diags> {
+    if requested.is_none() {
+        // A plain copy: nothing to check, nothing to read.
+        return Ok(TpmPolicy::Copy);
+    }
+    let source = pool_ref(source_id);
+    let info = meta
+        .client
+        .read_vapp(&source)
+        .await
+        .map_err(|e| vi_diag(&e, "reading the source vApp", Some(source_attr())))?
+        .ok_or_else(|| {
+            Diags::error_at(source_attr(), "Source vApp not found", format!("no vApp has the id {source_id:?}"))
+        })?;
+    let children = children_if_needed(&meta.client, &info)
+        .await
+        .map_err(|e| vi_diag(&e, "reading the source vApp's VMs", Some(source_attr())))?;
+    let running = power_of(&info, &children) == PowerState::On;
+    let api_version = &meta.client.service_content().about.api_version;
+    clone_tpm_policy(api_version, running, requested).map_err(|e| tpm_diag(&e))
+}
+
+/// Clones the source into `want`'s pool; returns the new vApp.
+pub async fn clone(meta: &Meta, want: &State, deadline: Instant) -> Result<ManagedObjectReference, Diags> {
+    let Some(cl) = &want.clone else {
+        return Err(Diags::error("No clone block", "internal: a clone was expected"));
+    };
+    let source_id = cl.source_id.as_deref().unwrap_or_default();
+    tpm_policy(meta, source_id, cl.tpm_provisioning.as_deref()).await?;
+    let source = pool_ref(source_id);
+    let location = match cl.datastore_id.get() {
+        Some(ds) => ManagedObjectReference::new("Datastore", ds.clone()),
+        None => source_datastore(meta, &source).await?,
+    };
+    let target = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
+    // Only a vApp outside any vApp has a VM folder.
+    let vm_folder = if target.kind == "VirtualApp" {
+        None
+    } else {
+        let dc = lookup::datacenter_of(meta, &target, "resource_pool_id").await?;
+        Some(lookup::vm_folder(meta, &dc, want.folder.as_deref()).await?)
+    };
+    let spec = VAppCloneSpec { location, host: None, resource_spec: Some(resource_spec(want)), vm_folder };
+    let name = want.name.as_deref().unwrap_or_default();
+    meta.client
+        .clone_vapp(&source, name, &target, &spec, Some(deadline))
+        .await
+        .map_err(|e| vi_diag(&e, "copying the vApp", None))
+}
+
+/// The first datastore the source's VMs use.
+async fn source_datastore(meta: &Meta, source: &ManagedObjectReference) -> Result<ManagedObjectReference, Diags> {
+    let objs = meta
+        .client
+        .retrieve(std::slice::from_ref(source), &["datastore"])
+        .await
+        .map_err(|e| vi_diag(&e, "reading the source vApp's datastores", Some(source_attr())))?;
+    objs.first().and_then(|o| o.morefs("datastore").into_iter().next()).ok_or_else(|| {
+        Diags::error_at(
+            AttrPath::attr("clone").then("datastore_id"),
+            "No datastore for the copy",
+            format!("vApp {source} uses no datastore to copy to (it may have no VMs); set clone.datastore_id"),
+        )
+    })
+}
+
+/// Gives every VM of `vapp` that has a virtual TPM a new one in place of
+/// the copied one.
+pub async fn replace_tpms(meta: &Meta, vms: &[ManagedObjectReference], deadline: Instant) -> Result<(), ViError> {
+    if vms.is_empty() {
+        return Ok(());
+    }
+    let objs = meta.client.retrieve(vms, &["config.hardware.device"]).await?;
+    for o in objs.iter().filter(|o| !o.is_missing_object()) {
+        let devices = o.node("config.hardware.device").map(devices_from_node).unwrap_or_default();
+        let Some(tpm) = devices.into_iter().find(|d| d.kind == "VirtualTPM") else { continue };
+        let spec = VirtualMachineConfigSpec {
+            device_change: vec![
+                VirtualDeviceConfigSpec::remove(tpm, false),
+                VirtualDeviceConfigSpec::add(VirtualDevice {
+                    kind: "VirtualTPM".into(),
+                    key: -1,
+                    ..Default::default()
+                }),
+            ],
+            ..Default::default()
+        };
+        tracing::info!(vm = %o.obj, "replacing the copied virtual TPM with a new one");
+        meta.client.reconfigure_vm(&o.obj, &spec, Some(deadline)).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! The checks that keep a bad property out of `apply`: the configuration
+//! against the vApp property rules, and the property against those already
+//! on its target (keys and ids unique). Each error names its attribute.
+use super::state::{State, live_qualified_id};
+use crate::plugin::{AttrPath, Diags};
+use crate::rules::vapp_property::{check_property, check_unique_keys};
+use crate::vi::vapp_config::VAppPropertyInfo;
+
+const SUMMARY: &str = "Invalid vApp property";
+
+/// Every rule the configuration breaks. Unknown values are not judged
+/// (they are checked again at apply, when known).
+pub fn config(c: &State) -> Diags {
+    let mut d = Diags::none();
+    let secret = c.is_secret();
+    let (value_set, sensitive_set) = (c.value.is_known(), c.sensitive_value.is_known());
+    if value_set && sensitive_set {
+        let at = if secret == Some(true) { "value" } else { "sensitive_value" };
+        d.push(Diags::error_at(
+            AttrPath::attr(at),
+            SUMMARY,
+            "set either value or sensitive_value, not both: sensitive_value holds the value of a password type, \
+             value that of any other type",
+        ));
+    } else if secret == Some(true) && value_set {
+        d.push(Diags::error_at(
+            AttrPath::attr("value"),
+            SUMMARY,
+            format!(
+                "the value of a `{}` property goes in sensitive_value, which is kept out of plans and logs",
+                c.type_text()
+            ),
+        ));
+    } else if secret == Some(false) && sensitive_set {
+        d.push(Diags::error_at(
+            AttrPath::attr("sensitive_value"),
+            SUMMARY,
+            format!(
+                "sensitive_value is for password types only; the value of a `{}` property goes in value",
+                c.type_text()
+            ),
+        ));
+    }
+    let unknown = |attribute: &str| match attribute {
+        "key" => c.key.is_unknown(),
+        "property_id" => c.property_id.is_unknown(),
+        "class_id" => c.class_id.is_unknown(),
+        "instance_id" => c.instance_id.is_unknown(),
+        "type" => c.r#type.is_unknown(),
+        // A value is judged against a type, so both must be known.
+        "default_value" => c.r#type.is_unknown() || c.default_value.is_unknown(),
+        // An unknown value is passed on as unset, so it draws no error.
+        "value" | "sensitive_value" => c.r#type.is_unknown(),
+        _ => false,
+    };
+    for e in check_property(&c.to_spec(c.key.get().copied())) {
+        if !unknown(e.attribute()) {
+            d.push(Diags::error_at(AttrPath::attr(e.attribute()), SUMMARY, e.to_string()));
+        }
+    }
+    d
+}
+
+/// What clashes between the property (`me`, to have `key`) and those already
+/// on the target, other than its own (`own_key`, when it exists already).
+///
+/// A property that is `me` in every respect is most likely this resource
+/// being replaced (Terraform plans a replacement as a create); that is only
+/// a warning with `lenient`, and the check at apply, after the old one is
+/// gone, decides.
+pub fn against_live(
+    me: &State,
+    key: i64,
+    key_chosen: bool,
+    own_key: Option<i64>,
+    live: &[VAppPropertyInfo],
+    target_id: &str,
+    lenient: bool,
+) -> Diags {
+    let mut d = Diags::none();
+    if me.property_id.is_unknown() || me.class_id.is_unknown() || me.instance_id.is_unknown() {
+        return d;
+    }
+    let mine = me.qualified_id();
+    for other in live.iter().filter(|p| Some(p.key) != own_key) {
+        let theirs = live_qualified_id(other);
+        for e in check_unique_keys(&[(other.key, theirs.clone()), (key, mine.clone())]) {
+            if e.attribute() == "key" && !key_chosen {
+                continue;
+            }
+            let detail = format!(
+                "{e}. Property `{theirs}` (key {}) is already on {target_id}; to manage it, import it with \
+                 `terraform import <address> {target_id}:{}`, or choose another {}.",
+                other.key,
+                other.key,
+                e.attribute()
+            );
+            let path = AttrPath::attr(e.attribute());
+            if lenient && looks_like(other, me, key_chosen.then_some(key)) {
+                d.push(Diags::warning_at(path, "vApp property already exists", detail));
+            } else {
+                d.push(Diags::error_at(path, "vApp property clashes with an existing one", detail));
+            }
+        }
+    }
+    d
+}
+
+/// Whether `live` holds what `me` would write (the key only when known;
+/// password values read back empty, so they are not compared).
+fn looks_like(live: &VAppPropertyInfo, me: &State, key: Option<i64>) -> bool {
+    let want = me.to_info(key.unwrap_or(live.key), false);
+    let text = |a: &Option<String>, b: &Option<String>| a.as_deref().unwrap_or("") == b.as_deref().unwrap_or("");
+    let secret = me.is_secret() == Some(true);
+    want.key == live.key
+        && text(&want.id, &live.id)
+        && text(&want.class_id, &live.class_id)
+        && text(&want.instance_id, &live.instance_id)
+        && text(&want.category, &live.category)
+        && text(&want.label, &live.label)
+        && text(&want.description, &live.description)
+        && text(&want.type_reference, &live.type_reference)
+        && text(&want.r#type, &live.r#type)
+        && want.user_configurable == live.user_configurable.or(Some(false))
+        && (secret || (text(&want.value, &live.value) && text(&want.default_value, &live.default_value)))
+}
+
+/// The key a new property gets: one past the highest in use, else the
+/// lowest free one (keys stop at the top of xsd:int).
+pub fn next_free_key(live: &[VAppPropertyInfo]) -> Option<i64> {
+    const MAX_KEY: i64 = i32::MAX as i64;
+    match live.iter().map(|p| p.key).max() {
+        None => Some(0),
+        Some(top) if top < MAX_KEY => Some(top.max(-1) + 1),
+        Some(_) => (0..=MAX_KEY).find(|k| !live.iter().any(|p| p.key == *k)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::Value;
+    use crate::plugin::diag::Severity;
+
+    fn config_of(type_text: &str) -> State {
+        State {
+            target_id: Value::known("vm-1".into()),
+            property_id: Value::known("port".into()),
+            user_configurable: Value::known(true),
+            r#type: Value::known(type_text.into()),
+            ..State::default()
+        }
+    }
+
+    fn errors(d: &Diags) -> Vec<String> {
+        d.0.iter()
+            .filter(|x| x.severity == Severity::Error)
+            .map(|x| x.path.as_ref().map(ToString::to_string).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn a_value_out_of_range_fails_on_value() {
+        let c = State { value: Value::known("300".into()), ..config_of("int(0..255)") };
+        let d = config(&c);
+        assert_eq!(errors(&d), ["value"]);
+        assert!(d.0[0].detail.contains("300"), "{:?}", d.0[0]);
+        let ok = State { value: Value::known("255".into()), ..config_of("int(0..255)") };
+        assert!(config(&ok).is_empty());
+    }
+
+    #[test]
+    fn value_and_sensitive_value_each_have_their_types() {
+        let both =
+            State { value: Value::known("a".into()), sensitive_value: Value::known("b".into()), ..config_of("string") };
+        assert_eq!(errors(&config(&both)), ["sensitive_value"]);
+        let both_pw = State {
+            value: Value::known("a".into()),
+            sensitive_value: Value::known("secret-1".into()),
+            ..config_of("password")
+        };
+        assert_eq!(errors(&config(&both_pw)), ["value"]);
+        let plain_pw = State { value: Value::known("secret-1".into()), ..config_of("password") };
+        let d = config(&plain_pw);
+        assert_eq!(errors(&d), ["value"]);
+        assert!(!format!("{d:?}").contains("secret-1"));
+        let hidden_string = State { sensitive_value: Value::known("x".into()), ..config_of("string") };
+        assert_eq!(errors(&config(&hidden_string)), ["sensitive_value"]);
+        let neither = config_of("password");
+        assert!(config(&neither).is_empty(), "a property may rely on its default");
+    }
+
+    #[test]
+    fn password_errors_never_show_the_value() {
+        let c = State { sensitive_value: Value::known("tiny1".into()), ..config_of("password(8..)") };
+        let d = config(&c);
+        assert_eq!(errors(&d), ["sensitive_value"]);
+        assert!(!format!("{d:?}").contains("tiny1"), "{d:?}");
+    }
+
+    #[test]
+    fn unknown_values_are_left_for_apply() {
+        let c = State { value: Value::Unknown, ..config_of("int(0..255)") };
+        assert!(config(&c).is_empty());
+        let c = State { value: Value::known("300".into()), r#type: Value::Unknown, ..config_of("") };
+        assert!(config(&c).is_empty());
+        let c = State { property_id: Value::Unknown, key: Value::Unknown, ..config_of("string") };
+        assert!(config(&c).is_empty());
+        let c = State { sensitive_value: Value::Unknown, r#type: Value::Unknown, ..config_of("") };
+        assert!(config(&c).is_empty());
+        // Known problems elsewhere are still reported.
+        let c = State { value: Value::Unknown, key: Value::known(-1), ..config_of("int(0..255)") };
+        assert_eq!(errors(&config(&c)), ["key"]);
+    }
+
+    #[test]
+    fn bad_types_and_ids_land_on_their_attributes() {
+        assert_eq!(errors(&config(&config_of("integer"))), ["type"]);
+        let c = State { property_id: Value::known("two words".into()), ..config_of("string") };
+        assert_eq!(errors(&config(&c)), ["property_id"]);
+        let c = State { default_value: Value::known("maybe".into()), ..config_of("boolean") };
+        assert_eq!(errors(&config(&c)), ["default_value"]);
+    }
+
+    fn live(key: i64, id: &str) -> VAppPropertyInfo {
+        VAppPropertyInfo {
+            key,
+            id: Some(id.into()),
+            r#type: Some("string".into()),
+            user_configurable: Some(true),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn clashes_with_other_properties_name_them() {
+        let me = config_of("string");
+        let on_target = [live(0, "hostname"), live(1, "port")];
+        let d = against_live(&me, 5, true, None, &on_target, "vm-1", false);
+        assert_eq!(errors(&d), ["property_id"]);
+        assert!(d.0[0].detail.contains("`port` (key 1)") && d.0[0].detail.contains("vm-1:1"), "{:?}", d.0[0]);
+        let d = against_live(&me, 0, true, None, &on_target, "vm-1", false);
+        assert_eq!(errors(&d), ["key", "property_id"]);
+        // A key still to be chosen cannot clash.
+        let d = against_live(&me, 0, false, None, &on_target, "vm-1", false);
+        assert_eq!(errors(&d), ["property_id"]);
+        // Its own entry is not a clash.
+        assert!(against_live(&me, 1, true, Some(1), &on_target, "vm-1", false).is_empty());
+        // Re-keying to a free key, with its old entry still there.
+        assert!(against_live(&me, 7, true, Some(1), &on_target, "vm-1", false).is_empty());
+        // Unknown ids are checked at apply.
+        let unknown = State { property_id: Value::Unknown, ..me };
+        assert!(against_live(&unknown, 0, true, None, &on_target, "vm-1", false).is_empty());
+    }
+
+    #[test]
+    fn a_twin_is_only_a_warning_when_lenient() {
+        let me = State { value: Value::known("80".into()), ..config_of("string") };
+        let twin = VAppPropertyInfo { value: Some("80".into()), ..live(1, "port") };
+        let d = against_live(&me, 1, true, None, std::slice::from_ref(&twin), "vm-1", true);
+        assert!(!d.has_errors() && d.0.len() == 2, "{d:?}");
+        let d = against_live(&me, 3, false, None, std::slice::from_ref(&twin), "vm-1", true);
+        assert!(!d.has_errors() && d.0.len() == 1, "{d:?}");
+        assert!(against_live(&me, 1, true, None, std::slice::from_ref(&twin), "vm-1", false).has_errors());
+        let other = VAppPropertyInfo { value: Some("81".into()), ..twin };
+        assert!(against_live(&me, 1, true, None, &[other], "vm-1", true).has_errors());
+    }
+
+    #[test]
+    fn next_free_keys() {
+        assert_eq!(next_free_key(&[]), Some(0));
+        assert_eq!(next_free_key(&[live(0, "a"), live(4, "b")]), Some(5));
+        assert_eq!(next_free_key(&[live(i64::from(i32::MAX), "a")]), Some(0));
+        assert_eq!(next_free_key(&[live(0, "a"), live(i64::from(i32::MAX), "b")]), Some(1));
+        assert_eq!(next_free_key(&[live(-3, "a")]), Some(0));
+    }
+}
