@@ -95,7 +95,8 @@ fn faulted_reads_are_retried_and_nothing_is_duplicated() {
     let proxy = FaultProxy::start(&sim.addr);
     let tf = Tf::new(&config(&proxy, &sim, "rd", ""));
     tf.init();
-    // At most three faults in a row, so every call's fourth send gets through.
+    // No request is faulted more than three times (the proxy's cap), so
+    // every call's fourth send gets through.
     proxy.inject("RetrievePropertiesEx", 2, 3, Fault::Unavailable);
     proxy.inject("RetrievePropertiesEx", 5, 2, Fault::DropRequest);
     proxy.inject("RetrievePropertiesEx", 5, 2, Fault::DropResponse);
@@ -233,8 +234,8 @@ fn calls_slower_than_api_timeout() {
     tf.init();
 
     // Persistently slow reads: plan fails clearly, naming the timeout.
-    proxy.inject("RetrievePropertiesEx", 0, 1000, Fault::Delay(Duration::from_secs(3)));
-    proxy.inject("FindByInventoryPath", 0, 1000, Fault::Delay(Duration::from_secs(3)));
+    proxy.inject_persistent("RetrievePropertiesEx", 0, 1000, Fault::Delay(Duration::from_secs(3)));
+    proxy.inject_persistent("FindByInventoryPath", 0, 1000, Fault::Delay(Duration::from_secs(3)));
     let err = tf.fails(&["plan", "-no-color"]);
     // Terraform wraps long lines.
     let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -252,4 +253,153 @@ fn calls_slower_than_api_timeout() {
     converge(&sim, &proxy, &tf, "slow");
     eprintln!("faults: {} delays injected", proxy.injected());
     tf.destroy();
+}
+
+/// Names of the objects of `kind` in vcsim that start with `prefix`, with
+/// their ids.
+fn live(sim: &Vcsim, kind: &str, prefix: &str) -> BTreeMap<String, String> {
+    let (rt, c) = vi_check::client(sim);
+    let root = c.service_content().root_folder.clone();
+    let objs = rt.block_on(c.list_by_type(&root, kind, &["name"])).expect("list inventory");
+    let _ = rt.block_on(c.logout());
+    let mut out = BTreeMap::new();
+    for o in objs {
+        let name = o.str("name").unwrap_or_default().to_owned();
+        if name.starts_with(prefix) {
+            assert!(out.insert(name.clone(), o.obj.value.clone()).is_none(), "{kind} {name} exists twice");
+        }
+    }
+    out
+}
+
+/// (library names → ids, item names → ids) in vcsim's content libraries.
+fn libraries(sim: &Vcsim, prefix: &str) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    use terraform_provider_vi::vi::LibraryClient;
+    let (rt, c) = vi_check::client(sim);
+    rt.block_on(async {
+        let lib = LibraryClient::connect(&c).await.expect("vAPI login");
+        let (mut libs, mut items) = (BTreeMap::new(), BTreeMap::new());
+        for id in lib.list_libraries().await.expect("libraries") {
+            let name = lib.get_library(&id).await.expect("library").and_then(|l| l.name).unwrap_or_default();
+            if !name.starts_with(prefix) {
+                continue;
+            }
+            for item in lib.list_items(&id).await.expect("items") {
+                let n = lib.get_item(&item).await.expect("item").and_then(|i| i.name).unwrap_or_default();
+                assert!(items.insert(n.clone(), item).is_none(), "item {n} exists twice");
+            }
+            assert!(libs.insert(name.clone(), id).is_none(), "library {name} exists twice");
+        }
+        let _ = lib.logout().await;
+        (libs, items)
+    })
+}
+
+/// The size of a file on LocalDS_0, if it exists.
+fn datastore_file(sim: &Vcsim, path: &str) -> Option<u64> {
+    let (rt, c) = vi_check::client(sim);
+    rt.block_on(c.datastore_file_info("DC0", "LocalDS_0", path)).expect("HEAD datastore file")
+}
+
+/// `type.name` → `attr` of every resource in the state.
+fn state_attr(tf: &Tf, attr: &str) -> BTreeMap<String, String> {
+    let show = tf.show();
+    let mut out = BTreeMap::new();
+    for r in show["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default() {
+        if r["mode"] == "managed" {
+            let key = format!("{}.{}", r["type"].as_str().unwrap_or_default(), r["name"].as_str().unwrap_or_default());
+            out.insert(key, r["values"][attr].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    out
+}
+
+/// Faults on reads while a vApp, a catalog with an item, a datastore upload
+/// and a VM are made and destroyed: everything that exists is in state,
+/// once, and the runs converge.
+#[test]
+fn faulted_reads_across_vapps_catalogs_uploads_and_vms() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let files = tempfile::tempdir().expect("source files");
+    let ovf = files.path().join("tiny.ovf");
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalog/tiny.ovf"), &ovf)
+        .expect("copy tiny.ovf");
+    let blob = files.path().join("blob.bin");
+    std::fs::write(&blob, vec![7u8; 256 * 1024]).expect("write blob");
+    let hcl = provider_block(&proxy.sdk_url(), "")
+        + &format!(
+            r#"
+data "vi_datacenter" "dc" {{
+  name = "DC0"
+}}
+data "vi_datastore" "ds" {{
+  name          = "LocalDS_0"
+  datacenter_id = data.vi_datacenter.dc.id
+}}
+data "vi_resource_pool" "pool" {{
+  path          = "DC0_C0/Resources"
+  datacenter_id = data.vi_datacenter.dc.id
+}}
+resource "vi_vapp" "app" {{
+  name             = "mix-app"
+  resource_pool_id = data.vi_resource_pool.pool.id
+}}
+resource "vi_vm" "vm" {{
+  name             = "mix-vm"
+  resource_pool_id = data.vi_resource_pool.pool.id
+  datastore_id     = data.vi_datastore.ds.id
+  guest_id         = "otherLinux64Guest"
+  memory           = 64
+  power_state      = "off"
+}}
+resource "vi_catalog" "cat" {{
+  name         = "mix-cat"
+  datastore_id = data.vi_datastore.ds.id
+}}
+resource "vi_catalog_item" "item" {{
+  catalog_id  = vi_catalog.cat.id
+  name        = "mix-item"
+  source_file = "{ovf}"
+}}
+resource "vi_datastore_upload" "file" {{
+  source_file  = "{blob}"
+  datastore_id = data.vi_datastore.ds.id
+  path         = "mix/blob.bin"
+}}
+"#,
+            ovf = ovf.display(),
+            blob = blob.display(),
+        );
+    let tf = Tf::new(&hcl);
+    tf.init();
+    let faults = || {
+        proxy.inject("RetrievePropertiesEx", 1, 3, Fault::Unavailable);
+        proxy.inject("RetrievePropertiesEx", 3, 2, Fault::DropResponse);
+        proxy.inject("RetrievePropertiesEx", 3, 2, Fault::DropRequest);
+        proxy.inject("FindByInventoryPath", 0, 2, Fault::Unavailable);
+        proxy.inject("CreateContainerView", 1, 1, Fault::DropRequest);
+    };
+    let check = |present: bool| {
+        let ids = state_attr(&tf, "id");
+        let expect = |key: &str| if present { ids.get(key).cloned() } else { None };
+        let vapps = live(&sim, "VirtualApp", "mix-");
+        assert_eq!(vapps.get("mix-app").cloned(), expect("vi_vapp.app"), "vApp vs state");
+        let vms = live(&sim, "VirtualMachine", "mix-");
+        assert_eq!(vms.get("mix-vm").cloned(), expect("vi_vm.vm"), "VM vs state");
+        let (libs, items) = libraries(&sim, "mix-");
+        assert_eq!(libs.get("mix-cat").cloned(), expect("vi_catalog.cat"), "catalog vs state");
+        assert_eq!(items.get("mix-item").cloned(), expect("vi_catalog_item.item"), "catalog item vs state");
+        assert_eq!(datastore_file(&sim, "mix/blob.bin").is_some(), present, "uploaded file vs state");
+        assert_eq!(ids.contains_key("vi_datastore_upload.file"), present);
+    };
+    faults();
+    tf.apply();
+    check(true);
+    proxy.clear();
+    tf.assert_no_changes();
+    faults();
+    tf.destroy();
+    check(false);
+    eprintln!("faults: {} injected across vApp, VM, catalog, item and upload runs", proxy.injected());
 }

@@ -32,6 +32,12 @@ pub enum Fault {
     Hook(Hook),
 }
 
+/// Faults one request (the same bytes, as a retry resends them) may get
+/// from rules that are not persistent: one fewer than the client's sends,
+/// so transient faults never add up to a failure however requests
+/// interleave.
+pub const TRANSIENT_CAP: usize = 3;
+
 struct Rule {
     method: String,
     /// Matching requests to let through before the first fault.
@@ -39,6 +45,8 @@ struct Rule {
     /// Faults left to inject.
     left: usize,
     fault: Fault,
+    /// Ignores [`TRANSIENT_CAP`].
+    persistent: bool,
 }
 
 #[derive(Default)]
@@ -46,6 +54,8 @@ struct Book {
     rules: Vec<Rule>,
     /// Method → requests seen.
     calls: HashMap<String, usize>,
+    /// Hash of a request's bytes → faults it got.
+    faulted: HashMap<u64, usize>,
 }
 
 pub struct FaultProxy {
@@ -80,10 +90,20 @@ impl FaultProxy {
     }
 
     /// Injects `fault` into `times` requests for `method`, after letting
-    /// `skip` of them through.
+    /// `skip` of them through; no single request is faulted more than
+    /// [`TRANSIENT_CAP`] times, so retries always get through.
     pub fn inject(&self, method: &str, skip: usize, times: usize, fault: Fault) {
+        self.add(method, skip, times, fault, false);
+    }
+
+    /// Like [`Self::inject`], without the cap: a fault that persists.
+    pub fn inject_persistent(&self, method: &str, skip: usize, times: usize, fault: Fault) {
+        self.add(method, skip, times, fault, true);
+    }
+
+    fn add(&self, method: &str, skip: usize, times: usize, fault: Fault, persistent: bool) {
         let mut b = self.book.lock().expect("proxy book");
-        b.rules.push(Rule { method: method.to_owned(), skip, left: times, fault });
+        b.rules.push(Rule { method: method.to_owned(), skip, left: times, fault, persistent });
     }
 
     /// Drops every rule not used up yet.
@@ -107,6 +127,9 @@ struct Message {
     start: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// False for the answer to a HEAD: its Content-Length describes a body
+    /// that is not sent, and is passed on as it is.
+    has_body: bool,
 }
 
 impl Message {
@@ -118,12 +141,16 @@ impl Message {
     fn write_to(&self, w: &mut impl Write) -> std::io::Result<()> {
         let mut head = format!("{}\r\n", self.start);
         for (k, v) in &self.headers {
-            if k.eq_ignore_ascii_case("transfer-encoding") || k.eq_ignore_ascii_case("content-length") {
+            let framing = k.eq_ignore_ascii_case("transfer-encoding") || k.eq_ignore_ascii_case("content-length");
+            if framing && self.has_body {
                 continue;
             }
             head.push_str(&format!("{k}: {v}\r\n"));
         }
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", self.body.len()));
+        if self.has_body {
+            head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+        }
+        head.push_str("\r\n");
         w.write_all(head.as_bytes())?;
         w.write_all(&self.body)?;
         w.flush()
@@ -149,7 +176,7 @@ fn read_message(r: &mut impl BufRead, has_body: bool) -> std::io::Result<Option<
             headers.push((k.trim().to_owned(), v.trim().to_owned()));
         }
     }
-    let mut m = Message { start: start.trim_end().to_owned(), headers, body: Vec::new() };
+    let mut m = Message { start: start.trim_end().to_owned(), headers, body: Vec::new(), has_body };
     if !has_body {
         return Ok(Some(m));
     }
@@ -192,15 +219,25 @@ fn session_key(req: &Message) -> String {
 }
 
 /// Counts the call and picks the fault for it, if any.
-fn decide(book: &Mutex<Book>, method: &str) -> Option<Fault> {
-    let mut b = book.lock().ok()?;
+fn decide(book: &Mutex<Book>, method: &str, body: &[u8]) -> Option<Fault> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    let key = h.finish();
+    let mut guard = book.lock().ok()?;
+    let b = &mut *guard;
     *b.calls.entry(method.to_owned()).or_default() += 1;
+    let already = b.faulted.get(&key).copied().unwrap_or(0);
     let rule = b.rules.iter_mut().find(|r| r.method == method && (r.skip > 0 || r.left > 0))?;
     if rule.skip > 0 {
         rule.skip -= 1;
         return None;
     }
+    if !rule.persistent && already >= TRANSIENT_CAP {
+        return None;
+    }
     rule.left -= 1;
+    *b.faulted.entry(key).or_default() += 1;
     Some(rule.fault.clone())
 }
 
@@ -212,7 +249,7 @@ fn serve(client: TcpStream, upstream: &str, book: &Mutex<Book>, injected: &Atomi
     let mut to_up = up;
     while let Some(req) = read_message(&mut from_client, true)? {
         let method = soap_method(&req.body);
-        let fault = if method.is_empty() { None } else { decide(book, &method) };
+        let fault = if method.is_empty() { None } else { decide(book, &method, &req.body) };
         if fault.is_some() {
             injected.fetch_add(1, Ordering::SeqCst);
         }
