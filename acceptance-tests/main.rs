@@ -1,13 +1,17 @@
 //! Acceptance tests: the real Terraform CLI against a real vcsim.
 mod catalog;
+mod concurrency;
 mod data_sources;
 mod datastore_upload;
 mod docs;
 mod examples;
+mod faults;
 mod harness;
 mod ovf;
 mod plugin_binary;
 mod provider_config;
+mod random_plans;
+mod secrets;
 mod vapp;
 mod vapp_property;
 mod vi_check;

@@ -1,6 +1,6 @@
 //! Where the provider's connection settings come from (attributes, URL forms,
 //! each environment family) and the three ways connecting fails.
-use crate::harness::terraform::{REQUIRED_PROVIDERS, Tf};
+use crate::harness::terraform::{REQUIRED_PROVIDERS, Tf, provider_address};
 use crate::harness::vcsim::Vcsim;
 
 const DC_OUTPUT: &str = r#"
@@ -154,7 +154,7 @@ fn schema_lists_the_provider_and_its_data_sources() {
     tf.init();
     let schema: serde_json::Value =
         serde_json::from_str(&tf.ok(&["providers", "schema", "-json"])).expect("providers schema -json");
-    let p = &schema["provider_schemas"]["registry.terraform.io/local/vi"];
+    let p = &schema["provider_schemas"][provider_address().as_str()];
     assert!(p["provider"]["block"]["attributes"]["password"]["sensitive"].as_bool() == Some(true), "{p}");
     for ds in ["vi_datacenter", "vi_datastore", "vi_network", "vi_resource_pool", "vi_host", "vi_folder"] {
         assert!(p["data_source_schemas"].get(ds).is_some(), "{ds} missing from {p}");

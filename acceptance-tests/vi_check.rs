@@ -71,3 +71,12 @@ pub fn facts(sim: &Vcsim) -> Facts {
     let _ = rt.block_on(c.logout());
     Facts(m)
 }
+
+/// (id, name) of every VM vcsim holds.
+pub fn vms(sim: &Vcsim) -> Vec<(String, String)> {
+    let (rt, c) = client(sim);
+    let root = c.service_content().root_folder.clone();
+    let objs = rt.block_on(c.list_by_type(&root, "VirtualMachine", &["name"])).expect("list VMs");
+    let _ = rt.block_on(c.logout());
+    objs.into_iter().map(|o| (o.obj.value.clone(), o.str("name").unwrap_or_default().to_owned())).collect()
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every check and every test: formatting, clippy, unit tests, and the
-# acceptance tests (real Terraform CLI against real vcsim, every example
-# included). Installs the pinned tools first. CI runs exactly this.
+# Runs every check and every test: formatting, clippy, a bounded fuzzing
+# run, unit tests, and the acceptance tests (real Terraform CLI against real
+# vcsim, every example included) — once with Terraform 1.0.3, and the tests
+# that drive a CLI once more with OpenTofu. Installs the pinned tools first.
+# CI runs exactly this.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,7 +16,18 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
+# Each fuzz target for FUZZ_SECONDS (20 s by default).
+echo "== fuzz"
+"$root/scripts/fuzz.sh"
+
 # Acceptance tests mostly wait on terraform and vcsim processes, so they
 # run wider than the two cores.
-echo "== cargo test"
+echo "== cargo test (Terraform 1.0.3)"
 cargo test --all-targets --locked -- --test-threads "${TEST_THREADS:-6}"
+
+# The same acceptance tests with OpenTofu, minus those that never start a
+# CLI (they would only repeat themselves).
+echo "== acceptance tests (OpenTofu)"
+TF_ACC_CLI=tofu cargo test --test acceptance --locked -- --test-threads "${TEST_THREADS:-6}" \
+  --skip vi_client:: --skip vi_library:: --skip vi_datastore_file:: --skip docs:: \
+  --skip random_configurations_end_in_diagnostics_never_a_panic

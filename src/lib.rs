@@ -5,6 +5,8 @@
 //! `data_sources` use `plugin`, `vi` and `rules`; those three never use each
 //! other or the top.
 pub mod data_sources;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod plugin;
 pub mod provider;
 pub mod resources;

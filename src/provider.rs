@@ -262,8 +262,10 @@ fn connect_diag(e: &ViError, url: &str) -> Diags {
                 "{e}\n\nIf {url} uses a self-signed certificate (vcsim does), set `insecure = true` in the provider block."
             ),
         ),
+        // Pointed at `user`, not `password`: Terraform quotes the source
+        // line a diagnostic points at, which would print the password.
         ViError::Fault { kind, .. } if kind == "InvalidLogin" => Diags::error_at(
-            AttrPath::attr("password"),
+            AttrPath::attr("user"),
             "vSphere rejected the login",
             format!(
                 "{url} refused the user name or password: {e}. Check `user` and `password` (or their environment variables)."

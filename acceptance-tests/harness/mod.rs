@@ -1,4 +1,5 @@
 //! Shared helpers for the acceptance tests.
 pub mod connect_proxy;
+pub mod fault_proxy;
 pub mod terraform;
 pub mod vcsim;

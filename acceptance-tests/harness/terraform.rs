@@ -1,5 +1,8 @@
 //! Drives the real Terraform CLI in a temporary directory, with the freshly
 //! built provider installed in a filesystem mirror as `local/vi`.
+//!
+//! `TF_ACC_CLI=tofu` runs everything with OpenTofu (`.tools/bin/tofu`)
+//! instead of Terraform 1.0.3; `scripts/test.sh` runs the suite with both.
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -14,10 +17,26 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// True when the suite runs with OpenTofu (`TF_ACC_CLI=tofu`).
+pub fn is_tofu() -> bool {
+    std::env::var("TF_ACC_CLI").is_ok_and(|v| v == "tofu")
+}
+
+/// The CLI under test: `.tools/bin/terraform`, or `.tools/bin/tofu`.
 pub fn terraform_bin() -> PathBuf {
-    let p = repo().join(".tools/bin/terraform");
+    let p = repo().join(".tools/bin").join(if is_tofu() { "tofu" } else { "terraform" });
     assert!(p.exists(), "{} is missing: run scripts/tools.sh first", p.display());
     p
+}
+
+/// The registry host a bare `local/vi` source means to the CLI under test.
+pub fn registry_host() -> &'static str {
+    if is_tofu() { "registry.opentofu.org" } else { "registry.terraform.io" }
+}
+
+/// The provider's full address, as `providers schema -json` keys it.
+pub fn provider_address() -> String {
+    format!("{}/local/vi", registry_host())
 }
 
 /// A process-wide mirror holding the provider binary cargo built for these
@@ -26,9 +45,8 @@ fn cli_config() -> &'static Path {
     static CONFIG: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
     let (_, cfg) = CONFIG.get_or_init(|| {
         let dir = tempfile::Builder::new().prefix("vi-mirror-").tempdir().expect("temp dir for the mirror");
-        let platform = dir
-            .path()
-            .join(format!("mirror/registry.terraform.io/local/vi/{MIRROR_VERSION}/linux_amd64"));
+        let platform =
+            dir.path().join(format!("mirror/{}/local/vi/{MIRROR_VERSION}/linux_amd64", registry_host()));
         std::fs::create_dir_all(&platform).expect("mirror dir");
         let bin = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vi"));
         std::fs::copy(&bin, platform.join(format!("terraform-provider-vi_v{MIRROR_VERSION}"))).expect("copy provider");

@@ -20,6 +20,8 @@ pub struct Vcsim {
     pub url: String,
     /// `127.0.0.1:PORT`.
     pub addr: String,
+    /// `https`, or `http` for a vcsim started with `-tls=false`.
+    pub scheme: String,
     child: Child,
 }
 
@@ -102,13 +104,16 @@ impl Vcsim {
             .trim_matches('"')
             .to_string();
         let parsed = url::Url::parse(&url).unwrap_or_else(|e| panic!("bad GOVC_URL {url}: {e}"));
-        let addr = format!("{}:{}", parsed.host_str().unwrap_or("127.0.0.1"), parsed.port().unwrap_or(443));
-        Vcsim { url, addr, child }
+        let addr =
+            format!("{}:{}", parsed.host_str().unwrap_or("127.0.0.1"), parsed.port_or_known_default().unwrap_or(443));
+        let scheme = parsed.scheme().to_owned();
+        Vcsim { url, addr, scheme, child }
     }
 
-    /// `https://127.0.0.1:PORT/sdk`, without credentials.
+    /// `https://127.0.0.1:PORT/sdk` (`http://` without TLS), without
+    /// credentials.
     pub fn sdk_url(&self) -> String {
-        format!("https://{}/sdk", self.addr)
+        format!("{}://{}/sdk", self.scheme, self.addr)
     }
 
     /// The user name in the printed URL (`user` unless `-username` was given).

@@ -22,9 +22,15 @@ const DC_PROPS: &[&str] = &["name", "parent", "vmFolder", "hostFolder", "datasto
 /// Turns a vSphere error into a diagnostic on `path`.
 pub fn vi_diag(e: &ViError, what: &str, path: Option<AttrPath>) -> Diags {
     let summary = format!("vSphere call failed while {what}");
+    let mut detail = e.to_string();
+    if matches!(e, ViError::Timeout { .. }) {
+        detail.push_str(
+            "\n\nvSphere did not answer within the provider's `api_timeout`; raise it if vSphere is just slow.",
+        );
+    }
     match path {
-        Some(p) => Diags::error_at(p, summary, e.to_string()),
-        None => Diags::error(summary, e.to_string()),
+        Some(p) => Diags::error_at(p, summary, detail),
+        None => Diags::error(summary, detail),
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 mod devices;
+mod lost_create;
 mod plan;
 mod read;
 mod resolve;
@@ -23,6 +24,7 @@ use crate::resources::tpm_device;
 use crate::rules::provider_config::parse_duration;
 use crate::vi::vapp::pool_ref;
 use crate::vi::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
+use crate::vi::vm_recover::new_instance_uuid;
 use crate::vi::vm_spec::VirtualMachineConfigSpec;
 use crate::vi::{ManagedObjectReference, ViError};
 
@@ -227,11 +229,12 @@ impl Vm {
             devices::for_create(want, &resolved).map_err(|e| Diags::error("Cannot build the VM's devices", e))?;
         let host = want.host_id.get().map(|h| moref("HostSystem", h));
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
-        let vm = meta
-            .client
-            .create_vm(&folder, &spec, &pool, host.as_ref(), Some(dl))
-            .await
-            .map_err(|e| apply_err(&e, "creating the VM", None))?;
+        let uuid = new_instance_uuid();
+        spec.instance_uuid = Some(uuid.clone());
+        let vm = match meta.client.create_vm(&folder, &spec, &pool, host.as_ref(), Some(dl)).await {
+            Ok(vm) => vm,
+            Err(e) => return Err(lost_create::failed(meta, &e, &uuid, want, "creating the VM").await),
+        };
         tracing::info!(vm = %vm, "VM created");
         // The vTPM goes on the new VM before it first powers on, in its own
         // reconfigure like every other vTPM the provider adds (a key made
@@ -257,6 +260,8 @@ impl Vm {
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
         let mut config = base_spec(want);
         config.name = None;
+        let uuid = new_instance_uuid();
+        config.instance_uuid = Some(uuid.clone());
         let spec = CloneSpec {
             name: want.name.get().cloned().unwrap_or_default(),
             folder,
@@ -268,8 +273,10 @@ impl Vm {
             tpm_provision_policy: policy.and_then(|p| p.send).map(|p| p.to_string()),
         };
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
-        let vm =
-            meta.client.clone_vm(&source, &spec, Some(dl)).await.map_err(|e| apply_err(&e, "cloning the VM", None))?;
+        let vm = match meta.client.clone_vm(&source, &spec, Some(dl)).await {
+            Ok(vm) => vm,
+            Err(e) => return Err(lost_create::failed(meta, &e, &uuid, want, "cloning the VM").await),
+        };
         tracing::info!(vm = %vm, source = %source, "VM cloned");
         let partial = State { id: Value::known(vm.value.clone()), ..want.clone() };
         // Bring the clone's devices to what the configuration asks for.
@@ -495,7 +502,11 @@ impl Resource<Meta> for Vm {
         if info.is_powered_on() {
             meta.client.power_off_vm(&vm, Some(dl)).await.map_err(|e| vi_diag(&e, "powering the VM off", None))?;
         }
-        meta.client.destroy_vm(&vm, Some(dl)).await.map_err(|e| vi_diag(&e, "destroying the VM", None))
+        match meta.client.destroy_vm(&vm, Some(dl)).await {
+            Ok(()) => Ok(()),
+            Err(e) if lost_create::destroyed(meta, &e, &vm).await => Ok(()),
+            Err(e) => Err(vi_diag(&e, "destroying the VM", None)),
+        }
     }
 
     async fn import(&self, meta: &Meta, id: &str) -> Result<State, Diags> {

@@ -11,6 +11,7 @@ use tracing::{debug, warn};
 use url::Url;
 
 use super::error::ViError;
+use super::retry;
 use super::soap;
 use super::types::{ManagedObjectReference, ObjectContent, ServiceContent, UserSession};
 use super::xml::{self, XmlNode, escape};
@@ -537,6 +538,12 @@ struct Transport {
     timeout: Duration,
 }
 
+/// A send that failed, and whether it failed before a connection existed.
+struct Failed {
+    error: ViError,
+    connect_failed: bool,
+}
+
 struct Reply {
     node: XmlNode,
     /// The session cookie, when the server set one.
@@ -568,6 +575,9 @@ impl Transport {
         Ok(Transport { http, url, display_url, timeout: cfg.timeout })
     }
 
+    /// One SOAP call, sent again after a transient failure when
+    /// [`retry::should_retry`] allows it (reads always; anything else only
+    /// when the request cannot have reached the server).
     async fn call(
         &self,
         method: &str,
@@ -577,17 +587,40 @@ impl Transport {
         cookie: Option<&str>,
     ) -> Result<Reply, ViError> {
         let body = soap::envelope(method, this, args_xml)?;
-        let started = Instant::now();
-        let res = self.post(method, body, soap_action, cookie).await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        let res = res.and_then(|(status, cookie, bytes)| {
-            soap::parse_response(method, status, &bytes).map(|node| Reply { node, cookie })
-        });
-        match &res {
-            Ok(_) => debug!(method, elapsed_ms, "vi call"),
-            Err(e) => debug!(method, elapsed_ms, error = %e, "vi call failed"),
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let (res, connect_failed) = match self.post(method, body.clone(), soap_action, cookie).await {
+                Ok((status, cookie, bytes)) => {
+                    (soap::parse_response(method, status, &bytes).map(|node| Reply { node, cookie }), false)
+                }
+                Err(Failed { error, connect_failed }) => (Err(error), connect_failed),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            match res {
+                Ok(reply) => {
+                    debug!(method, elapsed_ms, attempt, "vi call");
+                    return Ok(reply);
+                }
+                Err(e) if retry::should_retry(method, &e, connect_failed, attempt) => {
+                    let pause = retry::backoff(attempt);
+                    warn!(
+                        method,
+                        elapsed_ms,
+                        attempt,
+                        pause_ms = pause.as_millis() as u64,
+                        error = %e,
+                        "transient failure; sending the call again"
+                    );
+                    tokio::time::sleep(pause).await;
+                }
+                Err(e) => {
+                    debug!(method, elapsed_ms, attempt, error = %e, "vi call failed");
+                    return Err(if attempt > 1 { retry::after_attempts(e, attempt) } else { e });
+                }
+            }
         }
-        res
     }
 
     /// POSTs the envelope; returns status, session cookie (if set) and body.
@@ -597,11 +630,16 @@ impl Transport {
         body: String,
         soap_action: &str,
         cookie: Option<&str>,
-    ) -> Result<(u16, Option<String>, Vec<u8>), ViError> {
+    ) -> Result<(u16, Option<String>, Vec<u8>), Failed> {
         let what = format!("{method} on {}", self.display_url);
         // Whole seconds, rounded up, so a 500ms timeout does not read "0s".
         let secs = self.timeout.as_secs().saturating_add(u64::from(self.timeout.subsec_nanos() > 0));
-        let transport_err = |e: reqwest::Error| ViError::from_transport(&e, &self.display_url, &what, secs);
+        let transport_err = |e: reqwest::Error| Failed {
+            error: ViError::from_transport(&e, &self.display_url, &what, secs),
+            // reqwest only says "connect" when no connection was made, so
+            // no byte of the request left.
+            connect_failed: e.is_connect(),
+        };
 
         let mut req = self
             .http
@@ -616,13 +654,17 @@ impl Transport {
         let status = resp.status().as_u16();
         let new_cookie =
             resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(session_cookie_from);
+        let too_large = || Failed {
+            error: ViError::Decode(format!("answer to {method} is larger than {} bytes", xml::MAX_BYTES)),
+            connect_failed: false,
+        };
         if resp.content_length().is_some_and(|n| n > xml::MAX_BYTES as u64) {
-            return Err(ViError::Decode(format!("answer to {method} is larger than {} bytes", xml::MAX_BYTES)));
+            return Err(too_large());
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(transport_err)? {
             if bytes.len().saturating_add(chunk.len()) > xml::MAX_BYTES {
-                return Err(ViError::Decode(format!("answer to {method} is larger than {} bytes", xml::MAX_BYTES)));
+                return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -697,5 +739,93 @@ mod tests {
         let empty = xml::parse(b"<RetrievePropertiesExResponse/>").unwrap();
         assert_eq!(absorb_result(empty.child("returnval"), &mut out).unwrap(), None);
         assert!(!has_not_authenticated(&empty));
+    }
+
+    mod transient_failures {
+        use super::super::*;
+        use crate::vi::fake_vsphere::{Act, FakeVsphere};
+        use crate::vi::retry::MAX_ATTEMPTS;
+
+        async fn connect(fake: &FakeVsphere, timeout: Duration) -> Client {
+            let cfg = ClientConfig {
+                url: fake.url(),
+                user: "user".into(),
+                password: "pass".into(),
+                insecure: false,
+                timeout,
+            };
+            Client::connect(cfg).await.unwrap()
+        }
+
+        fn folder() -> ManagedObjectReference {
+            ManagedObjectReference::new("Folder", "group-v3")
+        }
+
+        #[tokio::test]
+        async fn reads_are_sent_again_after_503_and_dropped_connections() {
+            let fake = FakeVsphere::start().await;
+            fake.script("RetrieveServiceContent", &[Act::Unavailable]);
+            fake.script("Login", &[Act::Drop]);
+            let client = connect(&fake, Duration::from_secs(5)).await;
+            fake.script("FindByInventoryPath", &[Act::Unavailable, Act::Drop, Act::Unavailable]);
+            let found = client.find_by_inventory_path("DC0/vm").await.unwrap();
+            assert_eq!(found, Some(folder()));
+            assert_eq!(fake.count("FindByInventoryPath"), 4);
+            assert_eq!(fake.count("RetrieveServiceContent"), 2);
+            assert_eq!(fake.count("Login"), 2);
+        }
+
+        #[tokio::test]
+        async fn a_persistent_failure_gives_up_and_says_so() {
+            let fake = FakeVsphere::start().await;
+            let client = connect(&fake, Duration::from_secs(5)).await;
+            fake.script("FindByInventoryPath", &[Act::Unavailable; 10]);
+            let err = client.find_by_inventory_path("DC0/vm").await.unwrap_err();
+            assert!(matches!(err, ViError::Http { status: 503, .. }), "{err:?}");
+            assert!(err.to_string().contains(&format!("gave up after {MAX_ATTEMPTS} attempts")), "{err}");
+            assert_eq!(fake.count("FindByInventoryPath"), MAX_ATTEMPTS as usize);
+        }
+
+        #[tokio::test]
+        async fn a_slow_read_is_sent_again_and_a_stuck_one_times_out() {
+            let fake = FakeVsphere::start().await;
+            let client = connect(&fake, Duration::from_millis(400)).await;
+            fake.script("FindByInventoryPath", &[Act::Stall(Duration::from_millis(1500))]);
+            assert_eq!(client.find_by_inventory_path("DC0/vm").await.unwrap(), Some(folder()));
+            assert_eq!(fake.count("FindByInventoryPath"), 2);
+
+            fake.script("FindByInventoryPath", &[Act::Stall(Duration::from_millis(1500)); 4]);
+            let err = client.find_by_inventory_path("DC0/vm").await.unwrap_err();
+            let ViError::Timeout { what, after_secs } = &err else { panic!("{err:?}") };
+            assert_eq!(*after_secs, 1);
+            assert!(what.contains("FindByInventoryPath") && what.contains("sent 4 times"), "{what}");
+        }
+
+        #[tokio::test]
+        async fn a_task_is_never_sent_twice_once_it_may_have_arrived() {
+            let fake = FakeVsphere::start().await;
+            let client = connect(&fake, Duration::from_millis(400)).await;
+            let args = "<config></config>";
+
+            fake.script("CreateVM_Task", &[Act::Unavailable]);
+            let err = client.start_task("CreateVM_Task", &folder(), args, None).await.unwrap_err();
+            assert!(matches!(err, ViError::Http { status: 503, .. }), "{err:?}");
+            assert_eq!(fake.count("CreateVM_Task"), 1);
+
+            fake.script("CreateVM_Task", &[Act::Drop]);
+            let err = client.start_task("CreateVM_Task", &folder(), args, None).await.unwrap_err();
+            assert!(matches!(err, ViError::Connect { .. }), "{err:?}");
+            assert_eq!(fake.count("CreateVM_Task"), 2);
+
+            fake.script("CreateVM_Task", &[Act::Stall(Duration::from_millis(1500))]);
+            let err = client.start_task("CreateVM_Task", &folder(), args, None).await.unwrap_err();
+            assert!(matches!(err, ViError::Timeout { .. }), "{err:?}");
+            assert_eq!(fake.count("CreateVM_Task"), 3);
+
+            // And the next, healthy call goes through.
+            let task = client.start_task("CreateVM_Task", &folder(), args, None).await.unwrap();
+            assert_eq!(task.value, "task-1");
+            assert_eq!(fake.count("CreateVM_Task"), 4);
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! - `soap`: envelopes, response unwrapping, fault decoding.
 //! - `types`: the vim25 data objects the client needs.
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
+//! - `retry`: which failed calls are sent again (idempotent reads), and when.
 //! - `task`: waiting for tasks.
 //! - `crypto`: key providers (CryptoManagerKmip) and VM encryption specs.
 //! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
@@ -30,6 +31,8 @@ pub mod client;
 pub mod crypto;
 pub mod datastore_file;
 pub mod error;
+#[cfg(test)]
+mod fake_vsphere;
 pub mod library;
 pub mod library_deploy;
 pub mod library_download;
@@ -39,6 +42,7 @@ pub mod library_upload;
 pub mod ova;
 pub mod ovf;
 pub mod ovf_package;
+pub mod retry;
 pub mod snapshot;
 pub mod soap;
 pub mod task;
@@ -51,6 +55,7 @@ pub mod vapp_config;
 pub mod vapp_spec;
 pub mod vm;
 pub mod vm_device;
+pub mod vm_recover;
 pub mod vm_spec;
 pub mod xml;
 

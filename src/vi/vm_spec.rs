@@ -68,6 +68,8 @@ pub struct VirtualMachineConfigSpec {
     pub name: Option<String>,
     /// `vmx-19`.
     pub version: Option<String>,
+    /// Set at create so a VM whose create lost its answer can be found.
+    pub instance_uuid: Option<String>,
     pub guest_id: Option<String>,
     pub annotation: Option<String>,
     /// `files.vmPathName`, e.g. `[LocalDS_0]`.
@@ -115,6 +117,7 @@ impl VirtualMachineConfigSpec {
         };
         s(&mut x, "name", &self.name);
         s(&mut x, "version", &self.version);
+        s(&mut x, "instanceUuid", &self.instance_uuid);
         s(&mut x, "guestId", &self.guest_id);
         s(&mut x, "annotation", &self.annotation);
         if let Some(p) = &self.vm_path_name {
@@ -161,6 +164,8 @@ mod tests {
             memory_mb: Some(1024),
             num_cpus: Some(2),
             firmware: Some("efi".into()),
+            instance_uuid: Some("4c4c4544-0000-4000-8000-000000000001".into()),
+            guest_id: Some("otherGuest".into()),
             extra_config: vec![("guestinfo.x".into(), "1&2".into())],
             efi_secure_boot_enabled: Some(true),
             vapp_config: Some(VmConfigSpec::default()),
@@ -176,7 +181,9 @@ mod tests {
         assert!(x.contains("<name>a&lt;b</name>"));
         assert!(x.contains("1&amp;2"));
         let pos = |s: &str| x.find(s).unwrap_or(usize::MAX);
-        assert!(pos("<name>") < pos("<numCPUs>"));
+        assert!(pos("<name>") < pos("<instanceUuid>"));
+        assert!(pos("<instanceUuid>") < pos("<guestId>"));
+        assert!(pos("<guestId>") < pos("<numCPUs>"));
         assert!(pos("<numCPUs>") < pos("<memoryMB>"));
         assert!(pos("<memoryMB>") < pos("<deviceChange"));
         assert!(pos("<deviceChange") < pos("<extraConfig"));

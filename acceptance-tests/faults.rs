@@ -1,0 +1,405 @@
+//! The provider under network faults: a fault-injecting proxy between
+//! Terraform's provider and a plain-HTTP vcsim drops connections, answers
+//! 503, delays calls past `api_timeout`, and ends the session mid-apply.
+//! After every faulted run vcsim's inventory is compared with the state:
+//! every VM that exists is in state, none twice, and the next apply
+//! converges to a no-change plan.
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::harness::fault_proxy::{Fault, FaultProxy};
+use crate::harness::terraform::{Tf, provider_block};
+use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
+use crate::vi_check;
+
+/// VMs the fault tests create, named `<prefix>-<n>`.
+const COUNT: usize = 5;
+
+fn plain_vcsim(trace_dir: Option<&std::path::Path>) -> (Vcsim, Option<std::path::PathBuf>) {
+    match trace_dir {
+        Some(dir) => {
+            let (sim, trace) = traced_vcsim(dir, &["-tls=false"]);
+            (sim, Some(trace))
+        }
+        None => (Vcsim::start(&["-tls=false"]), None),
+    }
+}
+
+fn config(proxy: &FaultProxy, sim: &Vcsim, prefix: &str, extra_provider: &str) -> String {
+    let f = vi_check::facts(sim);
+    let pool = f.prop("ComputeResource", "DC0_H0", "resourcePool");
+    let ds = f.id("Datastore", "LocalDS_0");
+    provider_block(&proxy.sdk_url(), extra_provider)
+        + &format!(
+            r#"
+resource "vi_vm" "f" {{
+  count            = {COUNT}
+  name             = "{prefix}-${{count.index}}"
+  resource_pool_id = "{pool}"
+  datastore_id     = "{ds}"
+  guest_id         = "otherLinux64Guest"
+  num_cpus         = 1
+  memory           = 64
+  power_state      = "off"
+}}
+"#
+        )
+}
+
+/// The ids of the `vi_vm` resources in the state, by name.
+fn state_vms(tf: &Tf) -> BTreeMap<String, String> {
+    let show = tf.show();
+    let mut out = BTreeMap::new();
+    for r in show["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default() {
+        if r["type"] == "vi_vm" {
+            let v = &r["values"];
+            out.insert(
+                v["name"].as_str().unwrap_or_default().to_owned(),
+                v["id"].as_str().unwrap_or_default().to_owned(),
+            );
+        }
+    }
+    out
+}
+
+/// vcsim and the state agree: every `<prefix>-*` VM in vcsim is in state
+/// under its own id, none exists twice, and the state holds nothing vcsim
+/// does not. Returns how many there are.
+fn assert_inventory_matches_state(sim: &Vcsim, tf: &Tf, prefix: &str) -> usize {
+    let mut seen = BTreeSet::new();
+    let mut live = BTreeMap::new();
+    for (id, name) in vi_check::vms(sim) {
+        if name.starts_with(&format!("{prefix}-")) {
+            assert!(seen.insert(name.clone()), "VM {name} exists twice in vcsim");
+            live.insert(name, id);
+        }
+    }
+    let state = state_vms(tf);
+    assert_eq!(live, state, "vcsim's VMs (left) differ from the state (right)");
+    live.len()
+}
+
+fn converge(sim: &Vcsim, proxy: &FaultProxy, tf: &Tf, prefix: &str) {
+    proxy.clear();
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(assert_inventory_matches_state(sim, tf, prefix), COUNT);
+}
+
+/// Faults on reads are absorbed by retries: the apply succeeds, with
+/// every VM created exactly once.
+#[test]
+fn faulted_reads_are_retried_and_nothing_is_duplicated() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let tf = Tf::new(&config(&proxy, &sim, "rd", ""));
+    tf.init();
+    // No request is faulted more than three times (the proxy's cap), so
+    // every call's fourth send gets through.
+    proxy.inject("RetrievePropertiesEx", 2, 3, Fault::Unavailable);
+    proxy.inject("RetrievePropertiesEx", 5, 2, Fault::DropRequest);
+    proxy.inject("RetrievePropertiesEx", 5, 2, Fault::DropResponse);
+    proxy.inject("RetrievePropertiesEx", 5, 1, Fault::Delay(Duration::from_secs(4)));
+    proxy.inject("CreateContainerView", 0, 2, Fault::DropRequest);
+    proxy.inject("FindByInventoryPath", 0, 1, Fault::Unavailable);
+    proxy.inject("RetrieveServiceContent", 0, 1, Fault::Unavailable);
+    proxy.inject("Login", 0, 1, Fault::DropRequest);
+    let out = tf.apply();
+    assert!(out.contains(&format!("{COUNT} added")), "{out}");
+    let injected = proxy.injected();
+    assert!(injected >= 10, "only {injected} faults were injected");
+    assert_eq!(proxy.calls("CreateVM_Task"), COUNT, "a create was sent twice");
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "rd"), COUNT);
+    converge(&sim, &proxy, &tf, "rd");
+    eprintln!("faults: {injected} injected on reads; apply succeeded");
+    tf.destroy();
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "rd"), 0);
+}
+
+/// A 503 or a dropped request on CreateVM_Task is not retried: a clear
+/// diagnostic, the VMs that were made are in state, and the next apply
+/// makes the missing one.
+#[test]
+fn faulted_task_calls_are_not_resent() {
+    let dir = tempfile::tempdir().expect("trace dir");
+    let (sim, trace) = plain_vcsim(Some(dir.path()));
+    let trace = trace.expect("trace file");
+    let proxy = FaultProxy::start(&sim.addr);
+    let tf = Tf::new(&config(&proxy, &sim, "tk", "  api_timeout = \"20s\"\n"));
+    tf.init();
+
+    proxy.inject("CreateVM_Task", 2, 1, Fault::Unavailable);
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    assert!(err.contains("creating the VM") && err.contains("HTTP 503"), "{err}");
+    assert_eq!(soap_calls(&trace, "CreateVM_Task"), COUNT - 1, "the refused create reached vcsim");
+    assert_eq!(proxy.calls("CreateVM_Task"), COUNT, "the refused create was sent again");
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "tk"), COUNT - 1);
+    converge(&sim, &proxy, &tf, "tk");
+
+    // The connection dropped before the call reached vcsim.
+    let tf2 = Tf::new(&config(&proxy, &sim, "tk2", "  api_timeout = \"20s\"\n"));
+    tf2.init();
+    let before = proxy.calls("CreateVM_Task");
+    proxy.inject("CreateVM_Task", 1, 1, Fault::DropRequest);
+    let err = tf2.fails(&["apply", "-auto-approve", "-no-color"]);
+    assert!(err.contains("creating the VM"), "{err}");
+    assert_eq!(proxy.calls("CreateVM_Task") - before, COUNT, "the dropped create was sent again");
+    assert_eq!(assert_inventory_matches_state(&sim, &tf2, "tk2"), COUNT - 1);
+    converge(&sim, &proxy, &tf2, "tk2");
+    eprintln!("faults: {} injected on task calls", proxy.injected());
+    tf2.destroy();
+    tf.destroy();
+}
+
+/// The answer to CreateVM_Task is lost after vcsim ran it: the VM exists
+/// without Terraform having been told its id. The provider finds it by the
+/// instance UUID it chose, records it (tainted), and the next apply
+/// replaces it.
+#[test]
+fn a_create_whose_answer_was_lost_is_recorded_not_orphaned() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let tf = Tf::new(&config(&proxy, &sim, "lost", ""));
+    tf.init();
+    proxy.inject("CreateVM_Task", 1, 1, Fault::DropResponse);
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    assert!(err.contains("created although the call failed"), "{err}");
+    assert_eq!(proxy.calls("CreateVM_Task"), COUNT, "the lost create was sent again");
+    // All five exist, all five are in state: nothing orphaned.
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "lost"), COUNT);
+    let plan = tf.ok(&["plan", "-no-color"]);
+    // Terraform: "is tainted, so must be replaced"; OpenTofu: "… so it must …".
+    assert!(plan.contains("is tainted, so") && plan.contains("must be replaced"), "{plan}");
+    converge(&sim, &proxy, &tf, "lost");
+
+    // The answer to a Destroy_Task is lost after vcsim ran it: the VM is
+    // gone, so the destroy counts as done.
+    proxy.inject("Destroy_Task", 2, 1, Fault::DropResponse);
+    tf.destroy();
+    assert_eq!(proxy.calls("Destroy_Task"), COUNT + 1, "{} Destroy_Task calls", proxy.calls("Destroy_Task"));
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "lost"), 0);
+}
+
+/// Another client ends the provider's session in the middle of the apply:
+/// the provider logs in again once and the apply succeeds.
+#[test]
+fn a_session_ended_mid_apply_logs_in_again_once() {
+    let dir = tempfile::tempdir().expect("trace dir");
+    let (sim, trace) = plain_vcsim(Some(dir.path()));
+    let trace = trace.expect("trace file");
+    let proxy = FaultProxy::start(&sim.addr);
+    let tf = Tf::new(&config(&proxy, &sim, "sess", ""));
+    tf.init();
+
+    let admin = Arc::new(Mutex::new(vi_check::client(&sim)));
+    let ended = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (a, e) = (admin.clone(), ended.clone());
+    proxy.inject(
+        "CreateVM_Task",
+        2,
+        1,
+        Fault::Hook(Arc::new(move |key: &str| {
+            let guard = a.lock().expect("admin client");
+            let (rt, c) = &*guard;
+            let args = format!("<sessionId>{key}</sessionId>");
+            rt.block_on(c.invoke("TerminateSession", &c.service_content().session_manager, &args))
+                .expect("TerminateSession");
+            e.lock().expect("ended").push(key.to_owned());
+        })),
+    );
+    let logins_before = soap_calls(&trace, "Login");
+    let connects_before = soap_calls(&trace, "RetrieveServiceContent");
+    tf.apply();
+    assert_eq!(ended.lock().expect("ended").len(), 1, "the session was not ended");
+    // One login per provider process (each connects once), plus exactly one
+    // re-login after the session was ended.
+    let logins = soap_calls(&trace, "Login") - logins_before;
+    let connects = soap_calls(&trace, "RetrieveServiceContent") - connects_before;
+    assert_eq!(logins, connects + 1, "{logins} logins for {connects} provider processes");
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "sess"), COUNT);
+    converge(&sim, &proxy, &tf, "sess");
+    tf.destroy();
+}
+
+/// Calls slower than `api_timeout`: once is absorbed by a retry; always
+/// becomes a diagnostic that names the timeout.
+#[test]
+fn calls_slower_than_api_timeout() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let hcl = config(&proxy, &sim, "slow", "  api_timeout = \"2s\"\n")
+        + "\ndata \"vi_datacenter\" \"dc\" {\n  name = \"DC0\"\n}\n";
+    let tf = Tf::new(&hcl);
+    tf.init();
+
+    // Persistently slow reads: plan fails clearly, naming the timeout.
+    proxy.inject_persistent("RetrievePropertiesEx", 0, 1000, Fault::Delay(Duration::from_secs(3)));
+    proxy.inject_persistent("FindByInventoryPath", 0, 1000, Fault::Delay(Duration::from_secs(3)));
+    let err = tf.fails(&["plan", "-no-color"]);
+    // Terraform wraps long lines.
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("timed out after 2s"), "{err}");
+    assert!(err.contains("api_timeout"), "{err}");
+    assert!(err.contains("sent 4 times"), "{err}");
+    assert!(!err.contains("panic"), "{err}");
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "slow"), 0);
+
+    // Slow once: retried, the apply succeeds.
+    proxy.clear();
+    proxy.inject("RetrievePropertiesEx", 3, 1, Fault::Delay(Duration::from_secs(3)));
+    tf.apply();
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "slow"), COUNT);
+    converge(&sim, &proxy, &tf, "slow");
+    eprintln!("faults: {} delays injected", proxy.injected());
+    tf.destroy();
+}
+
+/// Names of the objects of `kind` in vcsim that start with `prefix`, with
+/// their ids.
+fn live(sim: &Vcsim, kind: &str, prefix: &str) -> BTreeMap<String, String> {
+    let (rt, c) = vi_check::client(sim);
+    let root = c.service_content().root_folder.clone();
+    let objs = rt.block_on(c.list_by_type(&root, kind, &["name"])).expect("list inventory");
+    let _ = rt.block_on(c.logout());
+    let mut out = BTreeMap::new();
+    for o in objs {
+        let name = o.str("name").unwrap_or_default().to_owned();
+        if name.starts_with(prefix) {
+            assert!(out.insert(name.clone(), o.obj.value.clone()).is_none(), "{kind} {name} exists twice");
+        }
+    }
+    out
+}
+
+/// (library names → ids, item names → ids) in vcsim's content libraries.
+fn libraries(sim: &Vcsim, prefix: &str) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    use terraform_provider_vi::vi::LibraryClient;
+    let (rt, c) = vi_check::client(sim);
+    rt.block_on(async {
+        let lib = LibraryClient::connect(&c).await.expect("vAPI login");
+        let (mut libs, mut items) = (BTreeMap::new(), BTreeMap::new());
+        for id in lib.list_libraries().await.expect("libraries") {
+            let name = lib.get_library(&id).await.expect("library").and_then(|l| l.name).unwrap_or_default();
+            if !name.starts_with(prefix) {
+                continue;
+            }
+            for item in lib.list_items(&id).await.expect("items") {
+                let n = lib.get_item(&item).await.expect("item").and_then(|i| i.name).unwrap_or_default();
+                assert!(items.insert(n.clone(), item).is_none(), "item {n} exists twice");
+            }
+            assert!(libs.insert(name.clone(), id).is_none(), "library {name} exists twice");
+        }
+        let _ = lib.logout().await;
+        (libs, items)
+    })
+}
+
+/// The size of a file on LocalDS_0, if it exists.
+fn datastore_file(sim: &Vcsim, path: &str) -> Option<u64> {
+    let (rt, c) = vi_check::client(sim);
+    rt.block_on(c.datastore_file_info("DC0", "LocalDS_0", path)).expect("HEAD datastore file")
+}
+
+/// `type.name` → `attr` of every resource in the state.
+fn state_attr(tf: &Tf, attr: &str) -> BTreeMap<String, String> {
+    let show = tf.show();
+    let mut out = BTreeMap::new();
+    for r in show["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default() {
+        if r["mode"] == "managed" {
+            let key = format!("{}.{}", r["type"].as_str().unwrap_or_default(), r["name"].as_str().unwrap_or_default());
+            out.insert(key, r["values"][attr].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    out
+}
+
+/// Faults on reads while a vApp, a catalog with an item, a datastore upload
+/// and a VM are made and destroyed: everything that exists is in state,
+/// once, and the runs converge.
+#[test]
+fn faulted_reads_across_vapps_catalogs_uploads_and_vms() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let files = tempfile::tempdir().expect("source files");
+    let ovf = files.path().join("tiny.ovf");
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalog/tiny.ovf"), &ovf)
+        .expect("copy tiny.ovf");
+    let blob = files.path().join("blob.bin");
+    std::fs::write(&blob, vec![7u8; 256 * 1024]).expect("write blob");
+    let hcl = provider_block(&proxy.sdk_url(), "")
+        + &format!(
+            r#"
+data "vi_datacenter" "dc" {{
+  name = "DC0"
+}}
+data "vi_datastore" "ds" {{
+  name          = "LocalDS_0"
+  datacenter_id = data.vi_datacenter.dc.id
+}}
+data "vi_resource_pool" "pool" {{
+  path          = "DC0_C0/Resources"
+  datacenter_id = data.vi_datacenter.dc.id
+}}
+resource "vi_vapp" "app" {{
+  name             = "mix-app"
+  resource_pool_id = data.vi_resource_pool.pool.id
+}}
+resource "vi_vm" "vm" {{
+  name             = "mix-vm"
+  resource_pool_id = data.vi_resource_pool.pool.id
+  datastore_id     = data.vi_datastore.ds.id
+  guest_id         = "otherLinux64Guest"
+  memory           = 64
+  power_state      = "off"
+}}
+resource "vi_catalog" "cat" {{
+  name         = "mix-cat"
+  datastore_id = data.vi_datastore.ds.id
+}}
+resource "vi_catalog_item" "item" {{
+  catalog_id  = vi_catalog.cat.id
+  name        = "mix-item"
+  source_file = "{ovf}"
+}}
+resource "vi_datastore_upload" "file" {{
+  source_file  = "{blob}"
+  datastore_id = data.vi_datastore.ds.id
+  path         = "mix/blob.bin"
+}}
+"#,
+            ovf = ovf.display(),
+            blob = blob.display(),
+        );
+    let tf = Tf::new(&hcl);
+    tf.init();
+    let faults = || {
+        proxy.inject("RetrievePropertiesEx", 1, 3, Fault::Unavailable);
+        proxy.inject("RetrievePropertiesEx", 3, 2, Fault::DropResponse);
+        proxy.inject("RetrievePropertiesEx", 3, 2, Fault::DropRequest);
+        proxy.inject("FindByInventoryPath", 0, 2, Fault::Unavailable);
+        proxy.inject("CreateContainerView", 1, 1, Fault::DropRequest);
+    };
+    let check = |present: bool| {
+        let ids = state_attr(&tf, "id");
+        let expect = |key: &str| if present { ids.get(key).cloned() } else { None };
+        let vapps = live(&sim, "VirtualApp", "mix-");
+        assert_eq!(vapps.get("mix-app").cloned(), expect("vi_vapp.app"), "vApp vs state");
+        let vms = live(&sim, "VirtualMachine", "mix-");
+        assert_eq!(vms.get("mix-vm").cloned(), expect("vi_vm.vm"), "VM vs state");
+        let (libs, items) = libraries(&sim, "mix-");
+        assert_eq!(libs.get("mix-cat").cloned(), expect("vi_catalog.cat"), "catalog vs state");
+        assert_eq!(items.get("mix-item").cloned(), expect("vi_catalog_item.item"), "catalog item vs state");
+        assert_eq!(datastore_file(&sim, "mix/blob.bin").is_some(), present, "uploaded file vs state");
+        assert_eq!(ids.contains_key("vi_datastore_upload.file"), present);
+    };
+    faults();
+    tf.apply();
+    check(true);
+    proxy.clear();
+    tf.assert_no_changes();
+    faults();
+    tf.destroy();
+    check(false);
+    eprintln!("faults: {} injected across vApp, VM, catalog, item and upload runs", proxy.injected());
+}

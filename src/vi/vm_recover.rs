@@ -1,0 +1,108 @@
+//! Finding a VM whose create or clone call lost its answer.
+//!
+//! CreateVM_Task and CloneVM_Task are never sent twice (see `retry`), but
+//! when the answer is lost — connection reset, timeout, a 5xx from a proxy —
+//! the task may have run anyway. The provider gives each new VM an instance
+//! UUID of its own choosing before the call, so afterwards it can ask the
+//! server for exactly that VM: a name match could adopt someone else's VM.
+
+use std::hash::{BuildHasher, Hasher};
+use std::time::{Duration, Instant};
+
+use tracing::{debug, warn};
+
+use super::client::Client;
+use super::error::ViError;
+use super::types::ManagedObjectReference;
+use super::xml::escape;
+
+/// A random UUID in the RFC 4122 version 4 layout, lower case, for
+/// `VirtualMachineConfigSpec.instanceUuid`.
+pub fn new_instance_uuid() -> String {
+    let mut bytes = [0u8; 16];
+    for (i, half) in bytes.chunks_mut(8).enumerate() {
+        // RandomState is seeded from the OS per process and varied per
+        // instance; mixing in the time keeps two calls apart.
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(i);
+        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+        half.copy_from_slice(&h.finish().to_le_bytes());
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// True when a failed call may still have been carried out by the server:
+/// its answer was lost or late, rather than refused.
+pub fn outcome_unknown(err: &ViError) -> bool {
+    match err {
+        ViError::Connect { .. } | ViError::Timeout { .. } | ViError::CallTimeout { .. } => true,
+        ViError::Http { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+impl Client {
+    /// SearchIndex.FindByUuid for a VM by its instance UUID, in every
+    /// datacenter.
+    pub async fn find_vm_by_instance_uuid(&self, uuid: &str) -> Result<Option<ManagedObjectReference>, ViError> {
+        let args = format!("<uuid>{}</uuid><vmSearch>true</vmSearch><instanceUuid>true</instanceUuid>", escape(uuid));
+        let resp = self.invoke("FindByUuid", &self.service_content().search_index, &args).await?;
+        Ok(resp.child("returnval").and_then(ManagedObjectReference::from_node).filter(|m| m.kind == "VirtualMachine"))
+    }
+
+    /// After a create or clone whose outcome is unknown, looks for the VM
+    /// with `instance_uuid` for up to `wait` (the task may still be running
+    /// when the answer is lost). `None` when it did not appear, or when the
+    /// server cannot be asked either.
+    pub async fn find_lost_vm(&self, instance_uuid: &str, wait: Duration) -> Option<ManagedObjectReference> {
+        let until = Instant::now() + wait;
+        let mut pause = Duration::from_millis(200);
+        loop {
+            match self.find_vm_by_instance_uuid(instance_uuid).await {
+                Ok(Some(vm)) => return Some(vm),
+                Ok(None) => debug!(instance_uuid, "the VM has not appeared (yet)"),
+                Err(e) => {
+                    warn!(instance_uuid, error = %e, "cannot look for the VM whose create lost its answer");
+                    return None;
+                }
+            }
+            if Instant::now() + pause > until {
+                return None;
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_v4_shaped_and_differ() {
+        let a = new_instance_uuid();
+        let b = new_instance_uuid();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        let groups: Vec<&str> = a.split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert!(groups[2].starts_with('4'), "{a}");
+        assert!(matches!(groups[3].chars().next(), Some('8' | '9' | 'a' | 'b')), "{a}");
+        assert!(a.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    }
+
+    #[test]
+    fn only_lost_or_late_answers_leave_the_outcome_unknown() {
+        assert!(outcome_unknown(&ViError::Connect { url: "u".into(), detail: "reset".into() }));
+        assert!(outcome_unknown(&ViError::Timeout { what: "x".into(), after_secs: 1 }));
+        assert!(outcome_unknown(&ViError::CallTimeout { method: "CreateVM_Task".into() }));
+        assert!(outcome_unknown(&ViError::Http { status: 503, detail: String::new() }));
+        assert!(!outcome_unknown(&ViError::Http { status: 404, detail: String::new() }));
+        assert!(!outcome_unknown(&ViError::Fault { kind: "DuplicateName".into(), message: String::new() }));
+        assert!(!outcome_unknown(&ViError::Decode("x".into())));
+    }
+}
