@@ -21,7 +21,8 @@ fn snapshot_names(sim: &Vcsim, vm: &str) -> Vec<String> {
 }
 
 /// Outputs go with the creating configuration only: imports do not bring them.
-const OUTPUTS: &str = "output \"base\" { value = vi_vm_snapshot.base.id }\noutput \"after\" { value = vi_vm_snapshot.after.id }\n";
+const OUTPUTS: &str =
+    "output \"base\" { value = vi_vm_snapshot.base.id }\noutput \"after\" { value = vi_vm_snapshot.after.id }\n";
 
 fn config(sim: &Vcsim, vm: &str, description: &str) -> String {
     format!(
