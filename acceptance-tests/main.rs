@@ -1,4 +1,5 @@
 //! Acceptance tests: the real Terraform CLI against a real vcsim.
+mod bench;
 mod catalog;
 mod concurrency;
 mod data_sources;
