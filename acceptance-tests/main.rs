@@ -20,6 +20,7 @@ mod vi_client;
 mod vi_datastore_file;
 mod vi_library;
 mod vm;
+mod vm_data_source;
 mod vm_migration;
 mod vm_snapshot;
 mod vm_vapp;

@@ -156,7 +156,9 @@ fn schema_lists_the_provider_and_its_data_sources() {
         serde_json::from_str(&tf.ok(&["providers", "schema", "-json"])).expect("providers schema -json");
     let p = &schema["provider_schemas"][provider_address().as_str()];
     assert!(p["provider"]["block"]["attributes"]["password"]["sensitive"].as_bool() == Some(true), "{p}");
-    for ds in ["vi_datacenter", "vi_datastore", "vi_network", "vi_resource_pool", "vi_host", "vi_folder"] {
+    for ds in
+        ["vi_datacenter", "vi_datastore", "vi_network", "vi_resource_pool", "vi_host", "vi_folder", "vi_vm", "vi_ovf"]
+    {
         assert!(p["data_source_schemas"].get(ds).is_some(), "{ds} missing from {p}");
     }
 }

@@ -13,6 +13,7 @@ pub mod lookup;
 pub mod network;
 pub mod ovf;
 pub mod resource_pool;
+pub mod vm;
 
 pub fn all() -> Vec<Arc<dyn AnyDataSource<Meta>>> {
     vec![
@@ -22,6 +23,7 @@ pub fn all() -> Vec<Arc<dyn AnyDataSource<Meta>>> {
         data_source(resource_pool::ResourcePoolData),
         data_source(host::HostData),
         data_source(folder::FolderData),
+        data_source(vm::VmData),
         data_source(ovf::OvfData),
     ]
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 mod devices;
 mod lost_create;
 mod plan;
-mod read;
+pub(crate) mod read;
 mod resolve;
 mod schema;
 mod state;
