@@ -217,7 +217,7 @@ async fn find_by_uuid(meta: &Meta, dc: &ManagedObjectReference, uuid: &str) -> R
     for instance in [false, true] {
         let found = meta
             .client
-            .find_vm_by_uuid(dc, uuid, instance)
+            .find_vm_by_uuid(Some(dc), uuid, instance)
             .await
             .map_err(|e| lookup::vi_diag(&e, "finding the virtual machine by uuid", Some(attr())))?;
         if let Some(vm) = found {

@@ -23,6 +23,7 @@ use crate::provider::Meta;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
 use crate::rules::vapp_settings::PowerState;
+use crate::vi::task::deadline_after;
 use crate::vi::vapp::{VAPP_PROPS, VAppInfo, pool_ref};
 use crate::vi::{ManagedObjectReference, ViError};
 
@@ -31,7 +32,7 @@ pub struct VApp;
 /// A deadline from a `timeouts` entry (default 30 minutes).
 fn deadline(t: Option<&Value<String>>) -> Instant {
     let d = t.and_then(Value::get).and_then(|s| parse_duration(s).ok()).unwrap_or(Duration::from_secs(30 * 60));
-    Instant::now() + d
+    deadline_after(d)
 }
 
 fn vapp_ref(id: &str) -> ManagedObjectReference {

@@ -22,6 +22,7 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::resources::tpm_device;
 use crate::rules::provider_config::parse_duration;
+use crate::vi::task::deadline_after;
 use crate::vi::vapp::pool_ref;
 use crate::vi::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
 use crate::vi::vm_recover::new_instance_uuid;
@@ -33,7 +34,7 @@ pub struct Vm;
 /// A deadline from a `timeouts` entry (default 30 minutes).
 fn deadline(t: Option<&Value<String>>) -> Instant {
     let d = t.and_then(Value::get).and_then(|s| parse_duration(s).ok()).unwrap_or(Duration::from_secs(30 * 60));
-    Instant::now() + d
+    deadline_after(d)
 }
 
 fn vm_ref(id: &str) -> ManagedObjectReference {

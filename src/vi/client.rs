@@ -261,22 +261,23 @@ impl Client {
         Ok(resp.child("returnval").and_then(ManagedObjectReference::from_node))
     }
 
-    /// SearchIndex.FindByUuid for a virtual machine in `datacenter`: by its
+    /// SearchIndex.FindByUuid for a virtual machine (in `datacenter`, else
+    /// anywhere): by its
     /// BIOS uuid (`config.uuid`) or, with `instance_uuid`, by
     /// `config.instanceUuid`. `None` when no VM has it.
     pub async fn find_vm_by_uuid(
         &self,
-        datacenter: &ManagedObjectReference,
+        datacenter: Option<&ManagedObjectReference>,
         uuid: &str,
         instance_uuid: bool,
     ) -> Result<Option<ManagedObjectReference>, ViError> {
         let args = format!(
             "{}<uuid>{}</uuid><vmSearch>true</vmSearch><instanceUuid>{instance_uuid}</instanceUuid>",
-            datacenter.to_xml("datacenter"),
+            datacenter.map(|d| d.to_xml("datacenter")).unwrap_or_default(),
             escape(uuid)
         );
         let resp = self.invoke("FindByUuid", &self.inner.content.search_index, &args).await?;
-        Ok(resp.child("returnval").and_then(ManagedObjectReference::from_node))
+        Ok(resp.child("returnval").and_then(ManagedObjectReference::from_node).filter(|m| m.kind == "VirtualMachine"))
     }
 
     /// Every object of type `kind` below `container` (recursively), with

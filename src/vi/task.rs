@@ -17,6 +17,14 @@ use super::error::ViError;
 use super::types::{ManagedObjectReference, ObjectContent};
 use super::xml::XmlNode;
 
+/// The instant `d` from now, saturating: a user's timeout of a billion
+/// hours must not overflow `Instant` (which panics) — it simply never ends.
+pub fn deadline_after(d: Duration) -> Instant {
+    const LONGEST: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+    let now = Instant::now();
+    now.checked_add(d.min(LONGEST)).unwrap_or(now)
+}
+
 /// First pause between polls; most tasks on vcsim and many on vCenter are
 /// already done by the first or second poll.
 const FIRST_POLL: Duration = Duration::from_millis(50);
@@ -189,6 +197,14 @@ fn task_fault(error: &XmlNode) -> ViError {
 mod tests {
     use super::*;
     use crate::vi::xml::parse;
+
+    #[test]
+    fn deadlines_saturate_instead_of_overflowing() {
+        let far = deadline_after(Duration::MAX);
+        assert!(far > Instant::now() + Duration::from_secs(365 * 24 * 3600));
+        let soon = deadline_after(Duration::from_secs(1));
+        assert!(soon <= Instant::now() + Duration::from_secs(1));
+    }
 
     fn task_content(info: &str) -> ObjectContent {
         let doc = format!(

@@ -418,7 +418,7 @@ impl Client {
             debug!(vm = %vm, error = %e, "guest shutdown refused; powering off");
             return self.power_off_vm(vm, deadline).await;
         }
-        let until = Instant::now() + wait;
+        let until = super::task::deadline_after(wait);
         while Instant::now() < until {
             let objs = self.retrieve(std::slice::from_ref(vm), &["runtime.powerState"]).await?;
             if objs.first().and_then(|o| o.str("runtime.powerState")) == Some("poweredOff") {
@@ -435,7 +435,7 @@ impl Client {
 
     /// Polls until the guest reports an IP address or `wait` passes.
     pub async fn wait_for_ip(&self, vm: &ManagedObjectReference, wait: Duration) -> Result<Option<String>, ViError> {
-        let until = Instant::now() + wait;
+        let until = super::task::deadline_after(wait);
         loop {
             let objs = self.retrieve(std::slice::from_ref(vm), &["guest.ipAddress"]).await?;
             if let Some(ip) = objs.first().and_then(|o| o.str("guest.ipAddress")).filter(|ip| !ip.is_empty()) {

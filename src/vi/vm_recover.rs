@@ -13,8 +13,8 @@ use tracing::{debug, warn};
 
 use super::client::Client;
 use super::error::ViError;
+use super::task::deadline_after;
 use super::types::ManagedObjectReference;
-use super::xml::escape;
 
 /// A random UUID in the RFC 4122 version 4 layout, lower case, for
 /// `VirtualMachineConfigSpec.instanceUuid`.
@@ -48,9 +48,7 @@ impl Client {
     /// SearchIndex.FindByUuid for a VM by its instance UUID, in every
     /// datacenter.
     pub async fn find_vm_by_instance_uuid(&self, uuid: &str) -> Result<Option<ManagedObjectReference>, ViError> {
-        let args = format!("<uuid>{}</uuid><vmSearch>true</vmSearch><instanceUuid>true</instanceUuid>", escape(uuid));
-        let resp = self.invoke("FindByUuid", &self.service_content().search_index, &args).await?;
-        Ok(resp.child("returnval").and_then(ManagedObjectReference::from_node).filter(|m| m.kind == "VirtualMachine"))
+        self.find_vm_by_uuid(None, uuid, true).await
     }
 
     /// After a create or clone whose outcome is unknown, looks for the VM
@@ -58,7 +56,7 @@ impl Client {
     /// when the answer is lost). `None` when it did not appear, or when the
     /// server cannot be asked either.
     pub async fn find_lost_vm(&self, instance_uuid: &str, wait: Duration) -> Option<ManagedObjectReference> {
-        let until = Instant::now() + wait;
+        let until = deadline_after(wait);
         let mut pause = Duration::from_millis(200);
         loop {
             match self.find_vm_by_instance_uuid(instance_uuid).await {

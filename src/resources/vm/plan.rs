@@ -25,6 +25,9 @@ fn hw(e: &HardwareError) -> Diags {
 }
 
 /// Static checks of known values; unknown values are checked at apply.
+/// Longest `shutdown_wait_timeout` / `wait_for_ip_timeout`: one day.
+const MAX_WAIT_SECONDS: i64 = 24 * 3600;
+
 pub fn validate(c: &State) -> Diags {
     let mut d = Diags::none();
     let hwv = c.hardware_version.get().copied();
@@ -56,6 +59,21 @@ pub fn validate(c: &State) -> Diags {
                 }
             }
             Err(e) => d.push(hw(&e)),
+        }
+    }
+    // A day is far beyond any guest's boot or shutdown; a larger number is
+    // a typo (or milliseconds), better refused than waited on.
+    for (name, v) in
+        [("shutdown_wait_timeout", &c.shutdown_wait_timeout), ("wait_for_ip_timeout", &c.wait_for_ip_timeout)]
+    {
+        if let Some(n) = v.get()
+            && !(0..=MAX_WAIT_SECONDS).contains(n)
+        {
+            d.push(Diags::error_at(
+                AttrPath::attr(name),
+                "Wait out of range",
+                format!("{name} is in seconds, from 0 to {MAX_WAIT_SECONDS} (one day); {n} is outside that"),
+            ));
         }
     }
     if let Some(p) = c.power_state.get()
@@ -227,6 +245,36 @@ fn update_rules(prior: &State, plan: &mut Plan<State>) -> Diags {
                 format!("disk {i} is {old} GB; vSphere can grow a disk but not shrink it to {new} GB"),
             ));
         }
+        // A label that was another position's: a disk was removed or moved
+        // up. Matching by position would then delete the wrong disk.
+        if let (Some(a), Some(b)) = (p.label.get(), w.label.get())
+            && a != b
+            && let Some(j) = prior.disk.iter().position(|o| o.label.get() == Some(b))
+        {
+            d.push(Diags::error_at(
+                AttrPath::attr("disk").index(i).then("label"),
+                "Disks cannot be reordered",
+                format!(
+                    "disk {i} is {a:?}, and {b:?} is disk {j}: disks pair with the VM's by position, so removing or \
+                     moving a disk other than the last would change the wrong one. Remove disks from the end only, \
+                     and keep the others in order"
+                ),
+            ));
+        }
+        // Disks are matched by position; moving one to another slot would
+        // need a detach and re-attach the provider does not do in place.
+        if let (Some(a), Some(b)) = (p.unit_number.get(), w.unit_number.get())
+            && a != b
+        {
+            d.push(Diags::error_at(
+                AttrPath::attr("disk").index(i).then("unit_number"),
+                "A disk's unit number is fixed",
+                format!(
+                    "disk {i} sits at SCSI unit {a}; it cannot move to unit {b} in place. Keep unit_number, or add a \
+                     new disk block (at the end) for a disk at unit {b}"
+                ),
+            ));
+        }
         if let (Some(a), Some(b)) = (p.thin_provisioned.get(), w.thin_provisioned.get())
             && a != b
         {
@@ -385,6 +433,8 @@ mod tests {
         s.efi_secure_boot = Value::known(true);
         s.scsi_type = Value::known("ide".into());
         s.power_state = Value::known("paused".into());
+        s.wait_for_ip_timeout = Value::known(i64::MAX);
+        s.shutdown_wait_timeout = Value::known(-1);
         s.disk = vec![
             Disk {
                 label: Value::known("a".into()),
@@ -409,6 +459,8 @@ mod tests {
             "efi_secure_boot",
             "scsi_type",
             "power_state",
+            "wait_for_ip_timeout",
+            "shutdown_wait_timeout",
             "disk[0].size",
             "disk[0].unit_number",
             "disk[1].label",
@@ -448,6 +500,32 @@ mod tests {
         b.disk[0].size = Value::known(5);
         let mut p = plan_of(a, b);
         assert_eq!(paths(&refine(&mut p)), vec!["disk[0].size"]);
+    }
+
+    #[test]
+    fn removing_a_middle_disk_or_moving_a_unit_fails_at_plan() {
+        let mut a = base();
+        let disk = |l: &str, u: i64| Disk {
+            label: Value::known(l.into()),
+            size: Value::known(1),
+            unit_number: Value::known(u),
+            ..Default::default()
+        };
+        a.disk = vec![disk("a", 0), disk("b", 1), disk("c", 2)];
+        let mut b = a.clone();
+        b.disk = vec![disk("a", 0), disk("c", 1)];
+        let mut p = plan_of(a.clone(), b);
+        assert_eq!(paths(&refine(&mut p)), vec!["disk[1].label"]);
+        let mut b = a.clone();
+        b.disk[2].unit_number = Value::known(5);
+        let mut p = plan_of(a.clone(), b);
+        assert_eq!(paths(&refine(&mut p)), vec!["disk[2].unit_number"]);
+        // Dropping the last disk and renaming one are fine.
+        let mut b = a.clone();
+        b.disk.pop();
+        b.disk[0].label = Value::known("system".into());
+        let mut p = plan_of(a, b);
+        assert!(!refine(&mut p).has_errors());
     }
 
     #[test]
