@@ -898,6 +898,7 @@ def main(argv):
         "machine": machine,
     }
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (out / "results.md").write_text(report.render(results, meta))
     log(f"bench: wrote {out / 'results.json'} and {out / 'results.md'} in {meta['duration_min']} min")
