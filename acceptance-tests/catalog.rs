@@ -489,3 +489,115 @@ output "item" {{
     tf.write_main(&config("second"));
     tf.destroy();
 }
+
+/// `vi_vm.catalog_item`: a VM deployed from an uploaded item, its hardware
+/// then brought to the configuration; the TPM rule for an uploaded OVF
+/// (always `replace`) refused at plan when `copy` is asked for.
+#[test]
+fn vm_deployed_from_an_uploaded_item() {
+    let sim = Vcsim::start(VC8);
+    let f = vi_check::facts(&sim);
+    let base = provider_block(&sim.sdk_url(), "")
+        + &catalog_hcl("tf-deploy")
+        + r#"
+resource "vi_catalog_item" "ovf" {
+  catalog_id  = vi_catalog.lib.id
+  name        = "tiny-ovf"
+  source_file = "${path.module}/tiny.ovf"
+}
+"#;
+    let vm = |tpm: &str| {
+        format!(
+            r#"
+resource "vi_vm" "app" {{
+  name             = "from-catalog"
+  resource_pool_id = "{pool}"
+  num_cpus         = 1
+  memory           = 512
+  power_state      = "off"
+  annotation       = "deployed by terraform"
+  catalog_item {{
+    item_id = vi_catalog_item.ovf.id
+{tpm}  }}
+  disk {{
+    label = "disk0"
+    size  = 1
+  }}
+  network_interface {{
+    network_id = "{net}"
+  }}
+}}
+
+output "vm" {{ value = vi_vm.app.id }}
+"#,
+            pool = f.prop("ComputeResource", "DC0_H0", "resourcePool"),
+            net = f.id("Network", "VM Network"),
+        )
+    };
+    let tf = Tf::new(&base);
+    write_ovf(tf.dir.path(), &disk_bytes(4, 4096));
+    tf.init_apply_replan();
+
+    // The item exists now, so its origin is known at plan.
+    tf.write_main(&(base.clone() + &vm("    tpm_provisioning = \"copy\"\n")));
+    let err = tf.fails(&["plan", "-no-color"]);
+    for want in ["TPM provisioning not allowed", "uploaded", "tpm_provisioning"] {
+        assert!(err.contains(want), "plan should say {want:?}:\n{err}");
+    }
+    assert!(!vi_check::vms(&sim).iter().any(|(_, n)| n == "from-catalog"), "nothing is deployed by a failed plan");
+
+    tf.write_main(&(base.clone() + &vm("    tpm_provisioning = \"replace\"\n")));
+    tf.apply();
+    tf.assert_no_changes();
+    let id = tf.outputs()["vm"].as_str().unwrap_or_default().to_owned();
+    let (rt, c) = vi_check::client(&sim);
+    let got = rt
+        .block_on(c.retrieve(
+            &[terraform_provider_vi::vi::ManagedObjectReference::new("VirtualMachine", &id)],
+            terraform_provider_vi::vi::vm::VM_PROPS,
+        ))
+        .expect("read the deployed VM");
+    let info = got.first().map(terraform_provider_vi::vi::vm::VmInfo::from_content).expect("the deployed VM");
+    assert_eq!(info.name, "from-catalog");
+    // The OVF says 2 vCPUs and 256 MB; the configuration wins.
+    assert_eq!((info.num_cpus, info.memory_mb), (Some(1), Some(512)));
+    assert_eq!(info.annotation.as_deref(), Some("deployed by terraform"));
+    let nets: Vec<_> = info.devices.iter().filter(|d| d.is_nic()).collect();
+    assert_eq!(nets.len(), 1, "{:?}", info.devices);
+    let _ = rt.block_on(c.logout());
+
+    // Imported, the deployment is adopted as configured: no new VM planned.
+    let config = base.clone() + &vm("    tpm_provisioning = \"replace\"\n");
+    let config = config.replace("output \"vm\" { value = vi_vm.app.id }", "");
+    let adopted = Tf::new(&config);
+    write_ovf(adopted.dir.path(), &disk_bytes(4, 4096));
+    adopted.init();
+    let out = tf.show();
+    let find = |addr: &str| {
+        out["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == addr))
+            .and_then(|r| r["values"]["id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for addr in ["vi_catalog.lib", "vi_catalog_item.ovf", "vi_vm.app"] {
+        adopted.ok(&["import", "-no-color", addr, &find(addr)]);
+    }
+    // vSphere does not keep how a VM was made: the first apply only records
+    // the catalog_item block (an in-place update, never a new VM).
+    let plan = adopted.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("Plan: 0 to add, 1 to change, 0 to destroy"), "{plan}");
+    adopted.apply();
+    adopted.assert_no_changes();
+    assert_eq!(find("vi_vm.app"), id);
+    let vm_state = adopted.show()["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["address"] == "vi_vm.app").cloned())
+        .unwrap_or_default();
+    assert_eq!(vm_state["values"]["imported"], true, "{vm_state}");
+    assert_eq!(vm_state["values"]["id"], id.as_str(), "{vm_state}");
+
+    tf.destroy();
+    assert!(!vi_check::vms(&sim).iter().any(|(_, n)| n == "from-catalog"), "VM left after destroy");
+}

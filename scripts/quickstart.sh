@@ -14,7 +14,13 @@ work="$root/.tools/quickstart"
 rm -rf "$work" && mkdir -p "$work"
 version=0.1.0
 mirror="$root/.tools/mirror"
-platform="$mirror/registry.terraform.io/local/vi/$version/linux_amd64"
+# Terraform's platform name for this machine (linux_amd64, darwin_arm64, …).
+case "$(uname -m)" in
+  x86_64 | amd64) arch=amd64 ;;
+  aarch64 | arm64) arch=arm64 ;;
+  *) arch="$(uname -m)" ;;
+esac
+platform="$mirror/registry.terraform.io/local/vi/$version/$(uname -s | tr '[:upper:]' '[:lower:]')_$arch"
 mkdir -p "$platform"
 cp "$root/target/release/terraform-provider-vi" "$platform/terraform-provider-vi_v$version"
 cat > "$root/.tools/terraform.rc" <<RC

@@ -46,7 +46,7 @@ fn cli_config() -> &'static Path {
     let (_, cfg) = CONFIG.get_or_init(|| {
         let dir = tempfile::Builder::new().prefix("vi-mirror-").tempdir().expect("temp dir for the mirror");
         let platform =
-            dir.path().join(format!("mirror/{}/local/vi/{MIRROR_VERSION}/linux_amd64", registry_host()));
+            dir.path().join(format!("mirror/{}/local/vi/{MIRROR_VERSION}/{}", registry_host(), platform()));
         std::fs::create_dir_all(&platform).expect("mirror dir");
         let bin = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vi"));
         std::fs::copy(&bin, platform.join(format!("terraform-provider-vi_v{MIRROR_VERSION}"))).expect("copy provider");
@@ -209,3 +209,14 @@ pub fn provider_block(sdk_url: &str, extra: &str) -> String {
 /// Just the `terraform` block, for provider blocks a test writes itself.
 pub const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    vi = { source = \"local/vi\" }\n  }\n}\n";
+
+/// Terraform's name for this machine's platform (`linux_amd64`, …).
+fn platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}

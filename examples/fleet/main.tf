@@ -1,6 +1,8 @@
-# A fleet of TPM-ready VMs from one reusable module, with for_each over a
-# map: adding a host is one line. (vCenter needs a key provider for vTPMs;
-# the acceptance test registers one in vcsim first.)
+# A fleet from two reusable modules, each with for_each over a map: TPM-ready
+# desktops (modules/tpm-vm) and appliances deployed from a catalog item with
+# their vApp properties set (modules/appliance). Adding a machine is one
+# line. (vCenter needs a key provider for vTPMs; the acceptance test
+# registers one in vcsim first.)
 terraform {
   required_providers {
     vi = {
@@ -51,6 +53,54 @@ module "desk" {
       value = "22"
     }
   }
+}
+
+# The appliance template, uploaded from the OVF beside this file.
+resource "vi_catalog" "fleet" {
+  name         = "fleet"
+  description  = "templates for the fleet example"
+  datastore_id = data.vi_datastore.ds.id
+}
+
+resource "vi_catalog_item" "appliance" {
+  catalog_id  = vi_catalog.fleet.id
+  name        = "appliance"
+  source_file = "${path.module}/appliance.ovf"
+}
+
+locals {
+  appliances = {
+    "proxy-01" = { mode = "forward", port = "3128" }
+    "proxy-02" = { mode = "reverse", port = "8080" }
+  }
+}
+
+module "proxy" {
+  source   = "../modules/appliance"
+  for_each = local.appliances
+
+  name            = each.key
+  catalog_item_id = vi_catalog_item.appliance.id
+  # tpm_provisioning: null takes the item's instantiate_tpm (an uploaded
+  # OVF's TPM is always replaced, from vCenter 7.0 on); "copy" would fail
+  # at plan.
+  resource_pool_id = data.vi_host.host.resource_pool_id
+  network_id       = data.vi_network.lan.id
+
+  properties = {
+    "proxy.mode" = {
+      type  = "string[\"forward\", \"reverse\"]"
+      value = each.value.mode
+    }
+    "proxy.port" = {
+      type  = "int(1..65535)"
+      value = each.value.port
+    }
+  }
+}
+
+output "appliance_ids" {
+  value = { for k, m in module.proxy : k => m.id }
 }
 
 output "vm_ids" {

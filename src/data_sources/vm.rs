@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::lookup;
 use crate::plugin::{AttrPath, Attribute as A, Block, DataSource, Diags, Schema, Type, Value};
 use crate::provider::Meta;
-use crate::resources::vm::read::{disk_label_key, network_id_of, nics, scsi_disks};
-use crate::rules::device_models::{NicModel, ScsiType};
+use crate::resources::vm::read::{disk_label_key, network_id_of, nics, power_state, scsi_disks, scsi_type};
+use crate::rules::device_models::NicModel;
 use crate::rules::hardware_version::HardwareVersion;
 use crate::vi::ManagedObjectReference;
 use crate::vi::vm::{VM_PROPS, VmInfo};
@@ -261,17 +261,8 @@ fn to_state(info: &VmInfo, path: String, dc_id: &str) -> State {
             mac_address: n.mac_address.clone(),
         })
         .collect();
-    let scsi_type = info
-        .devices
-        .iter()
-        .find(|d| d.is_scsi_controller())
-        .and_then(|c| ScsiType::from_vim_type(&c.kind))
-        .map(|t| t.name().to_owned());
-    let power_state = match info.power_state.as_str() {
-        "poweredOn" => "on",
-        "poweredOff" => "off",
-        other => other,
-    };
+    let scsi_type = scsi_type(info);
+    let power_state = power_state(info);
     let id = |m: &Option<ManagedObjectReference>| Value::from_option(m.as_ref().map(|m| m.value.clone()));
     State {
         name: Value::known(info.name.clone()),

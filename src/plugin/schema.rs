@@ -102,6 +102,10 @@ pub struct NestedBlock {
     pub min_items: i64,
     pub max_items: i64,
     pub force_new: bool,
+    /// With `force_new`: a block the prior state lacks, on an object whose
+    /// state says `imported = true` (creation-time settings vSphere does not
+    /// keep), is adopted from the configuration instead of forcing a new one.
+    pub adopt_on_import: bool,
 }
 
 impl NestedBlock {
@@ -113,6 +117,7 @@ impl NestedBlock {
             min_items: 0,
             max_items: 0,
             force_new: false,
+            adopt_on_import: false,
         }
     }
     pub fn set(type_name: &str, block: Block) -> Self {
@@ -127,6 +132,13 @@ impl NestedBlock {
     }
     pub fn force_new(mut self) -> Self {
         self.force_new = true;
+        self
+    }
+    /// A creation-time block: a change forces a new object, but one absent
+    /// from the prior state (after an import) is adopted as configured.
+    pub fn creation_only(mut self) -> Self {
+        self.force_new = true;
+        self.adopt_on_import = true;
         self
     }
 

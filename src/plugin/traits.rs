@@ -392,6 +392,13 @@ fn forced_replacements(schema: &Schema, prior: &Dyn, planned: &Dyn) -> Vec<AttrP
         }
     }
     for b in schema.block.blocks.iter().filter(|b| b.force_new) {
+        // `imported`: the resource's own record that the object was
+        // adopted by an import (the plugin cannot tell that from a state).
+        let adopted =
+            prior.attr(&b.type_name).is_none_or(Dyn::is_null) && prior.attr("imported") == Some(&Dyn::Bool(true));
+        if b.adopt_on_import && adopted {
+            continue;
+        }
         if prior.attr(&b.type_name) != planned.attr(&b.type_name) {
             out.push(AttrPath::attr(b.type_name.clone()));
         }

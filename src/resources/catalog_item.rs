@@ -18,10 +18,11 @@ pub mod tpm;
 use self::facts::Facts;
 use self::provenance::{Provenance, compose, split};
 use self::state::State;
-use self::tpm::{Origin, instantiate_tpm};
+use self::tpm::{Origin, deploy_policy, instantiate_tpm};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::resources::catalog::library_diag;
+use crate::rules::tpm::TpmPolicy;
 use crate::vi::ovf::limits::MAX_DESCRIPTOR_BYTES;
 use crate::vi::ovf::parse_ovf;
 use crate::vi::ovf_package::manifest_sha256;
@@ -62,6 +63,56 @@ fn tpm_of(meta: &Meta, s: &State) -> Result<Value<String>, Diags> {
         .and_then(|o| instantiate_tpm(meta.client.api_version(), o))
         .map_err(|e| Diags::error_at(AttrPath::attr("tpm_provisioning"), "Invalid tpm_provisioning", e.to_string()))?;
     Ok(Value::from_option(policy.map(|p| p.to_string())))
+}
+
+/// What deploying item `item_id` as a VM does with its TPM when
+/// `requested` is asked for, by the TPM rules and the item's recorded
+/// provenance; errors land on `block`'s `item_id` or `tpm_provisioning`.
+/// For `vi_vm.catalog_item`, at plan and again before deploying.
+pub(crate) async fn deploy_tpm_policy(
+    meta: &Meta,
+    item_id: &str,
+    requested: Option<&str>,
+    block: &AttrPath,
+) -> Result<Option<TpmPolicy>, Diags> {
+    let provisioning = || block.clone().then("tpm_provisioning");
+    let requested = requested
+        .map(str::parse::<TpmPolicy>)
+        .transpose()
+        .map_err(|e| Diags::error_at(provisioning(), "Invalid tpm_provisioning", e.to_string()))?;
+    let lib = library(meta).await?;
+    let item =
+        lib.get_item(item_id).await.map_err(|e| library_diag(&e, "reading the catalog item", None))?.ok_or_else(
+            || {
+                Diags::error_at(
+                    block.clone().then("item_id"),
+                    "Catalog item not found",
+                    format!("no content library item has the id {item_id:?}"),
+                )
+            },
+        )?;
+    let mut recorded = State::default();
+    if let (_, Some(p)) = split(item.description.as_deref().unwrap_or_default()) {
+        p.apply_to(&mut recorded);
+    }
+    let origin = Origin::of(&recorded).unwrap_or(Origin::Unknown);
+    deploy_policy(meta.client.api_version(), origin, requested).map_err(|e| {
+        let how = match origin {
+            Origin::Uploaded => "it was uploaded from an OVF/OVA package".to_owned(),
+            Origin::Captured(p) => {
+                format!(
+                    "it was captured with tpm_provisioning {}",
+                    p.map_or("unset (copy)".to_owned(), |p| p.to_string())
+                )
+            }
+            Origin::Unknown => "it was not made by this provider".to_owned(),
+        };
+        Diags::error_at(
+            provisioning(),
+            "TPM provisioning not allowed for this item",
+            format!("{e} (item {item_id}: {how})"),
+        )
+    })
 }
 
 /// The state of `item` as vCenter reports it; what vCenter does not hold

@@ -7,8 +7,10 @@ use crate::plugin::Diags;
 use crate::provider::Meta;
 use crate::vi::crypto::{CryptoSpec, KMIP_PROPS, KmipClusterInfo, key_providers_from_content};
 use crate::vi::vm::{VM_PROPS, VmInfo};
-use crate::vi::vm_device::VirtualDevice;
-use crate::vi::vm_spec::VirtualDeviceConfigSpec;
+use std::time::Instant;
+
+use crate::vi::vm_device::{VirtualDevice, devices_from_node};
+use crate::vi::vm_spec::{VirtualDeviceConfigSpec, VirtualMachineConfigSpec};
 use crate::vi::{ManagedObjectReference, ObjectContent, ViError};
 
 /// Key of a vTPM a spec adds (negative: vSphere assigns the real one). No
@@ -104,6 +106,33 @@ pub fn remove_spec(vm: &VmInfo) -> Option<VirtualDeviceConfigSpec> {
     vm.tpm().map(|t| {
         VirtualDeviceConfigSpec::remove(VirtualDevice { kind: t.kind.clone(), key: t.key, ..Default::default() }, false)
     })
+}
+
+/// Gives each VM in `vms` that has a virtual TPM a new one in place of the
+/// copied one (the `replace` TPM policy, where vSphere has no field for it).
+pub async fn replace_copied(meta: &Meta, vms: &[ManagedObjectReference], deadline: Instant) -> Result<(), ViError> {
+    if vms.is_empty() {
+        return Ok(());
+    }
+    let objs = meta.client.retrieve(vms, &["config.hardware.device"]).await?;
+    for o in objs.iter().filter(|o| !o.is_missing_object()) {
+        let devices = o.node("config.hardware.device").map(devices_from_node).unwrap_or_default();
+        let Some(tpm) = devices.into_iter().find(|d| d.kind == "VirtualTPM") else { continue };
+        let spec = VirtualMachineConfigSpec {
+            device_change: vec![
+                VirtualDeviceConfigSpec::remove(tpm, false),
+                VirtualDeviceConfigSpec::add(VirtualDevice {
+                    kind: "VirtualTPM".into(),
+                    key: -1,
+                    ..Default::default()
+                }),
+            ],
+            ..Default::default()
+        };
+        tracing::info!(vm = %o.obj, "replacing the copied virtual TPM with a new one");
+        meta.client.reconfigure_vm(&o.obj, &spec, Some(deadline)).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,8 +20,11 @@ use self::state::State;
 use crate::data_sources::lookup::{self, datacenter_of, vi_diag, vm_folder};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
+use crate::resources::catalog_item::deploy_tpm_policy;
 use crate::resources::tpm_device;
 use crate::rules::provider_config::parse_duration;
+use crate::rules::tpm::TpmPolicy;
+use crate::vi::OvfDeploySpec;
 use crate::vi::task::deadline_after;
 use crate::vi::vapp::pool_ref;
 use crate::vi::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
@@ -280,25 +283,121 @@ impl Vm {
         };
         tracing::info!(vm = %vm, source = %source, "VM cloned");
         let partial = State { id: Value::known(vm.value.clone()), ..want.clone() };
-        // Bring the clone's devices to what the configuration asks for.
+        let live = self.conform(meta, &vm, want, dl, &partial, "clone").await?;
+        // A vTPM copied from the source is kept; one is added if asked for.
+        if tpm::change(false, live.has_tpm(), want) == Some(tpm::TpmChange::Add) {
+            let kps = facts.providers.unwrap_or_default();
+            self.add_tpm(meta, &vm, Some(&live), want, &kps, Some(dl), Some(partial.clone())).await?;
+        }
+        self.finish_create(meta, &vm, want).await
+    }
+
+    /// Brings a VM that a clone or a deployment made (with its source's
+    /// settings and devices) to what the configuration asks for; returns the
+    /// VM as it was before. `what` names the VM in errors.
+    async fn conform(
+        &self,
+        meta: &Meta,
+        vm: &ManagedObjectReference,
+        want: &State,
+        dl: Instant,
+        partial: &State,
+        what: &str,
+    ) -> Result<VmInfo, ApplyError<State>> {
         let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
-        let live = read_now(meta, &vm).await.map_err(fail)?;
+        let live = read_now(meta, vm).await.map_err(fail)?;
         let have = read::to_state(&live, want);
         let resolved = resolve::resolve(meta, want).await.map_err(fail)?;
         // Settings too: not every vSphere applies a clone spec's config.
         let mut spec = changed_spec(&have, want);
         spec.device_change = devices::diff(&live, &have, want, &resolved)
-            .map_err(|e| fail(Diags::error("Cannot match the clone's devices to the configuration", e)))?;
-        // A vTPM copied from the source is kept; one is added if asked for.
-        let tpm_change = tpm::change(false, live.has_tpm(), want);
+            .map_err(|e| fail(Diags::error(format!("Cannot match the {what}'s devices to the configuration"), e)))?;
         if !spec.is_empty() {
             meta.client
-                .reconfigure_vm(&vm, &spec, Some(dl))
+                .reconfigure_vm(vm, &spec, Some(dl))
                 .await
-                .map_err(|e| apply_err(&e, "adjusting the clone's devices", Some(partial.clone())))?;
+                .map_err(|e| apply_err(&e, &format!("adjusting the {what}'s devices"), Some(partial.clone())))?;
         }
-        if tpm_change == Some(tpm::TpmChange::Add) {
-            let kps = facts.providers.unwrap_or_default();
+        Ok(live)
+    }
+
+    /// Deploys the catalog item as the VM (vAPI `vcenter.ovf.library_item`
+    /// deploy), applies the TPM policy the rules allow, then conforms it.
+    async fn create_from_catalog(&self, meta: &Meta, want: &State) -> Result<State, ApplyError<State>> {
+        let Some(ci) = &want.catalog_item else {
+            return Err(Diags::error("No catalog_item block", "internal: catalog_item expected").into());
+        };
+        let block = AttrPath::attr("catalog_item");
+        let item_id = ci.item_id.as_deref().unwrap_or_default();
+        // The TPM rules again, on the item as it is now.
+        let policy = deploy_tpm_policy(meta, item_id, ci.tpm_provisioning.as_deref(), &block).await?;
+        let pool_id = want.resource_pool_id.as_deref().unwrap_or_default();
+        let pool = pool_ref(pool_id);
+        let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
+        let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
+        let name = want.name.as_deref().unwrap_or_default().to_owned();
+        let rel = want.folder.as_deref().map(|f| f.trim_matches('/')).filter(|f| !f.is_empty());
+        let path = format!("{}/vm/{}{name}", dc.path, rel.map(|f| format!("{f}/")).unwrap_or_default());
+        // vSphere refuses a second VM of the same name in a folder; saying so
+        // first also keeps a failed deploy from claiming that VM below.
+        if let Some(there) =
+            meta.client.find_by_inventory_path(&path).await.map_err(|e| vi_diag(&e, "checking the VM's name", None))?
+        {
+            return Err(Diags::error_at(
+                AttrPath::attr("name"),
+                "Name taken",
+                format!("{path} already exists ({}); pick another name or folder", there.value),
+            )
+            .into());
+        }
+        let lib = meta.library().await.map_err(|e| vi_diag(&e, "logging in to the content library API", None))?;
+        let spec = OvfDeploySpec {
+            name: Some(name.clone()),
+            annotation: want.annotation.get().cloned(),
+            resource_pool_id: pool_id.to_owned(),
+            folder_id: Some(folder.value.clone()),
+            host_id: want.host_id.get().cloned(),
+            datastore_id: want.datastore_id.get().cloned(),
+            network_mappings: Vec::new(),
+            accept_all_eula: true,
+        };
+        let vm = match lib.deploy_ovf_item(item_id, &spec).await {
+            Ok(vm) if vm.kind == "VirtualMachine" => vm,
+            Ok(other) => {
+                return Err(Diags::error_at(
+                    block.then("item_id"),
+                    "The item is not a VM template",
+                    format!(
+                        "deploying {item_id} made {} {}, not a virtual machine; use vi_vapp for it",
+                        other.kind, other.value
+                    ),
+                )
+                .into());
+            }
+            // The deploy may have made the VM before failing: find it by
+            // its place and name, so it is in state (tainted), not orphaned.
+            Err(e) => {
+                let made = meta.client.find_by_inventory_path(&path).await.ok().flatten();
+                let partial = made.map(|m| State { id: Value::known(m.value), ..want.clone() });
+                return Err(apply_err(&e, "deploying the catalog item", partial));
+            }
+        };
+        tracing::info!(vm = %vm, item = item_id, "VM deployed from the catalog");
+        let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
+        let partial = State { id: Value::known(vm.value.clone()), ..want.clone() };
+        if policy == Some(TpmPolicy::Replace) {
+            tpm_device::replace_copied(meta, std::slice::from_ref(&vm), dl)
+                .await
+                .map_err(|e| apply_err(&e, "replacing the deployed VM's TPM", Some(partial.clone())))?;
+        }
+        let live = self.conform(meta, &vm, want, dl, &partial, "deployed VM").await?;
+        if tpm::change(false, live.has_tpm(), want) == Some(tpm::TpmChange::Add) {
+            let unmanaged = State { vtpm: None, ..want.clone() };
+            let kps = tpm::update_at_apply(meta, &vm, &unmanaged, want)
+                .await
+                .map_err(|d| ApplyError { diags: d, partial: Some(partial.clone()) })?;
+            let live =
+                read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: Some(partial.clone()) })?;
             self.add_tpm(meta, &vm, Some(&live), want, &kps, Some(dl), Some(partial.clone())).await?;
         }
         self.finish_create(meta, &vm, want).await
@@ -369,7 +468,9 @@ impl Resource<Meta> for Vm {
     }
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
-        if want.clone.is_some() {
+        if want.catalog_item.is_some() {
+            self.create_from_catalog(meta, &want).await
+        } else if want.clone.is_some() {
             self.create_by_clone(meta, &want).await
         } else {
             self.create_from_scratch(meta, &want).await
@@ -524,6 +625,7 @@ impl Resource<Meta> for Vm {
         let info = read_now(meta, &vm).await?;
         let mut state = read::to_state(&info, &State::default());
         state.folder = lookup::relative_vm_folder(meta, info.folder.as_ref()).await?;
+        state.imported = Value::known(true);
         Ok(state)
     }
 }

@@ -39,17 +39,28 @@ pub fn capture_policy(version: VcenterVersion, requested: Option<TpmPolicy>) -> 
 /// without vTPM support (before 7.0), unless a policy was asked for, which
 /// is then the rules' error.
 pub fn instantiate_tpm(api_version: &str, origin: Origin) -> Result<Option<TpmPolicy>, TpmError> {
+    deploy_policy(api_version, origin, None)
+}
+
+/// The policy a deployment of the item applies when `requested` (a
+/// `vi_vm.catalog_item.tpm_provisioning`) is asked for: the rules' answer
+/// for "VM from template", given how the template came to be.
+pub fn deploy_policy(
+    api_version: &str,
+    origin: Origin,
+    requested: Option<TpmPolicy>,
+) -> Result<Option<TpmPolicy>, TpmError> {
     let version = match VcenterVersion::from_api_version(api_version) {
         Ok(v) => v,
-        Err(e) if matches!(origin, Origin::Captured(Some(_))) => return Err(e),
+        Err(e) if matches!(origin, Origin::Captured(Some(_))) || requested.is_some() => return Err(e),
         Err(_) => return Ok(None),
     };
     let template = match origin {
         Origin::Uploaded => Some(TemplateOrigin::UploadedOvf),
-        Origin::Captured(requested) => Some(TemplateOrigin::CapturedByProvider(capture_policy(version, requested)?)),
+        Origin::Captured(captured) => Some(TemplateOrigin::CapturedByProvider(capture_policy(version, captured)?)),
         Origin::Unknown => None,
     };
-    effective_policy(TpmOperation::VmFromTemplate, version, template, None).map(Some)
+    effective_policy(TpmOperation::VmFromTemplate, version, template, requested).map(Some)
 }
 
 #[cfg(test)]
@@ -68,6 +79,22 @@ mod tests {
             let err = instantiate_tpm(v, Origin::Captured(Some(TpmPolicy::New))).unwrap_err();
             assert_eq!(err.attribute(), Some("tpm_provisioning"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_deployment_may_ask_only_for_what_the_origin_allows() {
+        let v = "8.0.2.0";
+        let (c, r) = (Some(TpmPolicy::Copy), Some(TpmPolicy::Replace));
+        assert_eq!(deploy_policy(v, Origin::Uploaded, r), Ok(r));
+        assert!(deploy_policy(v, Origin::Uploaded, c).is_err(), "an uploaded OVF is always replaced");
+        assert_eq!(deploy_policy(v, Origin::Captured(r), r), Ok(r));
+        assert!(deploy_policy(v, Origin::Captured(r), c).is_err());
+        assert!(deploy_policy(v, Origin::Captured(None), r).is_err(), "a capture copies by default");
+        assert_eq!(deploy_policy(v, Origin::Unknown, r), Ok(r));
+        assert_eq!(deploy_policy(v, Origin::Unknown, c), Ok(c));
+        assert_eq!(deploy_policy(v, Origin::Unknown, None), Ok(c));
+        assert!(deploy_policy("6.7", Origin::Unknown, c).is_err(), "no policy before 7.0");
+        assert_eq!(deploy_policy("6.7", Origin::Unknown, None), Ok(None));
     }
 
     #[test]

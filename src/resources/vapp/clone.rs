@@ -17,11 +17,9 @@ use crate::plugin::{AttrPath, Diags};
 use crate::provider::Meta;
 use crate::rules::tpm::TpmPolicy;
 use crate::rules::vapp_settings::PowerState;
+use crate::vi::ManagedObjectReference;
 use crate::vi::vapp::pool_ref;
 use crate::vi::vapp_spec::VAppCloneSpec;
-use crate::vi::vm_device::{VirtualDevice, devices_from_node};
-use crate::vi::vm_spec::{VirtualDeviceConfigSpec, VirtualMachineConfigSpec};
-use crate::vi::{ManagedObjectReference, ViError};
 
 fn source_attr() -> AttrPath {
     AttrPath::attr("clone").then("source_id")
@@ -94,31 +92,4 @@ async fn source_datastore(meta: &Meta, source: &ManagedObjectReference) -> Resul
             format!("vApp {source} uses no datastore to copy to (it may have no VMs); set clone.datastore_id"),
         )
     })
-}
-
-/// Gives every VM of `vapp` that has a virtual TPM a new one in place of
-/// the copied one.
-pub async fn replace_tpms(meta: &Meta, vms: &[ManagedObjectReference], deadline: Instant) -> Result<(), ViError> {
-    if vms.is_empty() {
-        return Ok(());
-    }
-    let objs = meta.client.retrieve(vms, &["config.hardware.device"]).await?;
-    for o in objs.iter().filter(|o| !o.is_missing_object()) {
-        let devices = o.node("config.hardware.device").map(devices_from_node).unwrap_or_default();
-        let Some(tpm) = devices.into_iter().find(|d| d.kind == "VirtualTPM") else { continue };
-        let spec = VirtualMachineConfigSpec {
-            device_change: vec![
-                VirtualDeviceConfigSpec::remove(tpm, false),
-                VirtualDeviceConfigSpec::add(VirtualDevice {
-                    kind: "VirtualTPM".into(),
-                    key: -1,
-                    ..Default::default()
-                }),
-            ],
-            ..Default::default()
-        };
-        tracing::info!(vm = %o.obj, "replacing the copied virtual TPM with a new one");
-        meta.client.reconfigure_vm(&o.obj, &spec, Some(deadline)).await?;
-    }
-    Ok(())
 }

@@ -95,11 +95,28 @@ pub fn validate(c: &State) -> Diags {
             &format!("tpm_provisioning must be \"copy\" or \"replace\", not {p:?}"),
         ));
     }
-    if c.clone.is_none() && c.datastore_id.is_null() {
+    if let Some(ci) = &c.catalog_item
+        && let Some(p) = ci.tpm_provisioning.get()
+        && p != "copy"
+        && p != "replace"
+    {
+        d.push(at(
+            AttrPath::attr("catalog_item").then("tpm_provisioning"),
+            &format!("tpm_provisioning must be \"copy\" or \"replace\", not {p:?}"),
+        ));
+    }
+    if c.clone.is_some() && c.catalog_item.is_some() {
+        d.push(Diags::error_at(
+            AttrPath::attr("catalog_item"),
+            "Conflicting sources",
+            "a VM is either cloned (`clone`) or deployed from a catalog item (`catalog_item`), not both",
+        ));
+    }
+    if c.clone.is_none() && c.catalog_item.is_none() && c.datastore_id.is_null() {
         d.push(Diags::error_at(
             AttrPath::attr("datastore_id"),
             "Missing datastore",
-            "a VM created from scratch needs `datastore_id` (only a clone can inherit its source's datastore)",
+            "a VM created from scratch needs `datastore_id` (only a clone or a catalog deployment can do without)",
         ));
     }
     if let Some(t) = &c.timeouts {
@@ -204,6 +221,11 @@ pub fn refine(plan: &mut Plan<State>) -> Diags {
         if !disk.unit_number.is_known() && (i >= prior_disks || disk.unit_number.is_unknown()) {
             disk.unit_number = Value::known(default_unit(i));
         }
+    }
+    // A clone or a deployment keeps its source's SCSI controller unless the
+    // configuration names one: the default is for VMs made from scratch.
+    if (plan.config.clone.is_some() || plan.config.catalog_item.is_some()) && plan.config.scsi_type.is_null() {
+        plan.planned.scsi_type = plan.prior.as_ref().map_or(Value::Unknown, |p| p.scsi_type.clone());
     }
     let Some(prior) = plan.prior.clone() else { return d };
     d.push(update_rules(&prior, plan));

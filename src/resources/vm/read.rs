@@ -44,6 +44,24 @@ pub fn network_id_of(nic: &VirtualDevice) -> Option<String> {
     }
 }
 
+/// The model of the VM's first SCSI controller, as `scsi_type` names it.
+pub fn scsi_type(info: &VmInfo) -> Option<String> {
+    info.devices
+        .iter()
+        .find(|d| d.is_scsi_controller())
+        .and_then(|c| ScsiType::from_vim_type(&c.kind))
+        .map(|t| t.name().to_owned())
+}
+
+/// `on`, `off` or `suspended`, as `power_state` says it.
+pub fn power_state(info: &VmInfo) -> &str {
+    match info.power_state.as_str() {
+        "poweredOn" => "on",
+        "poweredOff" => "off",
+        other => other,
+    }
+}
+
 fn s(v: &Option<String>) -> Value<String> {
     Value::from_option(v.clone())
 }
@@ -106,12 +124,7 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         }),
         _ => None,
     });
-    let scsi_type = info
-        .devices
-        .iter()
-        .find(|d| d.is_scsi_controller())
-        .and_then(|c| ScsiType::from_vim_type(&c.kind))
-        .map(|t| t.name().to_owned());
+    let scsi_type = scsi_type(info);
     // Only the extraConfig keys this configuration manages; an imported VM
     // (no prior state) starts with its user-set guestinfo keys.
     let extra_config = match (prior.extra_config.get(), prior.id.is_null()) {
@@ -129,11 +142,7 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         Some(d) if info.datastores.iter().any(|m| &m.value == d) => Value::known(d.clone()),
         _ => Value::from_option(info.datastores.first().map(|m| m.value.clone())),
     };
-    let power_state = match info.power_state.as_str() {
-        "poweredOn" => "on",
-        "poweredOff" => "off",
-        other => other,
-    };
+    let power_state = power_state(info);
     State {
         id: Value::from_option(info.moref.as_ref().map(|m| m.value.clone())),
         name: Value::known(info.name.clone()),
@@ -169,11 +178,13 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         guest_ip_addresses: Value::known(info.ip_addresses.clone()),
         vmx_path: s(&info.vm_path_name),
         vtpm_present: Value::known(info.has_tpm()),
+        imported: Value::known(prior.imported.get() == Some(&true)),
         disk,
         network_interface,
         cdrom,
         vtpm: managed_vtpm(info, prior),
         clone: prior.clone.clone(),
+        catalog_item: prior.catalog_item.clone(),
         vapp_start: prior.vapp_start.clone(),
         timeouts: prior.timeouts.clone(),
     }

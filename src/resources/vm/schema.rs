@@ -85,7 +85,8 @@ pub fn schema() -> Schema {
             A::optional(
                 "scsi_type",
                 Type::String,
-                "SCSI controller model: `pvscsi`, `lsilogic`, `lsisas1068` or `buslogic`.",
+                "SCSI controller model: `pvscsi`, `lsilogic`, `lsisas1068` or `buslogic`. Default: `pvscsi` for a VM \
+                 made from scratch; a clone or a catalog deployment keeps its source's.",
             )
             .default("pvscsi")
             .force_new(),
@@ -138,11 +139,18 @@ pub fn schema() -> Schema {
             Type::Bool,
             "Whether the VM has a virtual TPM device (whether or not this configuration manages it).",
         ))
+        .attr(A::computed(
+            "imported",
+            Type::Bool,
+            "Whether the VM came into this state by `terraform import`. vSphere does not keep how a VM was made, \
+             so after an import a `clone` or `catalog_item` block is taken as written instead of forcing a new VM.",
+        ))
         .block(disk_block())
         .block(nic_block())
         .block(cdrom_block())
         .block(vtpm_block())
         .block(clone_block())
+        .block(catalog_item_block())
         .block(vapp_start_block())
         .block(timeouts_block()),
     )
@@ -248,7 +256,28 @@ fn clone_block() -> NestedBlock {
                  Default: copy.",
             )),
     )
-    .force_new()
+    .creation_only()
+}
+
+fn catalog_item_block() -> NestedBlock {
+    NestedBlock::single(
+        "catalog_item",
+        Block::new(
+            "Create the VM by deploying an OVF template from a catalog (`vi_catalog_item`), then bring its \
+             hardware to this configuration. Used at creation only; a change forces a new VM. Conflicts with \
+             `clone`.",
+        )
+        .attr(A::required("item_id", Type::String, "The catalog item to deploy (`vi_catalog_item.id`)."))
+        .attr(A::optional(
+            "tpm_provisioning",
+            Type::String,
+            "For a template with a virtual TPM: `copy` its TPM secrets or `replace` them with new ones. Checked at \
+             plan against how the item came to be (an uploaded OVF is always `replace`; a captured item does what \
+             its capture chose; an item made elsewhere allows both). Default: what the item's `instantiate_tpm` \
+             says.",
+        )),
+    )
+    .creation_only()
 }
 
 fn vapp_start_block() -> NestedBlock {

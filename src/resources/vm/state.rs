@@ -40,6 +40,7 @@ pub struct State {
     pub guest_ip_addresses: Value<Vec<String>>,
     pub vmx_path: Value<String>,
     pub vtpm_present: Value<bool>,
+    pub imported: Value<bool>,
 
     #[serde(default, deserialize_with = "null_as_empty")]
     pub disk: Vec<Disk>,
@@ -51,6 +52,8 @@ pub struct State {
     pub vtpm: Option<Vtpm>,
     #[serde(default)]
     pub clone: Option<CloneBlock>,
+    #[serde(default)]
+    pub catalog_item: Option<CatalogItemBlock>,
     #[serde(default)]
     pub vapp_start: Option<VappStart>,
     #[serde(default)]
@@ -93,6 +96,12 @@ pub struct Vtpm {
 pub struct CloneBlock {
     pub source_id: Value<String>,
     pub linked_clone: Value<bool>,
+    pub tpm_provisioning: Value<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct CatalogItemBlock {
+    pub item_id: Value<String>,
     pub tpm_provisioning: Value<String>,
 }
 

@@ -107,7 +107,7 @@ fn hardware_version_needed() -> Diags {
 
 /// The vTPM and clone checks of a plan, and the planned `vtpm_present`.
 pub async fn plan(meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
-    let from_scratch = p.prior.is_none() && p.planned.clone.is_none();
+    let from_scratch = p.prior.is_none() && p.planned.clone.is_none() && p.planned.catalog_item.is_none();
     let removing = p.prior.as_ref().is_some_and(|prior| prior.vtpm.is_some()) && p.planned.vtpm.is_none();
     if p.planned.vtpm.is_some() || from_scratch {
         p.planned.vtpm_present = Value::known(p.planned.vtpm.is_some());
@@ -116,6 +116,7 @@ pub async fn plan(meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
     }
     match p.prior.clone() {
         None if p.planned.clone.is_some() => plan_clone(meta, p).await,
+        None if p.planned.catalog_item.is_some() => plan_catalog(meta, p).await,
         None => plan_scratch(meta, p).await,
         Some(prior) => plan_update(meta, &prior, p).await,
     }
@@ -151,6 +152,24 @@ async fn plan_clone(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
     };
     match read_clone_facts(meta, &source_id, &pool_id, want.vtpm.is_some(), false).await {
         Ok(facts) => clone_diags(meta, &facts, want, &requested_key_provider(&p.config, false)).0,
+        Err(d) => d,
+    }
+}
+
+/// A deployment from a catalog item: the item's TPM policy by the rules
+/// (the item read from vCenter once its id is known). A `vtpm` block the
+/// template does not satisfy is checked on the deployed VM, before the vTPM
+/// is added.
+async fn plan_catalog(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
+    let (Some(meta), Some(ci)) = (meta, p.planned.catalog_item.as_ref()) else { return Diags::none() };
+    let Some(item_id) = ci.item_id.get() else { return Diags::none() };
+    if ci.tpm_provisioning.is_unknown() {
+        return Diags::none();
+    }
+    let block = AttrPath::attr("catalog_item");
+    match crate::resources::catalog_item::deploy_tpm_policy(meta, item_id, ci.tpm_provisioning.as_deref(), &block).await
+    {
+        Ok(_) => Diags::none(),
         Err(d) => d,
     }
 }
