@@ -1,8 +1,8 @@
 //! `bench/`: the benchmark itself takes tens of minutes and needs the peer
 //! provider, so it is not run here; its cheap parts are. The runner refuses
-//! clearly without the peer, and the report renders a synthetic results file.
-//! (The checks that the committed results.md holds exactly the figures of
-//! results.json come with the first committed full run.)
+//! clearly without the peer, the report renders a synthetic results file,
+//! and the committed results.md holds exactly the figures of the committed
+//! results.json, which has every figure for every scenario.
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -76,4 +76,40 @@ fn report_renders_targets_and_tables_from_synthetic_results() {
     ] {
         assert!(md.lines().any(|l| l == line), "missing line {line}\nin:\n{md}");
     }
+}
+
+/// Every scenario object carries the four figures for both sides and their
+/// ratios, and each ratio is ours / peer.
+#[test]
+fn committed_results_have_every_figure() {
+    let text = std::fs::read_to_string(repo().join("bench/results.json")).expect("bench/results.json");
+    let all: serde_json::Value = serde_json::from_str(&text).expect("results.json is JSON");
+    let list = all.as_array().expect("results.json is a list of scenario objects");
+    let scenarios: Vec<&str> = list.iter().filter_map(|s| s["scenario"].as_str()).collect();
+    for name in ["create", "refresh", "destroy", "upload"] {
+        assert!(scenarios.contains(&name), "no {name} scenario in results.json");
+    }
+    for s in list {
+        assert!(s["n"].is_u64() && s["delay_ms"].is_u64(), "{s}");
+        for key in ["wall_s", "soap_calls", "peak_rss_mb", "handshake_ms"] {
+            let (ours, peer, ratio) = (&s["ours"][key], &s["peer"][key], &s["ratio"][key]);
+            for (side, v) in [("ours", ours), ("peer", peer), ("ratio", ratio)] {
+                assert!(v.is_number() || v.is_null(), "{side}.{key} missing in {}", s["scenario"]);
+            }
+            if let (Some(o), Some(p), Some(r)) = (ours.as_f64(), peer.as_f64(), ratio.as_f64()) {
+                assert!((o / p - r).abs() < 1e-3, "{}: ratio.{key} = {r}, not {o} / {p}", s["scenario"]);
+            }
+        }
+        if s["scenario"] != "upload" {
+            for key in ["wall_s", "soap_calls", "peak_rss_mb", "handshake_ms"] {
+                assert!(s["ratio"][key].is_number(), "{}: ratio.{key} is empty", s["scenario"]);
+            }
+        }
+    }
+}
+
+#[test]
+fn committed_results_md_holds_the_figures_of_results_json() {
+    let out = python(&["bench/report.py", "bench/results.json", "--check", "bench/results.md"]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
