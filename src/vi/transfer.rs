@@ -2,7 +2,8 @@
 //! member), for datastore `/folder` uploads and content library upload
 //! endpoints: fixed-size chunks read as the connection takes them, so memory
 //! stays flat whatever the file size; sha256 computed on the way, on a
-//! reader thread beside the connection's; progress reported a few times per second; an idle timeout instead of a total one.
+//! reader thread beside the connection's; progress reported a few times
+//! per second; an idle timeout instead of a total one.
 
 use std::io;
 use std::path::Path;
