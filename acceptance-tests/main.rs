@@ -21,6 +21,7 @@ mod vi_datastore_file;
 mod vi_library;
 mod vm;
 mod vm_data_source;
+mod vm_in_place;
 mod vm_migration;
 mod vm_snapshot;
 mod vm_vapp;

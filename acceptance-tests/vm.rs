@@ -9,14 +9,14 @@ use terraform_provider_vi::vi::vm::{VM_PROPS, VmInfo};
 use terraform_provider_vi::vi::vm_spec::VirtualMachineConfigSpec;
 
 /// Ids of the objects the VM tests place VMs on.
-struct Place {
-    pool: String,
-    datastore: String,
-    network: String,
-    dvpg: String,
+pub(crate) struct Place {
+    pub pool: String,
+    pub datastore: String,
+    pub network: String,
+    pub dvpg: String,
 }
 
-fn place(sim: &Vcsim) -> Place {
+pub(crate) fn place(sim: &Vcsim) -> Place {
     let f = vi_check::facts(sim);
     Place {
         pool: f.prop("ComputeResource", "DC0_H0", "resourcePool"),
@@ -26,7 +26,7 @@ fn place(sim: &Vcsim) -> Place {
     }
 }
 
-fn vm_info(sim: &Vcsim, id: &str) -> Option<VmInfo> {
+pub(crate) fn vm_info(sim: &Vcsim, id: &str) -> Option<VmInfo> {
     let (rt, c) = vi_check::client(sim);
     let objs = rt
         .block_on(c.retrieve(&[ManagedObjectReference::new("VirtualMachine", id)], VM_PROPS))
@@ -34,13 +34,13 @@ fn vm_info(sim: &Vcsim, id: &str) -> Option<VmInfo> {
     objs.first().filter(|o| !o.is_missing_object()).map(VmInfo::from_content)
 }
 
-fn vm_count(sim: &Vcsim) -> usize {
+pub(crate) fn vm_count(sim: &Vcsim) -> usize {
     let (rt, c) = vi_check::client(sim);
     let root = c.service_content().root_folder.clone();
     rt.block_on(c.list_by_type(&root, "VirtualMachine", &["name"])).expect("list VMs").len()
 }
 
-fn id_of(tf: &Tf, output: &str) -> String {
+pub(crate) fn id_of(tf: &Tf, output: &str) -> String {
     tf.outputs()[output].as_str().unwrap_or_default().to_owned()
 }
 
