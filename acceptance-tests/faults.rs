@@ -152,6 +152,43 @@ fn faulted_task_calls_are_not_resent() {
     tf.destroy();
 }
 
+/// vCenter answering 503 to every read from some point of an apply on, in
+/// the middle of the creates (task waits are reads): each read is retried,
+/// then the apply stops with a diagnostic naming the status and the
+/// attempts; every VM that exists by then is in state, and the next apply,
+/// the fault gone, converges.
+#[test]
+fn a_503_that_persists_mid_apply_is_a_clear_diagnostic_and_loses_nothing() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let tf = Tf::new(&config(&proxy, &sim, "busy", "  api_timeout = \"20s\"\n"));
+    tf.init();
+    // From the second create on, every read is refused.
+    let rules = proxy.rules();
+    proxy.inject(
+        "CreateVM_Task",
+        1,
+        1,
+        Fault::Hook(Arc::new(move |_| {
+            rules.inject_persistent("RetrievePropertiesEx", 0, usize::MAX, Fault::Unavailable);
+        })),
+    );
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("HTTP 503"), "{err}");
+    assert!(err.contains("4 attempts"), "{err}");
+    assert!(!err.contains("panic"), "{err}");
+    let creates = proxy.calls("CreateVM_Task");
+    assert!(creates >= 2, "the fault began before the second create");
+    assert!(proxy.injected() >= 5, "{} faults", proxy.injected());
+    let kept = assert_inventory_matches_state(&sim, &tf, "busy");
+    assert!(kept <= creates, "{kept} VMs from {creates} creates");
+    eprintln!("faults: {} persistent 503s; {creates} creates sent, {kept} VMs kept in state", proxy.injected());
+    converge(&sim, &proxy, &tf, "busy");
+    tf.destroy();
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "busy"), 0);
+}
+
 /// The answer to CreateVM_Task is lost after vcsim ran it: the VM exists
 /// without Terraform having been told its id. The provider finds it by the
 /// instance UUID it chose, records it (tainted), and the next apply

@@ -102,8 +102,14 @@ impl FaultProxy {
     }
 
     fn add(&self, method: &str, skip: usize, times: usize, fault: Fault, persistent: bool) {
-        let mut b = self.book.lock().expect("proxy book");
-        b.rules.push(Rule { method: method.to_owned(), skip, left: times, fault, persistent });
+        self.rules().add(method, skip, times, fault, persistent);
+    }
+
+    /// A handle that adds rules from a [`Fault::Hook`] (hooks run on the
+    /// proxy's threads, outside its lock): a fault that starts at a chosen
+    /// call rather than after a count.
+    pub fn rules(&self) -> Rules {
+        Rules(self.book.clone())
     }
 
     /// Drops every rule not used up yet.
@@ -119,6 +125,22 @@ impl FaultProxy {
     /// Faults injected so far.
     pub fn injected(&self) -> usize {
         self.injected.load(Ordering::SeqCst)
+    }
+}
+
+/// Adds rules to a running [`FaultProxy`]; see [`FaultProxy::rules`].
+#[derive(Clone)]
+pub struct Rules(Arc<Mutex<Book>>);
+
+impl Rules {
+    /// [`FaultProxy::inject_persistent`], from anywhere.
+    pub fn inject_persistent(&self, method: &str, skip: usize, times: usize, fault: Fault) {
+        self.add(method, skip, times, fault, true);
+    }
+
+    fn add(&self, method: &str, skip: usize, times: usize, fault: Fault, persistent: bool) {
+        let mut b = self.0.lock().expect("proxy book");
+        b.rules.push(Rule { method: method.to_owned(), skip, left: times, fault, persistent });
     }
 }
 
