@@ -440,3 +440,70 @@ resource "vi_datastore_upload" "file" {{
     check(false);
     eprintln!("faults: {} injected across vApp, VM, catalog, item and upload runs", proxy.injected());
 }
+
+/// Faults on the datastore transfer itself (`PUT /folder`, not SOAP): a
+/// connection dropped before the bytes reach vcsim leaves nothing and says
+/// so; one dropped after vcsim wrote the file leaves a file that is
+/// recorded (tainted), not orphaned; a persistent 503 is a diagnostic. Each
+/// time the next apply converges.
+#[test]
+fn faulted_datastore_uploads_lose_nothing() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let files = tempfile::tempdir().expect("source files");
+    let blob = files.path().join("blob.bin");
+    std::fs::write(&blob, vec![9u8; 3 * 1024 * 1024 + 5]).expect("write blob");
+    let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
+    let hcl = |path: &str| {
+        provider_block(&proxy.sdk_url(), "  api_timeout = \"20s\"\n")
+            + &format!(
+                "resource \"vi_datastore_upload\" \"file\" {{\n  source_file  = \"{}\"\n  datastore_id = \"{ds}\"\n  path         = \"{path}\"\n}}\n",
+                blob.display()
+            )
+    };
+    let uploads = |tf: &Tf| state_attr(tf, "datastore_path").contains_key("vi_datastore_upload.file");
+
+    // Dropped before vcsim saw it: an error on `path`, no file, no state.
+    let tf = Tf::new(&hcl("up/a.bin"));
+    tf.init();
+    proxy.inject_persistent("PUT /folder", 0, 1, Fault::DropRequest);
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    assert!(err.contains("uploading the file"), "{err}");
+    assert_eq!(datastore_file(&sim, "up/a.bin"), None);
+    assert!(!uploads(&tf), "nothing was uploaded, nothing is in state");
+    proxy.clear();
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(datastore_file(&sim, "up/a.bin"), Some(3 * 1024 * 1024 + 5));
+
+    // vcsim wrote it, the answer was lost: the file is in state, tainted,
+    // and the next apply replaces it.
+    tf.write_main(&hcl("up/b.bin"));
+    proxy.inject_persistent("PUT /folder", 0, 1, Fault::DropResponse);
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    assert!(err.contains("uploading the file"), "{err}");
+    assert!(datastore_file(&sim, "up/b.bin").is_some(), "vcsim kept the bytes");
+    assert!(uploads(&tf), "a file that exists is in state");
+    assert_eq!(datastore_file(&sim, "up/a.bin"), None, "the replaced upload was removed");
+    let plan = tf.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("is tainted, so") && plan.contains("must be replaced"), "{plan}");
+    proxy.clear();
+    tf.apply();
+    tf.assert_no_changes();
+
+    // A 503 on every PUT: a clear diagnostic; the file already there stays
+    // in state.
+    tf.write_main(&hcl("up/c.bin"));
+    proxy.inject_persistent("PUT /folder", 0, usize::MAX, Fault::Unavailable);
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("503"), "{err}");
+    assert_eq!(datastore_file(&sim, "up/c.bin"), None);
+    proxy.clear();
+    tf.apply();
+    tf.assert_no_changes();
+    assert!(datastore_file(&sim, "up/c.bin").is_some());
+    eprintln!("faults: {} injected on datastore transfers", proxy.injected());
+    tf.destroy();
+    assert_eq!(datastore_file(&sim, "up/c.bin"), None);
+}

@@ -1,6 +1,7 @@
 //! A fault-injecting HTTP reverse proxy between the provider and a
 //! plain-HTTP vcsim (`-tls=false`). It sits on the plain side so it can read
-//! the SOAP method of every request, and injects faults by method and count:
+//! the SOAP method of every request (for transfers, the verb and first path
+//! segment: `PUT /folder`), and injects faults by method and count:
 //! a 503 instead of the call, a connection dropped before or after vcsim
 //! acted on it, a delay, or a hook (ending the caller's session from a second
 //! client). Everything else is passed through. Threads end with their
@@ -222,6 +223,20 @@ fn read_message(r: &mut impl BufRead, has_body: bool) -> std::io::Result<Option<
     Ok(Some(m))
 }
 
+/// What rules match a request by: its SOAP method, or for other requests
+/// (datastore and content library transfers) the verb and the first path
+/// segment, `PUT /folder`.
+fn request_key(req: &Message) -> String {
+    let method = soap_method(&req.body);
+    if !method.is_empty() {
+        return method;
+    }
+    let mut parts = req.start.split(' ');
+    let verb = parts.next().unwrap_or_default();
+    let first = parts.next().unwrap_or_default().trim_start_matches('/').split(['/', '?']).next().unwrap_or_default();
+    format!("{verb} /{first}")
+}
+
 /// The SOAP method: the first element inside the envelope's Body.
 fn soap_method(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
@@ -270,8 +285,8 @@ fn serve(client: TcpStream, upstream: &str, book: &Mutex<Book>, injected: &Atomi
     let mut from_up = BufReader::new(up.try_clone()?);
     let mut to_up = up;
     while let Some(req) = read_message(&mut from_client, true)? {
-        let method = soap_method(&req.body);
-        let fault = if method.is_empty() { None } else { decide(book, &method, &req.body) };
+        let method = request_key(&req);
+        let fault = decide(book, &method, &req.body);
         if fault.is_some() {
             injected.fetch_add(1, Ordering::SeqCst);
         }

@@ -172,12 +172,34 @@ impl Resource<Meta> for DatastoreUpload {
                 .await
                 .map_err(|e| vi_diag(&e, "creating the directory", Some(AttrPath::attr("path"))))?;
         }
+        // Whether a file was there before: a failed upload that leaves one
+        // where there was none made it, and must not be forgotten.
+        let existed = meta.client.datastore_file_info(&t.dc.path, &t.name, path).await.ok().flatten().is_some();
         // Progress (percent, MB/s) is logged at INFO by the transfer itself.
-        let sent =
-            meta.client.upload_file(&t.dc.path, &t.name, path, Path::new(source), |_| {}).await.map_err(|e| {
+        let sent = match meta.client.upload_file(&t.dc.path, &t.name, path, Path::new(source), |_| {}).await {
+            Ok(sent) => sent,
+            Err(e) => {
                 let attr = if matches!(e, ViError::LocalFile { .. }) { "source_file" } else { "path" };
-                vi_diag(&e, "uploading the file", Some(AttrPath::attr(attr)))
-            })?;
+                let diags = vi_diag(&e, "uploading the file", Some(AttrPath::attr(attr)));
+                let left = match e {
+                    ViError::LocalFile { .. } => None,
+                    _ if existed => None,
+                    _ => meta.client.datastore_file_info(&t.dc.path, &t.name, path).await.ok().flatten(),
+                };
+                let Some(size) = left else { return Err(diags.into()) };
+                // The upload failed but a file now exists (the server took
+                // the bytes and the answer was lost, or a partial write):
+                // recorded, so Terraform taints it and uploads again.
+                let partial = State {
+                    id: Value::known(upload_id(ds_id, path)),
+                    datastore_path: Value::known(t.datastore_path(path)),
+                    size: Value::known(i64::try_from(size).unwrap_or(i64::MAX)),
+                    sha256: Value::known(String::new()),
+                    ..want.clone()
+                };
+                return Err(ApplyError { diags, partial: Some(partial) });
+            }
+        };
         tracing::info!(datastore = %t.datastore, path, bytes = sent.size, "file uploaded");
         let done = State {
             id: Value::known(upload_id(ds_id, path)),
