@@ -176,6 +176,32 @@ fn traffic_goes_through_the_proxy_attribute() {
     assert!(proxy.tunnels() > 0, "the proxy saw no traffic");
 }
 
+/// Datastore transfers take the proxy too, not only SOAP: the upload's
+/// bytes pass through the tunnel.
+#[test]
+fn datastore_uploads_go_through_the_proxy() {
+    let sim = Vcsim::start(&[]);
+    let proxy = crate::harness::connect_proxy::ConnectProxy::start();
+    let files = tempfile::tempdir().expect("source dir");
+    let blob = files.path().join("via-proxy.bin");
+    const SIZE: usize = 4 * 1024 * 1024;
+    std::fs::write(&blob, vec![3u8; SIZE]).expect("write blob");
+    let ds = crate::vi_check::facts(&sim).id("Datastore", "LocalDS_0");
+    let tf = Tf::new(
+        &(crate::harness::terraform::provider_block(&sim.sdk_url(), &format!("  proxy = \"http://{}\"\n", proxy.addr))
+            + &format!(
+                "resource \"vi_datastore_upload\" \"f\" {{\n  source_file  = \"{}\"\n  datastore_id = \"{ds}\"\n  path         = \"proxied/f.bin\"\n}}\n",
+                blob.display()
+            )),
+    );
+    tf.init_apply_replan();
+    let (rt, c) = crate::vi_check::client(&sim);
+    let size = rt.block_on(c.datastore_file_info("DC0", "LocalDS_0", "proxied/f.bin")).expect("HEAD");
+    assert_eq!(size, Some(SIZE as u64));
+    assert!(proxy.bytes_sent() >= SIZE as u64, "only {} bytes went through the proxy", proxy.bytes_sent());
+    tf.destroy();
+}
+
 #[test]
 fn proxy_from_the_libvirt_url_and_from_vi_proxy() {
     let sim = strict_sim();

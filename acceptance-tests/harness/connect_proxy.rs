@@ -5,12 +5,14 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::thread;
 
 pub struct ConnectProxy {
     pub addr: String,
     tunnels: Arc<AtomicUsize>,
+    /// Bytes tunnelled from clients to their targets.
+    sent: Arc<AtomicU64>,
 }
 
 impl ConnectProxy {
@@ -18,25 +20,32 @@ impl ConnectProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let addr = listener.local_addr().expect("proxy addr").to_string();
         let tunnels = Arc::new(AtomicUsize::new(0));
-        let count = tunnels.clone();
+        let sent = Arc::new(AtomicU64::new(0));
+        let (count, bytes) = (tunnels.clone(), sent.clone());
         thread::spawn(move || {
             for conn in listener.incoming().flatten() {
-                let count = count.clone();
+                let (count, bytes) = (count.clone(), bytes.clone());
                 thread::spawn(move || {
-                    let _ = tunnel(conn, &count);
+                    let _ = tunnel(conn, &count, bytes);
                 });
             }
         });
-        ConnectProxy { addr, tunnels }
+        ConnectProxy { addr, tunnels, sent }
     }
 
     /// How many CONNECT tunnels were opened.
     pub fn tunnels(&self) -> usize {
         self.tunnels.load(Ordering::SeqCst)
     }
+
+    /// Bytes clients sent through the tunnels so far (counted as they pass,
+    /// so a connection still open counts too).
+    pub fn bytes_sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
 }
 
-fn tunnel(client: TcpStream, count: &AtomicUsize) -> std::io::Result<()> {
+fn tunnel(client: TcpStream, count: &AtomicUsize, sent: Arc<AtomicU64>) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut request = String::new();
     reader.read_line(&mut request)?;
@@ -66,9 +75,16 @@ fn tunnel(client: TcpStream, count: &AtomicUsize) -> std::io::Result<()> {
     // Bytes the reader already buffered belong to the tunnel.
     let buffered = reader.buffer().to_vec();
     up_w.write_all(&buffered)?;
+    sent.fetch_add(buffered.len() as u64, Ordering::SeqCst);
     let mut down_r = reader.into_inner();
     let t = thread::spawn(move || {
-        let _ = std::io::copy(&mut down_r, &mut up_w);
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n) = std::io::Read::read(&mut down_r, &mut buf) {
+            if n == 0 || up_w.write_all(buf.get(..n).unwrap_or_default()).is_err() {
+                break;
+            }
+            sent.fetch_add(n as u64, Ordering::SeqCst);
+        }
         let _ = up_w.shutdown(std::net::Shutdown::Write);
     });
     let _ = std::io::copy(&mut up_r, &mut down_w);
