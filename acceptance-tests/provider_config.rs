@@ -176,6 +176,30 @@ fn traffic_goes_through_the_proxy_attribute() {
     assert!(proxy.tunnels() > 0, "the proxy saw no traffic");
 }
 
+/// Every SOCKS flavour libvirt's `proxy=` accepts carries the traffic:
+/// `socks` and `socks5` through SOCKS5 tunnels, `socks4` and `socks4a`
+/// through SOCKS4 ones.
+#[test]
+fn socks_proxies_of_every_kind_carry_the_traffic() {
+    let sim = strict_sim();
+    let proxy = crate::harness::socks_proxy::SocksProxy::start();
+    for scheme in ["socks5", "socks", "socks4", "socks4a"] {
+        let (v4, v5) = (proxy.socks4_tunnels(), proxy.socks5_tunnels());
+        let tf = Tf::new(&config(&format!(
+            "  url = \"{}\"\n  user = \"u\"\n  password = \"p\"\n  insecure = true\n  datacenter = \"DC1\"\n  proxy = \"{scheme}://{}\"",
+            addr_url(&sim),
+            proxy.addr
+        )));
+        assert_eq!(applied_dc(&tf), "DC1", "{scheme}");
+        let (d4, d5) = (proxy.socks4_tunnels() - v4, proxy.socks5_tunnels() - v5);
+        if scheme.starts_with("socks4") {
+            assert!(d4 > 0 && d5 == 0, "{scheme}: {d4} SOCKS4 and {d5} SOCKS5 tunnels");
+        } else {
+            assert!(d5 > 0 && d4 == 0, "{scheme}: {d4} SOCKS4 and {d5} SOCKS5 tunnels");
+        }
+    }
+}
+
 /// Datastore transfers take the proxy too, not only SOAP: the upload's
 /// bytes pass through the tunnel.
 #[test]
