@@ -56,9 +56,25 @@ fn host_pool_and_datastore_changes_migrate_in_place() {
 
     let info = vm_info(&sim, &id);
     assert_eq!(tf.outputs()["id"].as_str(), Some(id.as_str()), "same VM");
-    assert_eq!(info.host.as_ref().map(|h| h.value.clone()), Some(cluster_host));
-    assert_eq!(info.resource_pool.as_ref().map(|p| p.value.clone()), Some(cluster_pool));
+    assert_eq!(info.host.as_ref().map(|h| h.value.clone()), Some(cluster_host.clone()));
+    assert_eq!(info.resource_pool.as_ref().map(|p| p.value.clone()), Some(cluster_pool.clone()));
     assert!(info.datastores.iter().any(|d| d.value == ds1), "{:?}", info.datastores);
     assert!(info.is_powered_on(), "a running VM stays on while it moves");
+
+    // One thing at a time: storage only, then host only (within the
+    // cluster), each in place.
+    let steps = [(cluster_host.clone(), ds0.clone()), (f.id("HostSystem", "DC0_C0_H2"), ds0.clone())];
+    for (host, ds) in steps {
+        tf.write_main(&config(&sim, &cluster_pool, &host, &ds));
+        let plan = tf.ok(&["plan", "-no-color"]);
+        assert!(plan.contains("update in-place") && !plan.contains("must be replaced"), "{plan}");
+        tf.apply();
+        tf.assert_no_changes();
+        let info = vm_info(&sim, &id);
+        assert_eq!(info.host.as_ref().map(|h| h.value.clone()), Some(host.clone()));
+        assert_eq!(info.datastores.iter().map(|d| d.value.clone()).collect::<Vec<_>>(), vec![ds.clone()]);
+        assert_eq!(info.resource_pool.as_ref().map(|p| p.value.clone()), Some(cluster_pool.clone()));
+        assert!(info.is_powered_on());
+    }
     tf.destroy();
 }
