@@ -254,11 +254,19 @@ class ProviderSampler(threading.Thread):
 # ---------------------------------------------------------------- Terraform
 
 
+def terraform_platform():
+    """Terraform's name for this machine's platform: linux_amd64, darwin_arm64, ..."""
+    arch = platform.machine().lower()
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(arch, arch)
+    return f"{platform.system().lower()}_{arch}"
+
+
 def write_cli_config(work, ours_bin, peer_bin, peer_version):
     """One filesystem mirror holding both providers."""
     mirror = work / "mirror" / "registry.terraform.io"
-    ours_dir = mirror / "local" / "vi" / OURS_VERSION / "linux_amd64"
-    peer_dir = mirror / "hashicorp" / "vsphere" / peer_version / "linux_amd64"
+    plat = terraform_platform()
+    ours_dir = mirror / "local" / "vi" / OURS_VERSION / plat
+    peer_dir = mirror / "hashicorp" / "vsphere" / peer_version / plat
     for d in (ours_dir, peer_dir):
         d.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ours_bin, ours_dir / f"terraform-provider-vi_v{OURS_VERSION}")
