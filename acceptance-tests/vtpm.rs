@@ -545,3 +545,67 @@ fn a_snapshot_blocks_removing_a_vtpm_at_plan() {
     tf.write_main(&with_tpm);
     tf.destroy();
 }
+
+/// A VM with a vTPM moved into a vApp: the plan is an in-place move that
+/// leaves the vTPM alone (the TPM rule for a move is copy: the device goes
+/// with the VM, nothing is re-provisioned). vcsim implements no
+/// MoveIntoResourcePool, so the apply fails cleanly, and the VM, its vTPM
+/// and its state are untouched.
+#[test]
+fn a_vm_with_a_vtpm_moving_into_a_vapp_plans_a_move_that_keeps_it() {
+    let sim = Vcsim::start(&[]);
+    register_key_provider(&sim, KP, true);
+    let f = vi_check::facts(&sim);
+    let cluster = f.prop("ClusterComputeResource", "DC0_C0", "resourcePool");
+    let ds = f.id("Datastore", "LocalDS_0");
+    let config = |placement: &str| {
+        format!(
+            r#"{provider}
+resource "vi_vapp" "a" {{
+  name             = "tpm-app-a"
+  resource_pool_id = "{cluster}"
+}}
+resource "vi_vm" "tpm" {{
+  name             = "tpm-mover"
+  {placement}
+  datastore_id     = "{ds}"
+  guest_id         = "windows2019srv_64Guest"
+  firmware         = "efi"
+  hardware_version = 19
+  memory           = 2048
+  power_state      = "off"
+  vtpm {{}}
+}}
+output "id" {{ value = vi_vm.tpm.id }}
+"#,
+            provider = provider_block(&sim.sdk_url(), "")
+        )
+    };
+    let tf = Tf::new(&config(&format!("resource_pool_id = \"{cluster}\"")));
+    tf.init_apply_replan();
+    let id = tf.outputs()["id"].as_str().unwrap_or_default().to_owned();
+    let tpm = tpm_of(&sim, &id).expect("vcsim has the VirtualTPM");
+
+    tf.write_main(&config("vapp_id = vi_vapp.a.id"));
+    let plan = tf.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("update in-place") && !plan.contains("must be replaced"), "{plan}");
+    assert!(plan.contains("+ vapp_id"), "{plan}");
+    assert!(!plan.contains("vtpm {") && plan.contains("(1 unchanged block hidden)"), "the vTPM stays: {plan}");
+    let err = unwrapped(&tf.fails(&["apply", "-auto-approve", "-no-color"]));
+    assert!(err.contains("MoveIntoResourcePool"), "{err}");
+    let info = vm_info(&sim, &id).expect("VM kept");
+    assert_eq!(info.resource_pool.as_ref().map(|r| r.value.clone()), Some(cluster.clone()), "not moved");
+    assert_eq!(tpm_of(&sim, &id).map(|t| t.key), Some(tpm.key), "the vTPM is untouched");
+    let ids: Vec<String> = tf.show()["values"]["root_module"]["resources"]
+        .as_array()
+        .map(|rs| rs.iter().filter_map(|r| r["values"]["id"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    assert!(ids.contains(&id), "the VM is still in state: {ids:?}");
+
+    // Back where it is: nothing to do for the VM.
+    tf.write_main(&config(&format!("resource_pool_id = \"{cluster}\"")));
+    tf.apply();
+    tf.assert_no_changes();
+    tf.destroy();
+    assert!(vm_info(&sim, &id).is_none());
+}
