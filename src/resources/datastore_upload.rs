@@ -175,6 +175,14 @@ impl Resource<Meta> for DatastoreUpload {
         // Whether a file was there before: a failed upload that leaves one
         // where there was none made it, and must not be forgotten.
         let existed = meta.client.datastore_file_info(&t.dc.path, &t.name, path).await.ok().flatten().is_some();
+        // What state records of a file now on the datastore.
+        let on_datastore = |size: u64, sha256: String| State {
+            id: Value::known(upload_id(ds_id, path)),
+            datastore_path: Value::known(t.datastore_path(path)),
+            size: Value::known(i64::try_from(size).unwrap_or(i64::MAX)),
+            sha256: Value::known(sha256),
+            ..want.clone()
+        };
         // Progress (percent, MB/s) is logged at INFO by the transfer itself.
         let sent = match meta.client.upload_file(&t.dc.path, &t.name, path, Path::new(source), |_| {}).await {
             Ok(sent) => sent,
@@ -190,24 +198,11 @@ impl Resource<Meta> for DatastoreUpload {
                 // The upload failed but a file now exists (the server took
                 // the bytes and the answer was lost, or a partial write):
                 // recorded, so Terraform taints it and uploads again.
-                let partial = State {
-                    id: Value::known(upload_id(ds_id, path)),
-                    datastore_path: Value::known(t.datastore_path(path)),
-                    size: Value::known(i64::try_from(size).unwrap_or(i64::MAX)),
-                    sha256: Value::known(String::new()),
-                    ..want.clone()
-                };
-                return Err(ApplyError { diags, partial: Some(partial) });
+                return Err(ApplyError { diags, partial: Some(on_datastore(size, String::new())) });
             }
         };
         tracing::info!(datastore = %t.datastore, path, bytes = sent.size, "file uploaded");
-        let done = State {
-            id: Value::known(upload_id(ds_id, path)),
-            datastore_path: Value::known(t.datastore_path(path)),
-            size: Value::known(i64::try_from(sent.size).unwrap_or(i64::MAX)),
-            sha256: Value::known(sent.sha256.clone()),
-            ..want.clone()
-        };
+        let done = on_datastore(sent.size, sent.sha256.clone());
         if let Some(planned) = want.sha256.get()
             && *planned != sent.sha256
         {
