@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncSeekExt;
 use tokio::sync::mpsc;
@@ -289,7 +290,7 @@ async fn answer_start(mut resp: reqwest::Response) -> String {
 /// size the file had when opened: a file that shrinks meanwhile fails the
 /// upload; bytes appended meanwhile are not sent.
 struct FileChunks {
-    chunks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunks: mpsc::Receiver<io::Result<Bytes>>,
     shared: Arc<Shared>,
     started: Instant,
 }
@@ -305,9 +306,56 @@ impl FileChunks {
             let reader_shared = Arc::clone(&shared);
             // The reader ends when the file is read or when the body is
             // dropped (a failed or stalled request): its next send fails.
-            tokio::task::spawn_blocking(move || read_ahead(file, total, &reader_shared, &tx));
+            tokio::task::spawn_blocking(move || read_ahead(file, total, &reader_shared, &tx, &Pool::new()));
         }
         FileChunks { chunks, shared, started }
+    }
+}
+
+/// Chunk buffers the connection is done with, back to the reader: reading
+/// into a used buffer skips the allocation, zeroing and page faults of a
+/// fresh MiB (about 40,000 page faults per GiB uploaded otherwise).
+struct Pool {
+    back: std::sync::mpsc::SyncSender<Vec<u8>>,
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+}
+
+impl Pool {
+    fn new() -> Pool {
+        // Room for every buffer that can be out at once: those queued, the
+        // one being filled and those the connection is writing.
+        let (back, spare) = std::sync::mpsc::sync_channel(READ_AHEAD + 4);
+        Pool { back, spare }
+    }
+
+    /// A buffer of `len` bytes, reused when one has come back.
+    fn take(&self, len: usize) -> Vec<u8> {
+        let mut buf = self.spare.try_recv().unwrap_or_default();
+        buf.resize(len, 0);
+        buf
+    }
+
+    /// `buf` as body bytes that return to the pool when dropped.
+    fn lend(&self, buf: Vec<u8>) -> Bytes {
+        Bytes::from_owner(Lent { buf, back: self.back.clone() })
+    }
+}
+
+struct Lent {
+    buf: Vec<u8>,
+    back: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+impl AsRef<[u8]> for Lent {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        // A full pool or a finished reader: the buffer is simply freed.
+        let _ = self.back.try_send(std::mem::take(&mut self.buf));
     }
 }
 
@@ -315,13 +363,13 @@ impl FileChunks {
 /// publishes the digest (or the read error) in `shared`. The digest is set
 /// once the last byte is read: with a Content-Length the connection stops
 /// polling the body after the last byte, so its end may never be seen.
-fn read_ahead(mut file: std::fs::File, total: u64, shared: &Shared, tx: &mpsc::Sender<io::Result<Vec<u8>>>) {
+fn read_ahead(mut file: std::fs::File, total: u64, shared: &Shared, tx: &mpsc::Sender<io::Result<Bytes>>, pool: &Pool) {
     use std::io::Read;
     let mut hasher = Sha256::new();
     let mut remaining = total;
     while remaining > 0 {
         let want = usize::try_from(remaining).map_or(CHUNK, |r| r.min(CHUNK));
-        let mut chunk = vec![0; want];
+        let mut chunk = pool.take(want);
         if let Err(e) = file.read_exact(&mut chunk) {
             let e = if e.kind() == io::ErrorKind::UnexpectedEof {
                 io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank during the upload")
@@ -337,14 +385,14 @@ fn read_ahead(mut file: std::fs::File, total: u64, shared: &Shared, tx: &mpsc::S
         if remaining == 0 {
             let _ = shared.sha256.set(hex(&std::mem::take(&mut hasher).finalize()));
         }
-        if tx.blocking_send(Ok(chunk)).is_err() {
+        if tx.blocking_send(Ok(pool.lend(chunk))).is_err() {
             return;
         }
     }
 }
 
 impl Stream for FileChunks {
-    type Item = io::Result<Vec<u8>>;
+    type Item = io::Result<Bytes>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -426,27 +474,49 @@ mod tests {
     #[tokio::test]
     async fn streams_with_content_length_and_hash() {
         let server = TestServer::start(|_req| Reply::status(201)).await;
-        let (file, sha) = temp_file(3 * CHUNK + 17);
+        // More chunks than the pool holds: later ones reuse sent buffers.
+        let len = 2 * (READ_AHEAD + 4) * CHUNK + 17;
+        let (file, sha) = temp_file(len);
         let http = reqwest::Client::new();
         let seen = Mutex::new(Vec::new());
         let mut progress = |p: Progress| seen.lock().unwrap().push(p);
         let url = server.url("/folder/f.bin");
         let ans = put_file(request(&http, url, file.path(), Duration::from_secs(10)), &mut progress).await.unwrap();
         assert_eq!(ans.status, 201);
-        assert_eq!(ans.result.size, (3 * CHUNK + 17) as u64);
+        assert_eq!(ans.result.size, len as u64);
         assert_eq!(ans.result.sha256, sha);
 
         let reqs = server.requests();
         let [req] = reqs.as_slice() else { panic!("{reqs:?}") };
         assert_eq!(req.method, "PUT");
-        assert_eq!(req.header("content-length"), Some((3 * CHUNK + 17).to_string().as_str()));
+        assert_eq!(req.header("content-length"), Some(len.to_string().as_str()));
         assert_eq!(req.header("transfer-encoding"), None, "not chunked");
         assert_eq!(req.header("cookie"), Some("vmware_soap_session=secret"));
-        assert_eq!(req.body_len, 3 * CHUNK + 17);
+        assert_eq!(req.body_len, len);
         assert_eq!(req.body_sha256, sha);
         let last = *seen.lock().unwrap().last().unwrap();
         assert_eq!((last.bytes_sent, last.total), (ans.result.size, ans.result.size));
         assert!((last.percent() - 100.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn pool_reuses_a_sent_buffer_at_the_length_asked() {
+        let pool = Pool::new();
+        let mut buf = pool.take(CHUNK);
+        assert_eq!(buf.len(), CHUNK);
+        buf.fill(9);
+        let at = buf.as_ptr();
+        let body = pool.lend(buf);
+        assert_eq!(body.len(), CHUNK);
+        assert!(body.iter().all(|b| *b == 9));
+        // Still lent: a new buffer.
+        let other = pool.take(CHUNK);
+        assert_ne!(other.as_ptr(), at);
+        drop(body);
+        let again = pool.take(17);
+        assert_eq!((again.as_ptr(), again.len()), (at, 17));
+        // Nothing left to reuse: a fresh, zeroed one.
+        assert!(pool.take(CHUNK).iter().all(|b| *b == 0));
     }
 
     #[test]
@@ -456,7 +526,7 @@ mod tests {
         // then the error, and publishes no digest.
         let shared = Shared::default();
         let (tx, mut rx) = mpsc::channel(READ_AHEAD);
-        read_ahead(std::fs::File::open(file.path()).unwrap(), 2 * CHUNK as u64, &shared, &tx);
+        read_ahead(std::fs::File::open(file.path()).unwrap(), 2 * CHUNK as u64, &shared, &tx, &Pool::new());
         assert_eq!(rx.try_recv().unwrap().unwrap().len(), CHUNK);
         let err = rx.try_recv().unwrap().unwrap_err();
         assert!(err.to_string().contains("shrank"), "{err}");
@@ -468,7 +538,7 @@ mod tests {
         let shared = Shared::default();
         let (tx, rx) = mpsc::channel(1);
         drop(rx);
-        read_ahead(std::fs::File::open(file.path()).unwrap(), CHUNK as u64 + 10, &shared, &tx);
+        read_ahead(std::fs::File::open(file.path()).unwrap(), CHUNK as u64 + 10, &shared, &tx, &Pool::new());
         assert!(shared.read_error.get().is_none());
     }
 
