@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio_stream::{Stream, StreamExt as _};
 use tonic::transport::Server;
 
 use super::proto::goplugin as gp;
@@ -100,7 +101,7 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
     };
     let result = match tls {
         Some(tls) => router.serve_with_incoming_shutdown(tls_incoming(listener, tls), until).await,
-        None => router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), until).await,
+        None => router.serve_with_incoming_shutdown(accepted(listener), until).await,
     };
     result.map_err(|e| ServeError::Serve(e.to_string()))
 }
@@ -162,17 +163,34 @@ fn ignore_interrupts() {
     });
 }
 
+/// Turns Nagle's algorithm off on a connection from Terraform. With it on, a
+/// gRPC reply written as more than one segment (headers and data, then the
+/// trailers) waited for the ACK of the first, which Terraform's side delays
+/// by 40 ms: every UpgradeResourceState, ReadResource and PlanResourceChange
+/// cost ~43 ms, and a `-parallelism=1` destroy of 10 VMs spent a second on it.
+fn no_delay(tcp: &TcpStream) {
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::debug!(error = %e, "could not set TCP_NODELAY");
+    }
+}
+
+/// The connections Terraform opens, Nagle off on each.
+fn accepted(listener: TcpListener) -> impl Stream<Item = std::io::Result<TcpStream>> {
+    TcpListenerStream::new(listener).map(|c| c.inspect(no_delay))
+}
+
 /// Accepts TCP connections and completes TLS handshakes concurrently, so a
 /// slow or broken client never blocks the next one.
 fn tls_incoming(
     listener: TcpListener,
     tls: AutoMtls,
-) -> ReceiverStream<Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>> {
+) -> ReceiverStream<Result<tokio_rustls::server::TlsStream<TcpStream>, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
     tokio::spawn(async move {
-        loop {
-            let (tcp, peer) = match listener.accept().await {
+        let mut incoming = std::pin::pin!(accepted(listener));
+        while let Some(conn) = incoming.next().await {
+            let tcp = match conn {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
@@ -180,6 +198,7 @@ fn tls_incoming(
                     continue;
                 }
             };
+            let peer = tcp.peer_addr().map_or_else(|_| "unknown".to_owned(), |a| a.to_string());
             let acceptor = acceptor.clone();
             let tx = tx.clone();
             tokio::spawn(async move {
@@ -198,4 +217,20 @@ fn tls_incoming(
         }
     });
     ReceiverStream::new(rx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Terraform's connections, TLS or not, come through `accepted`.
+    #[tokio::test]
+    async fn accepted_connections_have_nagle_off() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut incoming = std::pin::pin!(accepted(listener));
+        let _client = TcpStream::connect(addr).await.unwrap();
+        let server = incoming.next().await.unwrap().unwrap();
+        assert!(server.nodelay().unwrap());
+    }
 }
