@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 use super::client::Client;
 use super::error::ViError;
@@ -41,13 +41,17 @@ struct State {
 pub struct Batcher {
     client: Client,
     state: Mutex<State>,
+    /// Rung on every new request, so a flusher waiting for company goes the
+    /// moment the batch is full rather than at the end of its window: with
+    /// `-parallelism=1` each read would otherwise wait out part of one.
+    arrived: Notify,
     /// How long the first request of a batch waits for company.
     window: Duration,
 }
 
 impl Batcher {
     pub fn new(client: Client, window: Duration) -> Arc<Batcher> {
-        Arc::new(Batcher { client, state: Mutex::new(State::default()), window })
+        Arc::new(Batcher { client, state: Mutex::new(State::default()), arrived: Notify::new(), window })
     }
 
     /// Reads `paths` of `obj`, sharing the round trip with any reads that
@@ -63,6 +67,7 @@ impl Batcher {
             st.queue.push(Pending { obj, paths, reply: tx });
             !std::mem::replace(&mut st.flushing, true)
         };
+        self.arrived.notify_one();
         if start_flusher {
             let me = Arc::clone(self);
             tokio::spawn(async move { me.flush_loop().await });
@@ -103,20 +108,23 @@ impl Batcher {
             .filter(|(_, at)| at.elapsed() < Duration::from_secs(1))
             .map_or(TERRAFORM_PARALLELISM, |(n, _)| n);
         let (mut seen, mut quiet) = (0, 0);
+        // Only a window that passed without a ring counts as quiet: a ring
+        // can be the permit of a request that was already queued.
+        let mut timed_out = true;
         loop {
             let queued = self.state.lock().map_or(0, |st| st.queue.len());
             if queued >= expected || started.elapsed() >= self.window * MAX_WINDOWS {
                 return;
             }
-            if queued == seen {
+            if queued != seen {
+                (seen, quiet) = (queued, 0);
+            } else if timed_out {
                 quiet += 1;
                 if quiet >= QUIET_WINDOWS {
                     return;
                 }
-            } else {
-                (seen, quiet) = (queued, 0);
             }
-            tokio::time::sleep(self.window).await;
+            timed_out = tokio::time::timeout(self.window, self.arrived.notified()).await.is_err();
         }
     }
 
@@ -151,5 +159,69 @@ impl Batcher {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vi::client::ClientConfig;
+    use crate::vi::fake_vsphere::FakeVsphere;
+
+    async fn batcher(fake: &FakeVsphere, window: Duration) -> Arc<Batcher> {
+        let cfg = ClientConfig {
+            url: fake.url(),
+            user: "user".into(),
+            password: "pass".into(),
+            insecure: false,
+            timeout: Duration::from_secs(30),
+        };
+        Batcher::new(Client::connect(cfg).await.unwrap(), window)
+    }
+
+    /// `n` reads of distinct VMs, each on its own task, as Terraform's
+    /// parallel ReadResource calls are.
+    fn reads(b: &Arc<Batcher>, from: usize, n: usize) -> Vec<tokio::task::JoinHandle<Result<ObjectContent, ViError>>> {
+        (from..from + n)
+            .map(|i| {
+                let b = Arc::clone(b);
+                tokio::spawn(async move {
+                    b.retrieve_one(ManagedObjectReference::new("VirtualMachine", format!("vm-{i}")), &["name"]).await
+                })
+            })
+            .collect()
+    }
+
+    async fn all(handles: Vec<tokio::task::JoinHandle<Result<ObjectContent, ViError>>>) {
+        for h in handles {
+            assert!(h.await.unwrap().is_ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn ten_parallel_reads_share_one_round_trip() {
+        let fake = FakeVsphere::start().await;
+        let b = batcher(&fake, Duration::from_millis(20)).await;
+        all(reads(&b, 0, 10)).await;
+        assert_eq!(fake.count("RetrievePropertiesEx"), 1);
+    }
+
+    /// A batch goes out when its last expected read arrives, not at the end
+    /// of the window the flusher happened to be waiting in. The window here
+    /// is far longer than the bound, so a flusher that slept through it fails.
+    #[tokio::test]
+    async fn a_full_batch_goes_out_as_its_last_read_arrives() {
+        let fake = FakeVsphere::start().await;
+        let b = batcher(&fake, Duration::from_secs(10)).await;
+        all(reads(&b, 0, 10)).await;
+        let within = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut wave = reads(&b, 10, 9);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            wave.extend(reads(&b, 19, 1));
+            all(wave).await;
+        })
+        .await;
+        assert!(within.is_ok(), "the second wave waited for the window");
+        assert_eq!(fake.count("RetrievePropertiesEx"), 2);
     }
 }
