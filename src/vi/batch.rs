@@ -165,18 +165,10 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::client::ClientConfig;
     use crate::vi::fake_vsphere::FakeVsphere;
 
     async fn batcher(fake: &FakeVsphere, window: Duration) -> Arc<Batcher> {
-        let cfg = ClientConfig {
-            url: fake.url(),
-            user: "user".into(),
-            password: "pass".into(),
-            insecure: false,
-            timeout: Duration::from_secs(30),
-        };
-        Batcher::new(Client::connect(cfg).await.unwrap(), window)
+        Batcher::new(fake.connect(Duration::from_secs(30)).await, window)
     }
 
     /// `n` reads of distinct VMs, each on its own task, as Terraform's

@@ -765,17 +765,6 @@ mod tests {
         use crate::vi::fake_vsphere::{Act, FakeVsphere};
         use crate::vi::retry::MAX_ATTEMPTS;
 
-        async fn connect(fake: &FakeVsphere, timeout: Duration) -> Client {
-            let cfg = ClientConfig {
-                url: fake.url(),
-                user: "user".into(),
-                password: "pass".into(),
-                insecure: false,
-                timeout,
-            };
-            Client::connect(cfg).await.unwrap()
-        }
-
         fn folder() -> ManagedObjectReference {
             ManagedObjectReference::new("Folder", "group-v3")
         }
@@ -785,7 +774,7 @@ mod tests {
             let fake = FakeVsphere::start().await;
             fake.script("RetrieveServiceContent", &[Act::Unavailable]);
             fake.script("Login", &[Act::Drop]);
-            let client = connect(&fake, Duration::from_secs(5)).await;
+            let client = fake.connect(Duration::from_secs(5)).await;
             fake.script("FindByInventoryPath", &[Act::Unavailable, Act::Drop, Act::Unavailable]);
             let found = client.find_by_inventory_path("DC0/vm").await.unwrap();
             assert_eq!(found, Some(folder()));
@@ -797,7 +786,7 @@ mod tests {
         #[tokio::test]
         async fn a_persistent_failure_gives_up_and_says_so() {
             let fake = FakeVsphere::start().await;
-            let client = connect(&fake, Duration::from_secs(5)).await;
+            let client = fake.connect(Duration::from_secs(5)).await;
             fake.script("FindByInventoryPath", &[Act::Unavailable; 10]);
             let err = client.find_by_inventory_path("DC0/vm").await.unwrap_err();
             assert!(matches!(err, ViError::Http { status: 503, .. }), "{err:?}");
@@ -808,7 +797,7 @@ mod tests {
         #[tokio::test]
         async fn a_slow_read_is_sent_again_and_a_stuck_one_times_out() {
             let fake = FakeVsphere::start().await;
-            let client = connect(&fake, Duration::from_millis(400)).await;
+            let client = fake.connect(Duration::from_millis(400)).await;
             fake.script("FindByInventoryPath", &[Act::Stall(Duration::from_millis(1500))]);
             assert_eq!(client.find_by_inventory_path("DC0/vm").await.unwrap(), Some(folder()));
             assert_eq!(fake.count("FindByInventoryPath"), 2);
@@ -823,7 +812,7 @@ mod tests {
         #[tokio::test]
         async fn a_task_is_never_sent_twice_once_it_may_have_arrived() {
             let fake = FakeVsphere::start().await;
-            let client = connect(&fake, Duration::from_millis(400)).await;
+            let client = fake.connect(Duration::from_millis(400)).await;
             let args = "<config></config>";
 
             fake.script("CreateVM_Task", &[Act::Unavailable]);

@@ -54,6 +54,18 @@ impl FakeVsphere {
         url::Url::parse(&format!("http://{}/sdk", self.addr)).unwrap()
     }
 
+    /// A client logged in to this fake, each request bounded by `timeout`.
+    pub async fn connect(&self, timeout: Duration) -> crate::vi::client::Client {
+        let cfg = crate::vi::client::ClientConfig {
+            url: self.url(),
+            user: "user".into(),
+            password: "pass".into(),
+            insecure: false,
+            timeout,
+        };
+        crate::vi::client::Client::connect(cfg).await.unwrap()
+    }
+
     /// Queues `acts` for the next requests of `method`.
     pub fn script(&self, method: &str, acts: &[Act]) {
         self.script.lock().unwrap().acts.entry(method.to_owned()).or_default().extend_from_slice(acts);
