@@ -4,7 +4,7 @@
 //! After every faulted run vcsim's inventory is compared with the state:
 //! every VM that exists is in state, none twice, and the next apply
 //! converges to a no-change plan.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,9 +14,9 @@ use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
 use crate::vi_check;
 
 /// VMs the fault tests create, named `<prefix>-<n>`.
-const COUNT: usize = 5;
+pub(crate) const COUNT: usize = 5;
 
-fn plain_vcsim(trace_dir: Option<&std::path::Path>) -> (Vcsim, Option<std::path::PathBuf>) {
+pub(crate) fn plain_vcsim(trace_dir: Option<&std::path::Path>) -> (Vcsim, Option<std::path::PathBuf>) {
     match trace_dir {
         Some(dir) => {
             let (sim, trace) = traced_vcsim(dir, &["-tls=false"]);
@@ -26,7 +26,7 @@ fn plain_vcsim(trace_dir: Option<&std::path::Path>) -> (Vcsim, Option<std::path:
     }
 }
 
-fn config(proxy: &FaultProxy, sim: &Vcsim, prefix: &str, extra_provider: &str) -> String {
+pub(crate) fn config(proxy: &FaultProxy, sim: &Vcsim, prefix: &str, extra_provider: &str) -> String {
     let f = vi_check::facts(sim);
     let pool = f.prop("ComputeResource", "DC0_H0", "resourcePool");
     let ds = f.id("Datastore", "LocalDS_0");
@@ -47,44 +47,71 @@ resource "vi_vm" "f" {{
         )
 }
 
-/// The ids of the `vi_vm` resources in the state, by name.
-fn state_vms(tf: &Tf) -> BTreeMap<String, String> {
+/// The `vi_vm` resources in the state, by name: the id, or for a VM whose
+/// create lost its answer (pending, no id yet) its instance UUID.
+pub(crate) fn state_vms(tf: &Tf) -> BTreeMap<String, Slot> {
     let show = tf.show();
     let mut out = BTreeMap::new();
     for r in show["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default() {
         if r["type"] == "vi_vm" {
             let v = &r["values"];
-            out.insert(
-                v["name"].as_str().unwrap_or_default().to_owned(),
-                v["id"].as_str().unwrap_or_default().to_owned(),
-            );
+            let slot = match v["id"].as_str() {
+                Some(id) => Slot::Id(id.to_owned()),
+                None => Slot::Pending(v["instance_uuid"].as_str().unwrap_or_default().to_owned()),
+            };
+            out.insert(v["name"].as_str().unwrap_or_default().to_owned(), slot);
         }
     }
     out
 }
 
-/// vcsim and the state agree: every `<prefix>-*` VM in vcsim is in state
-/// under its own id, none exists twice, and the state holds nothing vcsim
-/// does not. Returns how many there are.
-fn assert_inventory_matches_state(sim: &Vcsim, tf: &Tf, prefix: &str) -> usize {
-    let mut seen = BTreeSet::new();
+/// How the state holds an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Id(String),
+    /// No id: its create lost its answer; what identifies it instead.
+    Pending(String),
+}
+
+/// vcsim and the state agree: every `<prefix>-*` VM in vcsim is in state,
+/// under its own id or pending under its own instance UUID; none exists
+/// twice; and every id in the state is a VM vcsim holds. (A pending entry
+/// may stand for a VM that was never made: the next refresh drops it.)
+/// Returns how many VMs there are.
+pub(crate) fn assert_inventory_matches_state(sim: &Vcsim, tf: &Tf, prefix: &str) -> usize {
     let mut live = BTreeMap::new();
-    for (id, name) in vi_check::vms(sim) {
+    for (id, name, uuid) in vi_check::vms_with_instance_uuid(sim) {
         if name.starts_with(&format!("{prefix}-")) {
-            assert!(seen.insert(name.clone()), "VM {name} exists twice in vcsim");
-            live.insert(name, id);
+            assert!(live.insert(name.clone(), (id, uuid)).is_none(), "VM {name} exists twice in vcsim");
         }
     }
     let state = state_vms(tf);
-    assert_eq!(live, state, "vcsim's VMs (left) differ from the state (right)");
+    for (name, (id, uuid)) in &live {
+        match state.get(name) {
+            Some(Slot::Id(sid)) => assert_eq!(sid, id, "VM {name}: vcsim's id vs the state's"),
+            Some(Slot::Pending(suuid)) => assert_eq!(suuid, uuid, "VM {name}: vcsim's instance UUID vs the state's"),
+            None => panic!("VM {name} ({id}) exists in vcsim but not in the state: orphaned\nstate: {state:?}"),
+        }
+    }
+    for (name, slot) in &state {
+        if let Slot::Id(id) = slot {
+            assert_eq!(live.get(name).map(|(i, _)| i), Some(id), "the state holds {name} = {id}, vcsim does not");
+        }
+    }
     live.len()
 }
 
-fn converge(sim: &Vcsim, proxy: &FaultProxy, tf: &Tf, prefix: &str) {
+/// How many `vi_vm`s the state holds as pending (their create lost its answer).
+pub(crate) fn pending_vms(tf: &Tf) -> usize {
+    state_vms(tf).values().filter(|s| matches!(s, Slot::Pending(_))).count()
+}
+
+pub(crate) fn converge(sim: &Vcsim, proxy: &FaultProxy, tf: &Tf, prefix: &str) {
     proxy.clear();
     tf.apply();
     tf.assert_no_changes();
     assert_eq!(assert_inventory_matches_state(sim, tf, prefix), COUNT);
+    assert_eq!(pending_vms(tf), 0, "a VM is still pending after a clean apply");
 }
 
 /// Faults on reads are absorbed by retries: the apply succeeds, with
@@ -135,6 +162,9 @@ fn faulted_task_calls_are_not_resent() {
     assert_eq!(soap_calls(&trace, "CreateVM_Task"), COUNT - 1, "the refused create reached vcsim");
     assert_eq!(proxy.calls("CreateVM_Task"), COUNT, "the refused create was sent again");
     assert_eq!(assert_inventory_matches_state(&sim, &tf, "tk"), COUNT - 1);
+    // A 503 may come from a gateway after vCenter took the call: the VM is
+    // kept pending, and the next refresh finds there is none.
+    assert_eq!(pending_vms(&tf), 1, "the create that got a 503 is not recorded as pending");
     converge(&sim, &proxy, &tf, "tk");
 
     // The connection dropped before the call reached vcsim.
@@ -146,6 +176,7 @@ fn faulted_task_calls_are_not_resent() {
     assert!(err.contains("creating the VM"), "{err}");
     assert_eq!(proxy.calls("CreateVM_Task") - before, COUNT, "the dropped create was sent again");
     assert_eq!(assert_inventory_matches_state(&sim, &tf2, "tk2"), COUNT - 1);
+    assert_eq!(pending_vms(&tf2), 1, "the dropped create is not recorded as pending");
     converge(&sim, &proxy, &tf2, "tk2");
     eprintln!("faults: {} injected on task calls", proxy.injected());
     tf2.destroy();
@@ -294,7 +325,7 @@ fn calls_slower_than_api_timeout() {
 
 /// Names of the objects of `kind` in vcsim that start with `prefix`, with
 /// their ids.
-fn live(sim: &Vcsim, kind: &str, prefix: &str) -> BTreeMap<String, String> {
+pub(crate) fn live(sim: &Vcsim, kind: &str, prefix: &str) -> BTreeMap<String, String> {
     let (rt, c) = vi_check::client(sim);
     let root = c.service_content().root_folder.clone();
     let objs = rt.block_on(c.list_by_type(&root, kind, &["name"])).expect("list inventory");
@@ -310,7 +341,7 @@ fn live(sim: &Vcsim, kind: &str, prefix: &str) -> BTreeMap<String, String> {
 }
 
 /// (library names → ids, item names → ids) in vcsim's content libraries.
-fn libraries(sim: &Vcsim, prefix: &str) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+pub(crate) fn libraries(sim: &Vcsim, prefix: &str) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     use terraform_provider_vi::vi::LibraryClient;
     let (rt, c) = vi_check::client(sim);
     rt.block_on(async {
@@ -333,13 +364,13 @@ fn libraries(sim: &Vcsim, prefix: &str) -> (BTreeMap<String, String>, BTreeMap<S
 }
 
 /// The size of a file on LocalDS_0, if it exists.
-fn datastore_file(sim: &Vcsim, path: &str) -> Option<u64> {
+pub(crate) fn datastore_file(sim: &Vcsim, path: &str) -> Option<u64> {
     let (rt, c) = vi_check::client(sim);
     rt.block_on(c.datastore_file_info("DC0", "LocalDS_0", path)).expect("HEAD datastore file")
 }
 
 /// `type.name` → `attr` of every resource in the state.
-fn state_attr(tf: &Tf, attr: &str) -> BTreeMap<String, String> {
+pub(crate) fn state_attr(tf: &Tf, attr: &str) -> BTreeMap<String, String> {
     let show = tf.show();
     let mut out = BTreeMap::new();
     for r in show["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default() {

@@ -80,3 +80,18 @@ pub fn vms(sim: &Vcsim) -> Vec<(String, String)> {
     let _ = rt.block_on(c.logout());
     objs.into_iter().map(|o| (o.obj.value.clone(), o.str("name").unwrap_or_default().to_owned())).collect()
 }
+
+/// (id, name, instance UUID) of every VM vcsim holds.
+pub fn vms_with_instance_uuid(sim: &Vcsim) -> Vec<(String, String, String)> {
+    let (rt, c) = client(sim);
+    let root = c.service_content().root_folder.clone();
+    let objs =
+        rt.block_on(c.list_by_type(&root, "VirtualMachine", &["name", "config.instanceUuid"])).expect("list VMs");
+    let _ = rt.block_on(c.logout());
+    objs.into_iter()
+        .map(|o| {
+            let s = |p: &str| o.str(p).unwrap_or_default().to_owned();
+            (o.obj.value.clone(), s("name"), s("config.instanceUuid"))
+        })
+        .collect()
+}

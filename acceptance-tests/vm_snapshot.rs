@@ -6,7 +6,7 @@ use crate::vi_check;
 use terraform_provider_vi::vi::ManagedObjectReference;
 use terraform_provider_vi::vi::snapshot::snapshot_trees;
 
-fn snapshot_names(sim: &Vcsim, vm: &str) -> Vec<String> {
+pub(crate) fn snapshot_names(sim: &Vcsim, vm: &str) -> Vec<String> {
     let (rt, c) = vi_check::client(sim);
     let objs = rt
         .block_on(c.retrieve(&[ManagedObjectReference::new("VirtualMachine", vm)], &["snapshot"]))

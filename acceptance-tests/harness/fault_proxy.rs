@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -63,6 +63,25 @@ pub struct FaultProxy {
     pub addr: String,
     book: Arc<Mutex<Book>>,
     injected: Arc<AtomicUsize>,
+    cut: Cut,
+}
+
+/// The network between the provider and vcsim, cut or whole: while cut,
+/// every connection is closed at its next request, and every answer vcsim
+/// gives is dropped. Cloned into hooks to cut at a chosen moment.
+#[derive(Clone, Default)]
+pub struct Cut(Arc<AtomicBool>);
+
+impl Cut {
+    pub fn cut(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn mend(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+    fn is_cut(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 impl FaultProxy {
@@ -73,16 +92,20 @@ impl FaultProxy {
         let addr = listener.local_addr().expect("fault proxy addr").to_string();
         let book = Arc::new(Mutex::new(Book::default()));
         let injected = Arc::new(AtomicUsize::new(0));
-        let (b, i, up) = (book.clone(), injected.clone(), upstream.to_owned());
+        let cut = Cut::default();
+        let (b, i, up, c) = (book.clone(), injected.clone(), upstream.to_owned(), cut.clone());
         thread::spawn(move || {
             for conn in listener.incoming().flatten() {
-                let (b, i, up) = (b.clone(), i.clone(), up.clone());
+                if c.is_cut() {
+                    continue;
+                }
+                let (b, i, up, c) = (b.clone(), i.clone(), up.clone(), c.clone());
                 thread::spawn(move || {
-                    let _ = serve(conn, &up, &b, &i);
+                    let _ = serve(conn, &up, &b, &i, &c);
                 });
             }
         });
-        FaultProxy { addr, book, injected }
+        FaultProxy { addr, book, injected, cut }
     }
 
     /// The SDK URL to give the provider.
@@ -111,6 +134,11 @@ impl FaultProxy {
     /// call rather than after a count.
     pub fn rules(&self) -> Rules {
         Rules(self.book.clone())
+    }
+
+    /// The switch that cuts the network (see [`Cut`]).
+    pub fn cutter(&self) -> Cut {
+        self.cut.clone()
     }
 
     /// Drops every rule not used up yet.
@@ -255,8 +283,19 @@ fn session_key(req: &Message) -> String {
         .to_owned()
 }
 
-/// Counts the call and picks the fault for it, if any.
-fn decide(book: &Mutex<Book>, method: &str, body: &[u8]) -> Option<Fault> {
+/// The verb and whole path of a non-SOAP request, without its query
+/// (`POST /rest/com/vmware/content/library/item`): rules may name a REST
+/// call that precisely.
+fn request_target(req: &Message) -> String {
+    let mut parts = req.start.split(' ');
+    let verb = parts.next().unwrap_or_default();
+    let path = parts.next().unwrap_or_default().split('?').next().unwrap_or_default();
+    format!("{verb} {path}")
+}
+
+/// Counts the call and picks the fault for it, if any: a rule matches the
+/// request's key, or (for REST calls) its verb and whole path.
+fn decide(book: &Mutex<Book>, method: &str, target: &str, body: &[u8]) -> Option<Fault> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut h);
@@ -265,7 +304,10 @@ fn decide(book: &Mutex<Book>, method: &str, body: &[u8]) -> Option<Fault> {
     let b = &mut *guard;
     *b.calls.entry(method.to_owned()).or_default() += 1;
     let already = b.faulted.get(&key).copied().unwrap_or(0);
-    let rule = b.rules.iter_mut().find(|r| r.method == method && (r.skip > 0 || r.left > 0))?;
+    if target != method {
+        *b.calls.entry(target.to_owned()).or_default() += 1;
+    }
+    let rule = b.rules.iter_mut().find(|r| (r.method == method || r.method == target) && (r.skip > 0 || r.left > 0))?;
     if rule.skip > 0 {
         rule.skip -= 1;
         return None;
@@ -278,15 +320,25 @@ fn decide(book: &Mutex<Book>, method: &str, body: &[u8]) -> Option<Fault> {
     Some(rule.fault.clone())
 }
 
-fn serve(client: TcpStream, upstream: &str, book: &Mutex<Book>, injected: &AtomicUsize) -> std::io::Result<()> {
+fn serve(
+    client: TcpStream,
+    upstream: &str,
+    book: &Mutex<Book>,
+    injected: &AtomicUsize,
+    cut: &Cut,
+) -> std::io::Result<()> {
     let mut from_client = BufReader::new(client.try_clone()?);
     let mut to_client = client;
     let up = TcpStream::connect(upstream)?;
     let mut from_up = BufReader::new(up.try_clone()?);
     let mut to_up = up;
     while let Some(req) = read_message(&mut from_client, true)? {
+        if cut.is_cut() {
+            return Ok(());
+        }
         let method = request_key(&req);
-        let fault = decide(book, &method, &req.body);
+        let target = if soap_method(&req.body).is_empty() { request_target(&req) } else { method.clone() };
+        let fault = decide(book, &method, &target, &req.body);
         if fault.is_some() {
             injected.fetch_add(1, Ordering::SeqCst);
         }
@@ -308,7 +360,7 @@ fn serve(client: TcpStream, upstream: &str, book: &Mutex<Book>, injected: &Atomi
         req.write_to(&mut to_up)?;
         let head_only = req.start.starts_with("HEAD ");
         let Some(resp) = read_message(&mut from_up, !head_only)? else { return Ok(()) };
-        if matches!(fault, Some(Fault::DropResponse)) {
+        if matches!(fault, Some(Fault::DropResponse)) || cut.is_cut() {
             return Ok(());
         }
         resp.write_to(&mut to_client)?;

@@ -127,8 +127,28 @@ impl Vcsim {
     }
 }
 
+impl Vcsim {
+    /// SIGSTOP, as a closure a proxy hook can own: vcsim stops answering
+    /// (requests queue in the kernel), as a vCenter that hangs does.
+    pub fn freezer(&self) -> impl Fn() + Send + Sync + 'static {
+        let pid = self.child.id();
+        move || signal(pid, "-STOP")
+    }
+
+    /// SIGCONT: vcsim handles what queued up while it was frozen.
+    pub fn thaw(&self) {
+        signal(self.child.id(), "-CONT");
+    }
+}
+
+fn signal(pid: u32, sig: &str) {
+    let status = std::process::Command::new("kill").args([sig, &pid.to_string()]).status();
+    assert!(status.is_ok_and(|s| s.success()), "kill {sig} {pid} failed");
+}
+
 impl Drop for Vcsim {
     fn drop(&mut self) {
+        // A frozen vcsim is killed just the same (SIGKILL needs no thaw).
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -8,6 +8,8 @@ use crate::plugin::{ApplyError, AttrPath, Attribute as A, Block, Diags, Plan, Re
 use crate::provider::Meta;
 use crate::vi::{LibraryModel, ManagedObjectReference, ViError};
 
+mod lost_create;
+
 pub struct Catalog;
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -130,11 +132,23 @@ impl Resource<Meta> for Catalog {
             match taken {
                 Ok(ids) => {
                     if let Some(other) = ids.iter().find(|id| Some(*id) != own) {
-                        d.push(Diags::error_at(
-                            AttrPath::attr("name"),
-                            "Catalog name already taken",
-                            format!("vCenter already has a content library named {name:?} (id {other})"),
-                        ));
+                        let detail = format!("vCenter already has a content library named {name:?} (id {other})");
+                        d.push(match prior {
+                            Some(_) => Diags::error_at(AttrPath::attr("name"), "Catalog name already taken", detail),
+                            // Terraform plans the replacement of a tainted
+                            // catalog as a create (no prior), and that
+                            // library may be this resource's own, deleted
+                            // first: only a warning, the apply refuses a
+                            // name still taken.
+                            None => Diags::warning_at(
+                                AttrPath::attr("name"),
+                                "Catalog name already taken",
+                                format!(
+                                    "{detail}. Unless it is this resource's own tainted catalog, which the apply \
+                                     deletes first, the apply will fail."
+                                ),
+                            ),
+                        });
                     }
                 }
                 Err(e) => d.push(library_diag(&e, "looking for libraries with the same name", Some("name"))),
@@ -147,19 +161,27 @@ impl Resource<Meta> for Catalog {
         let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
         let name = want.name.as_deref().unwrap_or_default();
         let ds = want.datastore_id.as_deref().unwrap_or_default();
-        let id = lib.create_local_library(name, want.description.as_deref(), ds).await.map_err(|e| {
-            let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
-            library_diag(&e, "creating the content library", attr)
-        })?;
+        let id = match lib.create_local_library(name, want.description.as_deref(), ds).await {
+            Ok(id) => id,
+            Err(e) => {
+                let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
+                let diags = library_diag(&e, "creating the content library", attr);
+                return Err(lost_create::failed(lib, &e, diags, &want).await);
+            }
+        };
         tracing::info!(library = %id, name, "content library created");
         Ok(State { id: Value::known(id), ..want })
     }
 
     async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
-        let Some(id) = current.id.get() else { return Ok(None) };
+        if current.id.is_null() && current.name.is_null() {
+            return Ok(None);
+        }
         let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
-        match lib.get_library(id).await {
-            Ok(Some(l)) => Ok(Some(to_state(&l, id))),
+        // A library whose create lost its answer is looked for here.
+        let Some(id) = lost_create::locate(lib, &current).await? else { return Ok(None) };
+        match lib.get_library(&id).await {
+            Ok(Some(l)) => Ok(Some(to_state(&l, &id))),
             // Deleted outside Terraform: dropped from state, planned anew.
             Ok(None) => Ok(None),
             Err(e) => Err(library_diag(&e, "reading the content library", None)),
@@ -167,8 +189,13 @@ impl Resource<Meta> for Catalog {
     }
 
     async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
-        let id = prior.id.get().cloned().unwrap_or_default();
         let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
+        let id = lost_create::locate(lib, &prior).await?.ok_or_else(|| {
+            Diags::error(
+                "Catalog not found",
+                "the catalog whose create lost its answer does not exist; refresh, then apply",
+            )
+        })?;
         let name = want.name.get().filter(|n| prior.name.get() != Some(*n));
         let description = want.description.get().filter(|d| prior.description.get() != Some(*d));
         if name.is_some() || description.is_some() {
@@ -181,9 +208,13 @@ impl Resource<Meta> for Catalog {
     }
 
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
-        let Some(id) = prior.id.get() else { return Ok(()) };
+        if prior.id.is_null() && prior.name.is_null() {
+            return Ok(());
+        }
         let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
-        match lib.delete_library(id).await {
+        // A pending library (its create lost its answer) may exist after all.
+        let Some(id) = lost_create::locate(lib, &prior).await? else { return Ok(()) };
+        match lib.delete_library(&id).await {
             Ok(()) => Ok(()),
             Err(e) if e.api_kind() == Some("NOT_FOUND") => Ok(()),
             Err(e) => Err(library_diag(&e, "deleting the content library", None)),

@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 
 pub mod facts;
+mod lost_create;
 mod plan;
 mod provenance;
 mod schema;
@@ -153,10 +154,14 @@ impl CatalogItem {
         let name = want.name.as_deref().unwrap_or_default();
         // The provenance line holds the planned digest; one unknown at plan
         // (a path known only at apply) is recorded after the upload.
-        let id = lib.create_item(catalog, name, Some(&stored_description(&want)), "ovf").await.map_err(|e| {
-            let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
-            library_diag(&e, "creating the catalog item", attr)
-        })?;
+        let id = match lib.create_item(catalog, name, Some(&stored_description(&want)), "ovf").await {
+            Ok(id) => id,
+            Err(e) => {
+                let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
+                let diags = library_diag(&e, "creating the catalog item", attr);
+                return Err(lost_create::failed(lib, &e, diags, &want).await);
+            }
+        };
         tracing::info!(item = %id, name, files = pkg.files.len(), "catalog item created; uploading");
         let partial = State { id: Value::known(id.clone()), ..want.clone() };
         let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
@@ -197,10 +202,14 @@ impl CatalogItem {
             (None, Some(vapp)) => lib.capture_vapp(vapp, catalog, name, Some(&description)).await,
             (None, None) => return Err(Diags::error("No source", "internal: a capture source was expected").into()),
         };
-        let id = captured.map_err(|e| {
-            let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
-            library_diag(&e, "capturing the template", attr)
-        })?;
+        let id = match captured {
+            Ok(id) => id,
+            Err(e) => {
+                let attr = (e.api_kind() == Some("ALREADY_EXISTS")).then_some("name");
+                let diags = library_diag(&e, "capturing the template", attr);
+                return Err(lost_create::failed(lib, &e, diags, &want).await);
+            }
+        };
         tracing::info!(item = %id, name, "template captured");
         let partial = State { id: Value::known(id.clone()), ..want.clone() };
         let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
@@ -245,9 +254,14 @@ impl Resource<Meta> for CatalogItem {
     }
 
     async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
-        let Some(id) = current.id.get() else { return Ok(None) };
+        if current.id.is_null() && current.name.is_null() {
+            return Ok(None);
+        }
         let lib = library(meta).await?;
-        match lib.get_item(id).await {
+        // An item whose create lost its answer is looked for here.
+        let Some(id) = lost_create::locate(lib, &current).await? else { return Ok(None) };
+        let current = State { id: Value::known(id.clone()), ..current };
+        match lib.get_item(&id).await {
             Ok(Some(item)) => to_state(meta, lib, &item, &current).await.map(Some),
             // Deleted outside Terraform: dropped from state, planned anew.
             Ok(None) => Ok(None),
@@ -256,8 +270,13 @@ impl Resource<Meta> for CatalogItem {
     }
 
     async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
-        let id = prior.id.get().cloned().unwrap_or_default();
         let lib = library(meta).await?;
+        let id = lost_create::locate(lib, &prior).await?.ok_or_else(|| {
+            Diags::error(
+                "Catalog item not found",
+                "the item whose create lost its answer does not exist; refresh, then apply",
+            )
+        })?;
         let name = want.name.get().filter(|n| prior.name.get() != Some(*n));
         let (old, new) = (stored_description(&prior), stored_description(&want));
         let description = (old != new).then_some(new.as_str());
@@ -273,9 +292,13 @@ impl Resource<Meta> for CatalogItem {
     }
 
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
-        let Some(id) = prior.id.get() else { return Ok(()) };
+        if prior.id.is_null() && prior.name.is_null() {
+            return Ok(());
+        }
         let lib = library(meta).await?;
-        match lib.delete_item(id).await {
+        // A pending item (its create lost its answer) may exist after all.
+        let Some(id) = lost_create::locate(lib, &prior).await? else { return Ok(()) };
+        match lib.delete_item(&id).await {
             Ok(()) => Ok(()),
             Err(e) if e.api_kind() == Some("NOT_FOUND") => Ok(()),
             Err(e) => Err(library_diag(&e, "deleting the catalog item", None)),

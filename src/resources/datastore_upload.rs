@@ -18,6 +18,7 @@ use crate::data_sources::lookup::{self, vi_diag};
 use crate::plugin::diag::Severity;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
+use crate::vi::vm_recover::outcome_unknown;
 use crate::vi::{ManagedObjectReference, ViError};
 
 pub struct DatastoreUpload;
@@ -189,16 +190,40 @@ impl Resource<Meta> for DatastoreUpload {
             Err(e) => {
                 let attr = if matches!(e, ViError::LocalFile { .. }) { "source_file" } else { "path" };
                 let diags = vi_diag(&e, "uploading the file", Some(AttrPath::attr(attr)));
-                let left = match e {
-                    ViError::LocalFile { .. } => None,
-                    _ if existed => None,
-                    _ => meta.client.datastore_file_info(&t.dc.path, &t.name, path).await.ok().flatten(),
-                };
-                let Some(size) = left else { return Err(diags.into()) };
-                // The upload failed but a file now exists (the server took
-                // the bytes and the answer was lost, or a partial write):
-                // recorded, so Terraform taints it and uploads again.
-                return Err(ApplyError { diags, partial: Some(on_datastore(size, String::new())) });
+                if matches!(e, ViError::LocalFile { .. }) || existed {
+                    return Err(diags.into());
+                }
+                return Err(match meta.client.datastore_file_info(&t.dc.path, &t.name, path).await {
+                    // The upload failed but a file now exists (the server
+                    // took the bytes and the answer was lost, or a partial
+                    // write): recorded, so Terraform taints it and uploads
+                    // again.
+                    Ok(Some(size)) => ApplyError { diags, partial: Some(on_datastore(size, String::new())) },
+                    // The server answers that there is none: its transfer
+                    // ended with the connection, so none will appear.
+                    Ok(None) => diags.into(),
+                    Err(_) if !outcome_unknown(&e) => diags.into(),
+                    // The server cannot be asked and may still write it (it
+                    // took the request and went quiet): recorded without a
+                    // size, tainted; the next refresh keeps it if it is
+                    // there, drops it if not.
+                    Err(_) => {
+                        let mut diags = diags;
+                        diags.push(Diags::error_at(
+                            AttrPath::attr("path"),
+                            "The file may have been written",
+                            format!(
+                                "The upload's answer was lost, so {} may exist. It is recorded in the state as \
+                                 tainted; the next plan or refresh looks for it: a file there is uploaded again, \
+                                 and if there is none it is uploaded.",
+                                t.datastore_path(path)
+                            ),
+                        ));
+                        let pending =
+                            State { size: Value::Null, sha256: Value::Null, ..on_datastore(0, String::new()) };
+                        ApplyError { diags, partial: Some(pending) }
+                    }
+                });
             }
         };
         tracing::info!(datastore = %t.datastore, path, bytes = sent.size, "file uploaded");

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 mod clone;
+mod lost_create;
 mod plan;
 mod read;
 mod schema;
@@ -121,12 +122,8 @@ impl Resource<Meta> for VApp {
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
-        let vapp = match &want.clone {
-            Some(cl) => {
-                let vapp = clone::clone(meta, &want, dl).await?;
-                tracing::info!(vapp = %vapp, source = %cl.source_id.as_deref().unwrap_or_default(), "vApp copied");
-                vapp
-            }
+        let made = match &want.clone {
+            Some(_) => clone::clone(meta, &want, dl).await?.map_err(|e| (e, "copying the vApp")),
             None => {
                 let pool = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
                 let folder = if pool.kind == "VirtualApp" {
@@ -144,9 +141,22 @@ impl Resource<Meta> for VApp {
                         folder.as_ref(),
                     )
                     .await
-                    .map_err(|e| fail(&e, "creating the vApp"))?
+                    .map_err(|e| (e, "creating the vApp"))
             }
         };
+        let vapp = match made {
+            Ok(vapp) => vapp,
+            Err((e, what)) => {
+                let mut err = lost_create::failed(meta, &e, &want, what).await;
+                if e.is_fault("MethodNotFound") {
+                    err.diags = fail(&e, what);
+                }
+                return Err(err);
+            }
+        };
+        if let Some(cl) = &want.clone {
+            tracing::info!(vapp = %vapp, source = %cl.source_id.as_deref().unwrap_or_default(), "vApp copied");
+        }
         // From here on the vApp exists: every failure keeps its id.
         let partial = || Some(State { id: Value::known(vapp.value.clone()), ..want.clone() });
         if let Some(cl) = &want.clone
@@ -161,8 +171,9 @@ impl Resource<Meta> for VApp {
     }
 
     async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
-        let Some(id) = current.id.get() else { return Ok(None) };
-        let o = match meta.batcher.retrieve_one(vapp_ref(id), VAPP_PROPS).await {
+        // A vApp whose create lost its answer is looked for here.
+        let Some(id) = lost_create::locate(meta, &current).await? else { return Ok(None) };
+        let o = match meta.batcher.retrieve_one(vapp_ref(&id), VAPP_PROPS).await {
             Ok(o) if o.is_missing_object() => return Ok(None),
             Ok(o) => o,
             // Deleted outside Terraform: drop it from state, plan re-creates.
@@ -178,7 +189,9 @@ impl Resource<Meta> for VApp {
     }
 
     async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
-        let id = prior.id.get().cloned().unwrap_or_default();
+        let id = lost_create::locate(meta, &prior).await?.ok_or_else(|| {
+            Diags::error("vApp not found", "the vApp whose create lost its answer does not exist; refresh, then apply")
+        })?;
         let vapp = vapp_ref(&id);
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.update));
         if prior.resource_pool_id != want.resource_pool_id {
@@ -204,8 +217,9 @@ impl Resource<Meta> for VApp {
     }
 
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
-        let Some(id) = prior.id.get() else { return Ok(()) };
-        let vapp = vapp_ref(id);
+        // A pending vApp (its create lost its answer) may exist after all.
+        let Some(id) = lost_create::locate(meta, &prior).await? else { return Ok(()) };
+        let vapp = vapp_ref(&id);
         let dl = deadline(prior.timeouts.as_ref().map(|t| &t.delete));
         let info = match meta.client.read_vapp(&vapp).await {
             Ok(Some(info)) => info,

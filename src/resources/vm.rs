@@ -336,8 +336,7 @@ impl Vm {
         let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
         let name = want.name.as_deref().unwrap_or_default().to_owned();
-        let rel = want.folder.as_deref().map(|f| f.trim_matches('/')).filter(|f| !f.is_empty());
-        let path = format!("{}/vm/{}{name}", dc.path, rel.map(|f| format!("{f}/")).unwrap_or_default());
+        let path = lost_create::deploy_path_in(&dc.path, want);
         // vSphere refuses a second VM of the same name in a folder; saying so
         // first also keeps a failed deploy from claiming that VM below.
         if let Some(there) =
@@ -376,11 +375,7 @@ impl Vm {
             }
             // The deploy may have made the VM before failing: find it by
             // its place and name, so it is in state (tainted), not orphaned.
-            Err(e) => {
-                let made = meta.client.find_by_inventory_path(&path).await.ok().flatten();
-                let partial = made.map(|m| State { id: Value::known(m.value), ..want.clone() });
-                return Err(apply_err(&e, "deploying the catalog item", partial));
-            }
+            Err(e) => return Err(lost_create::deploy_failed(meta, &e, &path, want).await),
         };
         tracing::info!(vm = %vm, item = item_id, "VM deployed from the catalog");
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
@@ -478,8 +473,9 @@ impl Resource<Meta> for Vm {
     }
 
     async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
-        let Some(id) = current.id.get() else { return Ok(None) };
-        match read_info(meta, id).await {
+        // A VM whose create lost its answer is looked for here.
+        let Some(id) = lost_create::locate(meta, &current).await? else { return Ok(None) };
+        match read_info(meta, &id).await {
             Ok(Some(info)) => read_full(meta, &info, &current).await.map(Some),
             // Deleted outside Terraform: drop it from state, plan re-creates.
             Ok(None) => Ok(None),
@@ -489,7 +485,11 @@ impl Resource<Meta> for Vm {
     }
 
     async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
-        let id = prior.id.get().cloned().unwrap_or_default();
+        // A pending VM (its create lost its answer) that was untainted
+        // without a refresh: find it first.
+        let id = lost_create::locate(meta, &prior).await?.ok_or_else(|| {
+            Diags::error("VM not found", "the VM whose create lost its answer does not exist; refresh, then apply")
+        })?;
         let vm = vm_ref(&id);
         let keep = |s: &State| Some(State { id: Value::known(id.clone()), ..s.clone() });
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.update));
@@ -592,7 +592,9 @@ impl Resource<Meta> for Vm {
     }
 
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
-        let Some(id) = prior.id.get() else { return Ok(()) };
+        // A pending VM (its create lost its answer) may exist after all.
+        let Some(id) = lost_create::locate(meta, &prior).await? else { return Ok(()) };
+        let id = &id;
         let vm = vm_ref(id);
         let dl = deadline(prior.timeouts.as_ref().map(|t| &t.delete));
         let info = match read_now(meta, &vm).await {

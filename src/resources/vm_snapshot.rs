@@ -8,6 +8,9 @@ use crate::plugin::{ApplyError, Attribute as A, Block, Diags, Resource, Schema, 
 use crate::provider::Meta;
 use crate::vi::ManagedObjectReference;
 use crate::vi::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
+use crate::vi::vm_recover::outcome_unknown;
+
+mod lost_create;
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -87,13 +90,21 @@ impl Resource<Meta> for VmSnapshot {
                 )
                 .default(false),
             )
-            .attr(A::computed("create_time", Type::String, "When the snapshot was taken.")),
+            .attr(A::computed(
+                "create_time",
+                Type::String,
+                "When the snapshot was taken. For a snapshot whose create lost its answer (recorded tainted, \
+                 without an id, until the next refresh finds it), when the provider asked for it.",
+            )),
         )
     }
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
         let vm_id = want.vm_id.get().cloned().unwrap_or_default();
-        let snap = meta
+        // The server's clock before the call: what tells this snapshot from
+        // older ones of the same name should the call lose its answer.
+        let asked_at = meta.client.current_time().await.map_err(|e| vi_diag(&e, "reading the server's clock", None))?;
+        let snap = match meta
             .client
             .create_snapshot(
                 &vm_ref(&vm_id),
@@ -104,7 +115,15 @@ impl Resource<Meta> for VmSnapshot {
                 None,
             )
             .await
-            .map_err(|e| ApplyError::from(vi_diag(&e, "taking the snapshot", None)))?;
+        {
+            Ok(snap) => snap,
+            Err(e) if outcome_unknown(&e) => {
+                let mut diags = vi_diag(&e, "taking the snapshot", None);
+                diags.push(Diags::error("The snapshot may have been taken", lost_create::MAY_EXIST));
+                return Err(ApplyError { diags, partial: Some(lost_create::pending(&want, &asked_at)) });
+            }
+            Err(e) => return Err(vi_diag(&e, "taking the snapshot", None).into()),
+        };
         let partial = State { id: Value::known(snap.value.clone()), create_time: Value::Null, ..want.clone() };
         let found = trees(meta, &vm_id).await.map_err(|d| ApplyError { diags: d, partial: Some(partial.clone()) })?;
         match found.unwrap_or_default().iter().find(|t| t.snapshot == snap) {
@@ -120,13 +139,20 @@ impl Resource<Meta> for VmSnapshot {
     }
 
     async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
-        let (Some(vm_id), Some(id)) = (current.vm_id.get(), current.id.get()) else { return Ok(None) };
+        // A snapshot whose create lost its answer is looked for here.
+        let Some(id) = lost_create::locate(meta, &current).await? else { return Ok(None) };
+        let Some(vm_id) = current.vm_id.get() else { return Ok(None) };
         let Some(trees) = trees(meta, vm_id).await? else { return Ok(None) };
-        Ok(trees.iter().find(|t| &t.snapshot.value == id).map(|t| state_of(t, vm_id, &current)))
+        Ok(trees.iter().find(|t| t.snapshot.value == id).map(|t| state_of(t, vm_id, &current)))
     }
 
     async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
-        let id = prior.id.get().cloned().unwrap_or_default();
+        let id = lost_create::locate(meta, &prior).await?.ok_or_else(|| {
+            Diags::error(
+                "Snapshot not found",
+                "the snapshot whose create lost its answer does not exist; refresh, then apply",
+            )
+        })?;
         if prior.name != want.name || prior.description != want.description {
             meta.client
                 .rename_snapshot(
@@ -144,8 +170,9 @@ impl Resource<Meta> for VmSnapshot {
     }
 
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
-        let Some(id) = prior.id.get() else { return Ok(()) };
-        let snap = ManagedObjectReference::new("VirtualMachineSnapshot", id.clone());
+        // A pending snapshot (its create lost its answer) may exist after all.
+        let Some(id) = lost_create::locate(meta, &prior).await? else { return Ok(()) };
+        let snap = ManagedObjectReference::new("VirtualMachineSnapshot", id);
         match meta.client.remove_snapshot(&snap, prior.remove_children.get() == Some(&true), None).await {
             Ok(()) => Ok(()),
             // Already gone (removed by hand, or with its parent).

@@ -30,6 +30,7 @@ pub mod batch;
 pub mod client;
 pub mod crypto;
 pub mod datastore_file;
+pub mod datetime;
 pub mod error;
 #[cfg(test)]
 mod fake_vsphere;

@@ -8,7 +8,7 @@ use super::types::ManagedObjectReference;
 use super::xml::{XmlNode, escape};
 
 /// One node of `VirtualMachine.snapshot.rootSnapshotList`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct VirtualMachineSnapshotTree {
     pub snapshot: ManagedObjectReference,
     pub name: String,
@@ -69,6 +69,16 @@ impl Client {
         );
         let out = self.run_task("CreateSnapshot_Task", vm, &args, deadline).await?;
         out.moref().ok_or_else(|| ViError::Decode("CreateSnapshot_Task returned no snapshot".into()))
+    }
+
+    /// ServiceInstance.CurrentTime: the server's clock, `xsd:dateTime`, to
+    /// compare with the times it stamps on what it makes.
+    pub async fn current_time(&self) -> Result<String, ViError> {
+        let si = ManagedObjectReference::new("ServiceInstance", "ServiceInstance");
+        let resp = self.invoke("CurrentTime", &si, "").await?;
+        resp.child("returnval")
+            .map(|n| n.text().to_owned())
+            .ok_or_else(|| ViError::Decode("CurrentTime returned no time".into()))
     }
 
     /// VirtualMachineSnapshot.RenameSnapshot (name and description).

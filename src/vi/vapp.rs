@@ -173,6 +173,28 @@ impl Client {
         Ok(vapp)
     }
 
+    /// The vApp named `name` among the children of `parent` (a resource
+    /// pool or vApp), where vSphere keeps vApp names unique.
+    pub async fn find_child_vapp(
+        &self,
+        parent: &ManagedObjectReference,
+        name: &str,
+    ) -> Result<Option<ManagedObjectReference>, ViError> {
+        let objs = self.retrieve(std::slice::from_ref(parent), &["resourcePool"]).await?;
+        let children: Vec<ManagedObjectReference> = objs
+            .first()
+            .map(|o| o.morefs("resourcePool"))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.kind == "VirtualApp")
+            .collect();
+        if children.is_empty() {
+            return Ok(None);
+        }
+        let named = self.retrieve(&children, &["name"]).await?;
+        Ok(named.into_iter().find(|o| !o.is_missing_object() && o.str("name") == Some(name)).map(|o| o.obj))
+    }
+
     /// VirtualApp.UpdateVAppConfig: product, IP settings, transports,
     /// children's start/stop settings. Only what `spec` sets changes.
     pub async fn update_vapp_config(

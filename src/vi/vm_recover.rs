@@ -35,13 +35,31 @@ pub fn new_instance_uuid() -> String {
 }
 
 /// True when a failed call may still have been carried out by the server:
-/// its answer was lost or late, rather than refused.
+/// its answer was lost, late or garbled, rather than refused. Only a fault
+/// the server sent, or a failure before anything left, proves nothing was
+/// made.
 pub fn outcome_unknown(err: &ViError) -> bool {
     match err {
-        ViError::Connect { .. } | ViError::Timeout { .. } | ViError::CallTimeout { .. } => true,
+        ViError::Connect { .. }
+        | ViError::Timeout { .. }
+        | ViError::CallTimeout { .. }
+        | ViError::TaskTimeout { .. }
+        | ViError::Decode(_) => true,
         ViError::Http { status, .. } => *status >= 500,
+        ViError::Api { status, .. } => *status >= 500,
         _ => false,
     }
+}
+
+/// What a search for a VM whose create lost its answer found.
+#[derive(Debug)]
+pub enum LostVm {
+    /// The VM exists.
+    Found(ManagedObjectReference),
+    /// The server answered every lookup, and no VM had the UUID (yet).
+    NotSeen,
+    /// The server could not be asked (its last error): nothing is known.
+    Unreachable(ViError),
 }
 
 impl Client {
@@ -53,22 +71,29 @@ impl Client {
 
     /// After a create or clone whose outcome is unknown, looks for the VM
     /// with `instance_uuid` for up to `wait` (the task may still be running
-    /// when the answer is lost). `None` when it did not appear, or when the
-    /// server cannot be asked either.
-    pub async fn find_lost_vm(&self, instance_uuid: &str, wait: Duration) -> Option<ManagedObjectReference> {
+    /// when the answer is lost). A failed lookup does not end the search:
+    /// the server may be back a moment later, and one answer is worth the
+    /// whole window.
+    pub async fn find_lost_vm(&self, instance_uuid: &str, wait: Duration) -> LostVm {
         let until = deadline_after(wait);
         let mut pause = Duration::from_millis(200);
         loop {
-            match self.find_vm_by_instance_uuid(instance_uuid).await {
-                Ok(Some(vm)) => return Some(vm),
-                Ok(None) => debug!(instance_uuid, "the VM has not appeared (yet)"),
-                Err(e) => {
-                    warn!(instance_uuid, error = %e, "cannot look for the VM whose create lost its answer");
-                    return None;
+            let last_err = match self.find_vm_by_instance_uuid(instance_uuid).await {
+                Ok(Some(vm)) => return LostVm::Found(vm),
+                Ok(None) => {
+                    debug!(instance_uuid, "the VM has not appeared (yet)");
+                    None
                 }
-            }
+                Err(e) => {
+                    warn!(instance_uuid, error = %e, "cannot look for the VM whose create lost its answer; trying again");
+                    Some(e)
+                }
+            };
             if Instant::now() + pause > until {
-                return None;
+                return match last_err {
+                    Some(e) => LostVm::Unreachable(e),
+                    None => LostVm::NotSeen,
+                };
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_secs(2));
@@ -101,6 +126,14 @@ mod tests {
         assert!(outcome_unknown(&ViError::Http { status: 503, detail: String::new() }));
         assert!(!outcome_unknown(&ViError::Http { status: 404, detail: String::new() }));
         assert!(!outcome_unknown(&ViError::Fault { kind: "DuplicateName".into(), message: String::new() }));
-        assert!(!outcome_unknown(&ViError::Decode("x".into())));
+        assert!(outcome_unknown(&ViError::Decode("garbled answer".into())));
+        assert!(outcome_unknown(&ViError::TaskTimeout { task: "task-1".into(), what: "create".into() }));
+        assert!(outcome_unknown(&ViError::Api { status: 502, kind: "ERROR".into(), message: String::new() }));
+        assert!(!outcome_unknown(&ViError::Api {
+            status: 400,
+            kind: "INVALID_ARGUMENT".into(),
+            message: String::new()
+        }));
+        assert!(!outcome_unknown(&ViError::Config("bad url".into())));
     }
 }

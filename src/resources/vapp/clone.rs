@@ -17,9 +17,9 @@ use crate::plugin::{AttrPath, Diags};
 use crate::provider::Meta;
 use crate::rules::tpm::TpmPolicy;
 use crate::rules::vapp_settings::PowerState;
-use crate::vi::ManagedObjectReference;
 use crate::vi::vapp::pool_ref;
 use crate::vi::vapp_spec::VAppCloneSpec;
+use crate::vi::{ManagedObjectReference, ViError};
 
 fn source_attr() -> AttrPath {
     AttrPath::attr("clone").then("source_id")
@@ -50,8 +50,14 @@ pub async fn tpm_policy(meta: &Meta, source_id: &str, requested: Option<&str>) -
     clone_tpm_policy(api_version, running, requested).map_err(|e| tpm_diag(&e))
 }
 
-/// Clones the source into `want`'s pool; returns the new vApp.
-pub async fn clone(meta: &Meta, want: &State, deadline: Instant) -> Result<ManagedObjectReference, Diags> {
+/// Clones the source into `want`'s pool; returns the new vApp, or the
+/// copy call's own error (which may leave a copy behind: see
+/// `lost_create`). Diags for what fails before the call.
+pub async fn clone(
+    meta: &Meta,
+    want: &State,
+    deadline: Instant,
+) -> Result<Result<ManagedObjectReference, ViError>, Diags> {
     let Some(cl) = &want.clone else {
         return Err(Diags::error("No clone block", "internal: a clone was expected"));
     };
@@ -72,10 +78,7 @@ pub async fn clone(meta: &Meta, want: &State, deadline: Instant) -> Result<Manag
     };
     let spec = VAppCloneSpec { location, host: None, resource_spec: Some(resource_spec(want)), vm_folder };
     let name = want.name.as_deref().unwrap_or_default();
-    meta.client
-        .clone_vapp(&source, name, &target, &spec, Some(deadline))
-        .await
-        .map_err(|e| vi_diag(&e, "copying the vApp", None))
+    Ok(meta.client.clone_vapp(&source, name, &target, &spec, Some(deadline)).await)
 }
 
 /// The first datastore the source's VMs use.

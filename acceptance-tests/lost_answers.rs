@@ -1,0 +1,373 @@
+//! Creates whose answers are lost for good: vcsim frozen (SIGSTOP) while
+//! the calls are in flight, or the network cut after vcsim accepted them.
+//! The provider cannot learn the outcome during the apply, so it records
+//! each object as *pending* (tainted, no id, with what identifies it); once
+//! vcsim answers again, the next apply finds every object that was made and
+//! replaces it, or creates it when it was not made — never a second copy.
+//! Each step is checked in vcsim through the `vi` client, for VMs, vApps
+//! and datastore uploads.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::faults::{
+    COUNT, Slot, assert_inventory_matches_state, config, converge, datastore_file, live, pending_vms, plain_vcsim,
+    state_attr,
+};
+use crate::harness::fault_proxy::{Fault, FaultProxy};
+use crate::harness::terraform::{Tf, provider_block};
+use crate::harness::vcsim::Vcsim;
+use crate::vi_check;
+
+/// Waits (bounded) until `done` holds: what vcsim does once thawed or
+/// once a delayed task ends takes a moment.
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < until, "{what} did not happen within 60 s");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn vms_named(sim: &Vcsim, prefix: &str) -> usize {
+    vi_check::vms(sim).iter().filter(|(_, n)| n.starts_with(&format!("{prefix}-"))).count()
+}
+
+/// The issue's first case: vcsim (answering every call after 200 ms)
+/// stops (SIGSTOP) as the last create goes out, while the others wait on
+/// their tasks, and is only let go after the apply gave up. VMs whose
+/// outcome the provider could not see are pending in state; vcsim then
+/// makes the last one too; the next apply replaces each one it finds, and
+/// vcsim ends with exactly one VM per resource.
+#[test]
+fn vm_creates_sent_to_a_frozen_vcsim_are_pending_then_found() {
+    let (sim, _) = plain_vcsim_with(&["-delay", "200"]);
+    let proxy = FaultProxy::start(&sim.addr);
+    let tf = Tf::new(&config(&proxy, &sim, "frozen", "  api_timeout = \"5s\"\n"));
+    tf.init();
+    let freeze = sim.freezer();
+    proxy.inject("CreateVM_Task", COUNT - 1, 1, Fault::Hook(Arc::new(move |_| freeze())));
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("may have been created"), "{err}");
+    assert!(err.contains("instance UUID"), "{err}");
+    assert!(!err.contains("panic"), "{err}");
+    assert_eq!(proxy.calls("CreateVM_Task"), COUNT, "a create was sent twice");
+    let pending = pending_vms(&tf);
+    assert!(pending >= 1, "no VM recorded as pending:\n{err}");
+    sim.thaw();
+    // What vcsim took while frozen, it does now.
+    eventually("vcsim making the VMs it was sent", || vms_named(&sim, "frozen") == COUNT);
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "frozen"), COUNT);
+    let plan = tf.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("is tainted, so") && plan.contains("must be replaced"), "{plan}");
+    converge(&sim, &proxy, &tf, "frozen");
+    eprintln!(
+        "lost answers: {COUNT} creates to a frozen vcsim; {pending} pending in state; {COUNT} VMs after re-apply"
+    );
+    tf.destroy();
+    assert_eq!(vms_named(&sim, "frozen"), 0);
+}
+
+/// The issue's second case: vcsim accepts every CreateVM_Task (each task
+/// takes 4 s), then the network is cut while the provider waits on them.
+/// The tasks finish in vcsim; the provider, unable to see them, records
+/// every VM pending; with the network back the next apply finds them all.
+#[test]
+fn vm_creates_accepted_before_a_network_cut_are_pending_then_found() {
+    let (sim, _) = plain_vcsim_with(&["-method-delay", "CreateVm:4000,LockHandoff:0"]);
+    let proxy = FaultProxy::start(&sim.addr);
+    let tf = Tf::new(&config(&proxy, &sim, "cut", "  api_timeout = \"5s\"\n"));
+    tf.init();
+    let cutter = proxy.cutter();
+    // After the last create was sent: a moment for its answer, then the cut.
+    proxy.inject(
+        "CreateVM_Task",
+        COUNT - 1,
+        1,
+        Fault::Hook(Arc::new(move |_| {
+            let c = cutter.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(1500));
+                c.cut();
+            });
+        })),
+    );
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("may have been created"), "{err}");
+    assert_eq!(proxy.calls("CreateVM_Task"), COUNT, "a create was sent twice");
+    assert_eq!(pending_vms(&tf), COUNT, "every VM's outcome was unknown:\n{err}");
+    eventually("vcsim finishing the accepted tasks", || vms_named(&sim, "cut") == COUNT);
+    assert_eq!(assert_inventory_matches_state(&sim, &tf, "cut"), COUNT);
+    proxy.cutter().mend();
+    converge(&sim, &proxy, &tf, "cut");
+    eprintln!("lost answers: {COUNT} tasks accepted before a cut; {COUNT} pending; {COUNT} VMs after re-apply");
+    tf.destroy();
+    assert_eq!(vms_named(&sim, "cut"), 0);
+}
+
+fn plain_vcsim_with(extra: &[&str]) -> (Vcsim, ()) {
+    let mut args = vec!["-tls=false"];
+    args.extend_from_slice(extra);
+    (Vcsim::start(&args), ())
+}
+
+fn vapp_config(proxy: &FaultProxy, sim: &Vcsim, name: &str) -> String {
+    let pool = vi_check::facts(sim).prop("ClusterComputeResource", "DC0_C0", "resourcePool");
+    provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+        + &format!(
+            "resource \"vi_vapp\" \"app\" {{\n  name             = \"{name}\"\n  resource_pool_id = \"{pool}\"\n}}\n"
+        )
+}
+
+/// The state's `vi_vapp.app`: its id, or pending.
+fn state_vapp(tf: &Tf) -> Option<Slot> {
+    let show = tf.show();
+    let r = show["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["type"] == "vi_vapp").cloned())?;
+    Some(match r["values"]["id"].as_str() {
+        Some(id) => Slot::Id(id.to_owned()),
+        None => Slot::Pending(r["values"]["name"].as_str().unwrap_or_default().to_owned()),
+    })
+}
+
+/// A vApp whose CreateVApp went to a frozen vcsim, then one whose answer
+/// was cut off after vcsim made it: both pending, both found by the next
+/// apply, one vApp in vcsim each time.
+#[test]
+fn vapp_creates_whose_answers_are_lost_are_pending_then_found() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+
+    // Frozen.
+    let tf = Tf::new(&vapp_config(&proxy, &sim, "lost-app-frozen"));
+    tf.init();
+    let freeze = sim.freezer();
+    proxy.inject("CreateVApp", 0, 1, Fault::Hook(Arc::new(move |_| freeze())));
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("may have been created"), "{err}");
+    assert_eq!(state_vapp(&tf), Some(Slot::Pending("lost-app-frozen".into())));
+    sim.thaw();
+    eventually("vcsim making the vApp", || live(&sim, "VirtualApp", "lost-app-frozen").len() == 1);
+    proxy.clear();
+    tf.apply();
+    tf.assert_no_changes();
+    let apps = live(&sim, "VirtualApp", "lost-app-frozen");
+    assert_eq!(apps.len(), 1, "{apps:?}");
+    assert_eq!(state_vapp(&tf), apps.values().next().map(|id| Slot::Id(id.clone())));
+
+    // The network cut as vcsim answers.
+    let tf2 = Tf::new(&vapp_config(&proxy, &sim, "lost-app-cut"));
+    tf2.init();
+    let cutter = proxy.cutter();
+    proxy.inject("CreateVApp", 0, 1, Fault::Hook(Arc::new(move |_| cutter.cut())));
+    let err = tf2.fails(&["apply", "-auto-approve", "-no-color"]);
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("may have been created"), "{err}");
+    assert_eq!(state_vapp(&tf2), Some(Slot::Pending("lost-app-cut".into())));
+    assert_eq!(live(&sim, "VirtualApp", "lost-app-cut").len(), 1, "vcsim made the vApp");
+    proxy.cutter().mend();
+    tf2.apply();
+    tf2.assert_no_changes();
+    let apps = live(&sim, "VirtualApp", "lost-app-cut");
+    assert_eq!(apps.len(), 1, "{apps:?}");
+    assert_eq!(state_vapp(&tf2), apps.values().next().map(|id| Slot::Id(id.clone())));
+    eprintln!("lost answers: 2 vApp creates (frozen, cut); 2 pending; 1 vApp each after re-apply");
+    tf2.destroy();
+    tf.destroy();
+    assert!(live(&sim, "VirtualApp", "lost-app-").is_empty());
+}
+
+/// A datastore upload whose PUT went to a frozen vcsim, then one whose
+/// answer was cut off: both pending in state; once vcsim answers, the next
+/// apply finds the file and uploads it again; the state and the datastore
+/// agree.
+#[test]
+fn uploads_whose_answers_are_lost_are_pending_then_found() {
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let files = tempfile::tempdir().expect("source files");
+    let blob = files.path().join("blob.bin");
+    const SIZE: u64 = 256 * 1024 + 3;
+    std::fs::write(&blob, vec![5u8; SIZE as usize]).expect("write blob");
+    let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
+    let hcl = |path: &str| {
+        provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+            + &format!(
+                "resource \"vi_datastore_upload\" \"file\" {{\n  source_file  = \"{}\"\n  datastore_id = \"{ds}\"\n  path         = \"{path}\"\n}}\n",
+                blob.display()
+            )
+    };
+    let size_in_state = |tf: &Tf| state_attr(tf, "id").contains_key("vi_datastore_upload.file");
+
+    for (case, path) in [("frozen", "lost/frozen.bin"), ("cut", "lost/cut.bin")] {
+        let tf = Tf::new(&hcl(path));
+        tf.init();
+        match case {
+            "frozen" => {
+                let freeze = sim.freezer();
+                proxy.inject_persistent("PUT /folder", 0, 1, Fault::Hook(Arc::new(move |_| freeze())))
+            }
+            _ => {
+                let cutter = proxy.cutter();
+                proxy.inject_persistent("PUT /folder", 0, 1, Fault::Hook(Arc::new(move |_| cutter.cut())));
+            }
+        }
+        let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(err.contains("may have been written"), "{case}: {err}");
+        assert!(size_in_state(&tf), "{case}: the upload is not in state");
+        if case == "frozen" {
+            sim.thaw();
+        }
+        proxy.cutter().mend();
+        eventually("vcsim writing the file", || datastore_file(&sim, path) == Some(SIZE));
+        let plan = tf.ok(&["plan", "-no-color"]);
+        assert!(plan.contains("is tainted, so") && plan.contains("must be replaced"), "{case}: {plan}");
+        proxy.clear();
+        tf.apply();
+        tf.assert_no_changes();
+        assert_eq!(datastore_file(&sim, path), Some(SIZE), "{case}");
+        let show = tf.show();
+        let size = show["values"]["root_module"]["resources"][0]["values"]["size"].as_u64();
+        assert_eq!(size, Some(SIZE), "{case}: the state's size");
+        tf.destroy();
+        assert_eq!(datastore_file(&sim, path), None, "{case}");
+    }
+    eprintln!("lost answers: 2 uploads (frozen, cut); both pending, then found and replaced");
+}
+
+/// A snapshot whose CreateSnapshot_Task went to a frozen vcsim, then one
+/// whose answer was cut off: both pending (no id, tainted), both found by
+/// the next apply and taken again, never two of a name in vcsim.
+#[test]
+fn snapshots_whose_answers_are_lost_are_pending_then_found() {
+    use crate::vm_snapshot::snapshot_names;
+    use terraform_provider_vi::vi::ManagedObjectReference;
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let vm = vi_check::facts(&sim).id("VirtualMachine", "DC0_H0_VM0");
+    let (rt, c) = vi_check::client(&sim);
+    rt.block_on(c.power_off_vm(&ManagedObjectReference::new("VirtualMachine", vm.clone()), None)).expect("power off");
+    let hcl = |name: &str| {
+        provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+            + &format!("resource \"vi_vm_snapshot\" \"s\" {{\n  vm_id = \"{vm}\"\n  name  = \"{name}\"\n}}\n")
+    };
+    let state_id = |tf: &Tf| -> Option<Option<String>> {
+        let show = tf.show();
+        let r = show["values"]["root_module"]["resources"].as_array()?.first()?.clone();
+        Some(r["values"]["id"].as_str().map(str::to_owned))
+    };
+    let count = |name: &str| snapshot_names(&sim, &vm).iter().filter(|n| *n == name).count();
+    for case in ["frozen", "cut"] {
+        let name = format!("lost-{case}");
+        let tf = Tf::new(&hcl(&name));
+        tf.init();
+        let hook: crate::harness::fault_proxy::Hook = if case == "frozen" {
+            let freeze = sim.freezer();
+            Arc::new(move |_| freeze())
+        } else {
+            let cutter = proxy.cutter();
+            Arc::new(move |_| cutter.cut())
+        };
+        proxy.inject("CreateSnapshot_Task", 0, 1, Fault::Hook(hook));
+        let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(err.contains("may have been taken"), "{case}: {err}");
+        assert_eq!(state_id(&tf), Some(None), "{case}: the snapshot is not pending in state");
+        if case == "frozen" {
+            sim.thaw();
+        }
+        proxy.cutter().mend();
+        eventually("vcsim taking the snapshot", || count(&name) == 1);
+        proxy.clear();
+        let plan = tf.ok(&["plan", "-no-color"]);
+        assert!(plan.contains("is tainted, so") && plan.contains("must be replaced"), "{case}: {plan}");
+        tf.apply();
+        tf.assert_no_changes();
+        assert_eq!(count(&name), 1, "{case}: {:?}", snapshot_names(&sim, &vm));
+        assert!(matches!(state_id(&tf), Some(Some(_))), "{case}");
+        tf.destroy();
+        assert_eq!(count(&name), 0, "{case}");
+    }
+    eprintln!("lost answers: 2 snapshots (frozen, cut); both pending, then found and taken again");
+}
+
+/// A catalog whose create went to a frozen vcsim, then a catalog item
+/// whose create was cut off after vcsim made it: each pending in state,
+/// each found by the next apply and made again, one of each in vcsim.
+#[test]
+fn catalogs_and_items_whose_answers_are_lost_are_pending_then_found() {
+    use crate::faults::libraries;
+    let (sim, _) = plain_vcsim(None);
+    let proxy = FaultProxy::start(&sim.addr);
+    let files = tempfile::tempdir().expect("source files");
+    let ovf = files.path().join("tiny.ovf");
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalog/tiny.ovf"), &ovf)
+        .expect("copy tiny.ovf");
+    let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
+    let hcl = |case: &str| {
+        provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+            + &format!(
+                r#"
+resource "vi_catalog" "cat" {{
+  name         = "lost-cat-{case}"
+  datastore_id = "{ds}"
+}}
+resource "vi_catalog_item" "item" {{
+  catalog_id  = vi_catalog.cat.id
+  name        = "lost-item-{case}"
+  source_file = "{ovf}"
+}}
+"#,
+                ovf = ovf.display()
+            )
+    };
+    for (case, call) in [
+        ("frozen", "POST /rest/com/vmware/content/local-library"),
+        ("cut", "POST /rest/com/vmware/content/library/item"),
+    ] {
+        let tf = Tf::new(&hcl(case));
+        tf.init();
+        let hook: crate::harness::fault_proxy::Hook = if case == "frozen" {
+            let freeze = sim.freezer();
+            Arc::new(move |_| freeze())
+        } else {
+            let cutter = proxy.cutter();
+            Arc::new(move |_| cutter.cut())
+        };
+        proxy.inject(call, 0, 1, Fault::Hook(hook));
+        let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(err.contains("may have been created"), "{case}: {err}");
+        let ids = state_attr(&tf, "id");
+        let pending = if case == "frozen" { "vi_catalog.cat" } else { "vi_catalog_item.item" };
+        assert_eq!(ids.get(pending).map(String::as_str), Some(""), "{case}: {pending} is not pending: {ids:?}");
+        if case == "frozen" {
+            sim.thaw();
+        }
+        proxy.cutter().mend();
+        let prefix = format!("lost-cat-{case}");
+        let made = |libs: &std::collections::BTreeMap<String, String>,
+                    items: &std::collections::BTreeMap<String, String>| {
+            if case == "frozen" { libs.len() == 1 } else { libs.len() == 1 && items.len() == 1 }
+        };
+        eventually("vcsim making what it was asked", || {
+            let (libs, items) = libraries(&sim, &prefix);
+            made(&libs, &items)
+        });
+        proxy.clear();
+        tf.apply();
+        tf.assert_no_changes();
+        let (libs, items) = libraries(&sim, &prefix);
+        let ids = state_attr(&tf, "id");
+        assert_eq!(libs.values().collect::<Vec<_>>(), vec![&ids["vi_catalog.cat"]], "{case}");
+        assert_eq!(items.values().collect::<Vec<_>>(), vec![&ids["vi_catalog_item.item"]], "{case}");
+        tf.destroy();
+        let (libs, _) = libraries(&sim, &prefix);
+        assert!(libs.is_empty(), "{case}: {libs:?}");
+    }
+    eprintln!("lost answers: a catalog (frozen) and a catalog item (cut); both pending, then found and made again");
+}
