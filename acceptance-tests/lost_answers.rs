@@ -371,3 +371,50 @@ resource "vi_catalog_item" "item" {{
     }
     eprintln!("lost answers: a catalog (frozen) and a catalog item (cut); both pending, then found and made again");
 }
+
+/// A vTPM whose ReconfigVM_Task answer was cut off after vcsim took it.
+/// A VM holds one vTPM at most, and replacing one would discard its keys:
+/// the apply ends with a warning and the state keeps the vTPM (by its VM,
+/// untainted); the next refresh reads it from vcsim, and a re-apply has
+/// nothing to do. Where the add never reached vcsim, the refresh drops it
+/// and the next apply adds it.
+#[test]
+fn a_vtpm_whose_answer_was_lost_is_kept_by_its_vm() {
+    use crate::vtpm::{outside_vm, register_key_provider, tpm_of};
+    let (sim, _) = plain_vcsim(None);
+    register_key_provider(&sim, "kp-lost", true);
+    let proxy = FaultProxy::start(&sim.addr);
+    for (case, fault_after) in [("taken", true), ("never sent", false)] {
+        let vm = outside_vm(&sim, &format!("lost-tpm-{}", case.len()), "efi", false);
+        let tf = Tf::new(
+            &(provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+                + &format!("resource \"vi_vtpm\" \"t\" {{\n  vm_id = \"{vm}\"\n}}\n")),
+        );
+        tf.init();
+        let cutter = proxy.cutter();
+        let fault = if fault_after { Fault::Hook(Arc::new(move |_| cutter.cut())) } else { Fault::DropRequest };
+        proxy.inject_persistent("ReconfigVM_Task", 0, 1, fault);
+        let out = tf.ok(&["apply", "-auto-approve", "-no-color"]);
+        let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(out.contains("may not have been added"), "{case}: {out}");
+        let show = tf.show();
+        let kept = &show["values"]["root_module"]["resources"][0]["values"];
+        assert_eq!(kept["vm_id"].as_str(), Some(vm.as_str()), "{case}: the vTPM is not kept in state: {show}");
+        proxy.cutter().mend();
+        proxy.clear();
+        if fault_after {
+            eventually("vcsim adding the vTPM", || tpm_of(&sim, &vm).is_some());
+            tf.assert_no_changes();
+        } else {
+            assert!(tpm_of(&sim, &vm).is_none(), "{case}: vcsim never saw the add");
+            let plan = tf.ok(&["plan", "-no-color"]);
+            assert!(plan.contains("will be created"), "{case}: {plan}");
+            tf.apply();
+            tf.assert_no_changes();
+        }
+        assert!(tpm_of(&sim, &vm).is_some(), "{case}: the VM has its vTPM");
+        tf.destroy();
+        assert!(tpm_of(&sim, &vm).is_none(), "{case}: destroy removed the vTPM");
+    }
+    eprintln!("lost answers: 2 vTPM adds (answer cut; never sent) kept by their VM; refresh settled both");
+}

@@ -42,7 +42,7 @@ fn with_client<T>(sim: &Vcsim, f: impl AsyncFnOnce(&Client) -> T) -> T {
 
 /// A VM made outside Terraform (as another team's module would), on host
 /// DC0_H0: EFI or BIOS, hardware version 19, a 64-bit Windows guest.
-fn outside_vm(sim: &Vcsim, name: &str, firmware: &str, power_on: bool) -> String {
+pub(crate) fn outside_vm(sim: &Vcsim, name: &str, firmware: &str, power_on: bool) -> String {
     let f = vi_check::facts(sim);
     let folder = ManagedObjectReference::new("Folder", f.prop("Datacenter", "DC0", "vmFolder"));
     let pool = ManagedObjectReference::new("ResourcePool", f.prop("ComputeResource", "DC0_H0", "resourcePool"));
@@ -63,7 +63,7 @@ fn outside_vm(sim: &Vcsim, name: &str, firmware: &str, power_on: bool) -> String
     })
 }
 
-fn tpm_of(sim: &Vcsim, id: &str) -> Option<VirtualDevice> {
+pub(crate) fn tpm_of(sim: &Vcsim, id: &str) -> Option<VirtualDevice> {
     vm_info(sim, id).expect("VM exists").tpm().cloned()
 }
 

@@ -13,6 +13,7 @@ use crate::plugin::{ApplyError, AttrPath, Attribute as A, Block, Diags, Plan, Re
 use crate::provider::Meta;
 use crate::vi::ManagedObjectReference;
 use crate::vi::vm::{VM_PROPS, VmInfo};
+use crate::vi::vm_recover::outcome_unknown;
 use crate::vi::vm_spec::VirtualMachineConfigSpec;
 
 pub struct Vtpm;
@@ -100,6 +101,27 @@ fn remove_check(vm: &VmInfo, vm_id: &str) -> Diags {
     tpm_checks::diags(&tpm_checks::remove_errors(&facts), &Subject::OtherVm { vm_id: vm_id.to_owned() })
 }
 
+/// A vTPM add whose outcome cannot be known (its answer, or the read-back,
+/// was lost). A vTPM is known by its VM, and a VM holds one at most, so
+/// there is never a second copy to fear: the state records it — untainted,
+/// with a warning, since replacing a vTPM would discard its keys — and the
+/// next refresh reads the VM and keeps it, or drops it so the next apply
+/// adds it.
+fn unsure(vm_id: &str, want: &State, why: &str) -> ApplyError<State> {
+    ApplyError {
+        diags: Diags::warning_at(
+            AttrPath::attr("vm_id"),
+            "The vTPM may not have been added",
+            format!(
+                "The answer about adding the vTPM to {vm_id} was lost ({why}). The resource is recorded; the next \
+                 plan or refresh reads the VM: if it has no vTPM the resource leaves the state and the next apply \
+                 adds it."
+            ),
+        ),
+        partial: Some(State { vm_id: Value::known(vm_id.to_owned()), ..want.clone() }),
+    }
+}
+
 #[async_trait]
 impl Resource<Meta> for Vtpm {
     type State = State;
@@ -168,8 +190,19 @@ impl Resource<Meta> for Vtpm {
         let (device, crypto) =
             tpm_device::add_spec(meta, view.vm.as_ref(), want.key_provider_id.as_deref(), &providers).await?;
         let spec = VirtualMachineConfigSpec { device_change: vec![device], crypto, ..Default::default() };
-        meta.client.reconfigure_vm(&vm, &spec, None).await.map_err(|e| vi_diag(&e, "adding the vTPM", None))?;
-        let info = read_vm_now(meta, &vm).await?.ok_or_else(|| vm_not_found(&vm_id))?;
+        if let Err(e) = meta.client.reconfigure_vm(&vm, &spec, None).await {
+            if outcome_unknown(&e) {
+                return Err(unsure(&vm_id, &want, &e.to_string()));
+            }
+            return Err(vi_diag(&e, "adding the vTPM", None).into());
+        }
+        let info = match read_vm_now(meta, &vm).await {
+            Ok(info) => info.ok_or_else(|| vm_not_found(&vm_id))?,
+            Err(d) => {
+                let why = d.0.iter().map(|x| format!("{}: {}", x.summary, x.detail)).collect::<Vec<_>>().join("; ");
+                return Err(unsure(&vm_id, &want, &why));
+            }
+        };
         // vSphere can accept the change and still not attach the device.
         to_state(&info, &vm_id).ok_or_else(|| {
             Diags::error(
