@@ -418,3 +418,42 @@ fn a_vtpm_whose_answer_was_lost_is_kept_by_its_vm() {
     }
     eprintln!("lost answers: 2 vTPM adds (answer cut; never sent) kept by their VM; refresh settled both");
 }
+
+/// A vApp property whose ReconfigVM_Task answer was cut off after vcsim
+/// took it: recorded (by target and key, untainted) with a warning; the
+/// next refresh finds it in vcsim and a re-apply has nothing to do.
+#[test]
+fn a_vapp_property_whose_answer_was_lost_is_kept_by_its_key() {
+    use crate::vtpm::outside_vm;
+    let (sim, _) = plain_vcsim(None);
+    let vm = outside_vm(&sim, "lost-prop", "bios", false);
+    let proxy = FaultProxy::start(&sim.addr);
+    let tf = Tf::new(
+        &(provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+            + &format!(
+                "resource \"vi_vapp_property\" \"p\" {{\n  target_id   = \"{vm}\"\n  key         = 7\n  property_id = \"port\"\n  type        = \"int(1..65535)\"\n  value       = \"8080\"\n}}\n"
+            )),
+    );
+    tf.init();
+    let cutter = proxy.cutter();
+    proxy.inject_persistent("ReconfigVM_Task", 0, 1, Fault::Hook(Arc::new(move |_| cutter.cut())));
+    let out = tf.ok(&["apply", "-auto-approve", "-no-color"]);
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(out.contains("may not have been added"), "{out}");
+    assert_eq!(state_attr(&tf, "id").get("vi_vapp_property.p").map(String::as_str), Some(format!("{vm}:7").as_str()));
+    proxy.cutter().mend();
+    proxy.clear();
+    let live = || {
+        let (rt, c) = vi_check::client(&sim);
+        let vm_ref = terraform_provider_vi::vi::ManagedObjectReference::new("VirtualMachine", vm.clone());
+        let o = rt.block_on(c.retrieve(std::slice::from_ref(&vm_ref), &["config.vAppConfig"])).expect("read VM");
+        let opts = o.first().map(terraform_provider_vi::vi::vapp_config::VAppOptions::from_content);
+        opts.and_then(|o| o.property(7).map(|p| (p.id.clone(), p.value.clone())))
+    };
+    eventually("vcsim adding the property", || live().is_some());
+    tf.assert_no_changes();
+    assert_eq!(live(), Some((Some("port".to_owned()), Some("8080".to_owned()))));
+    tf.destroy();
+    assert_eq!(live(), None);
+    eprintln!("lost answers: a vApp property add whose answer was cut; kept by its key; refresh found it");
+}

@@ -21,6 +21,7 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::vi::ViError;
 use crate::vi::vapp_config::{GUESTINFO_TRANSPORT, VAppOptions, VAppPropertySpec, VmConfigSpec, vapp_props};
+use crate::vi::vm_recover::outcome_unknown;
 
 pub struct VappProperty;
 
@@ -46,6 +47,27 @@ fn call_failed(e: &ViError, what: &str, secret: Option<&str>) -> Diags {
 
 fn id_of(target_id: &str, key: i64) -> String {
     format!("{target_id}:{key}")
+}
+
+/// An add whose outcome cannot be known (its answer was lost). A property
+/// is known by its target and key, which vSphere keeps unique, so there is
+/// never a second copy: the state records it — untainted, the failure
+/// turned into a warning, since a tainted property's replacement is planned
+/// as a create, which its own key would refuse — and the next refresh reads
+/// the target: the property there is kept, none is dropped and added again.
+fn unsure(failed: Diags, made: State) -> ApplyError<State> {
+    let why = failed.0.iter().map(|x| format!("{}: {}", x.summary, x.detail)).collect::<Vec<_>>().join("; ");
+    ApplyError {
+        diags: Diags::warning_at(
+            AttrPath::attr("key"),
+            "The vApp property may not have been added",
+            format!(
+                "The answer was lost ({why}). The property is recorded; the next plan or refresh reads its target: if \
+                 the property is not there it leaves the state and the next apply adds it."
+            ),
+        ),
+        partial: Some(made),
+    }
 }
 
 /// The password value of `s`, if it has one (for scrubbing messages).
@@ -88,13 +110,16 @@ impl VappProperty {
                 spec.ovf_environment_transport = vec![GUESTINFO_TRANSPORT.to_owned()];
             }
         }
-        meta.client
-            .update_vapp_options(&target, &spec, Some(Instant::now() + TASK_TIMEOUT))
-            .await
-            .map_err(|e| call_failed(&e, "adding the vApp property", secret_of(want)))?;
+        let made = State { id: Value::known(id_of(target_id, key)), key: Value::known(key), ..want.clone() };
+        if let Err(e) = meta.client.update_vapp_options(&target, &spec, Some(Instant::now() + TASK_TIMEOUT)).await {
+            let diags = call_failed(&e, "adding the vApp property", secret_of(want));
+            if outcome_unknown(&e) {
+                return Err(unsure(diags, made));
+            }
+            return Err(diags.into());
+        }
         tracing::info!(target = %target, key, property = %want.qualified_id(), "vApp property added");
 
-        let made = State { id: Value::known(id_of(target_id, key)), key: Value::known(key), ..want.clone() };
         // The property exists from here on: failures keep it in the state.
         let after = target::options_now(meta, &target, target_id)
             .await
