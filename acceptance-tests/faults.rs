@@ -369,6 +369,37 @@ pub(crate) fn datastore_file(sim: &Vcsim, path: &str) -> Option<u64> {
     rt.block_on(c.datastore_file_info("DC0", "LocalDS_0", path)).expect("HEAD datastore file")
 }
 
+/// A copy of `examples/catalog/tiny.ovf` in `dir`.
+pub(crate) fn tiny_ovf_in(dir: &std::path::Path) -> std::path::PathBuf {
+    let ovf = dir.join("tiny.ovf");
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalog/tiny.ovf"), &ovf)
+        .expect("copy tiny.ovf");
+    ovf
+}
+
+/// One `vi_datastore_upload.file` of `source` to `path` on `ds`, through
+/// the proxy, with `api_timeout`.
+pub(crate) fn upload_config(
+    proxy: &FaultProxy,
+    api_timeout: &str,
+    source: &std::path::Path,
+    ds: &str,
+    path: &str,
+) -> String {
+    provider_block(&proxy.sdk_url(), &format!("  api_timeout = \"{api_timeout}\"\n"))
+        + &format!(
+            "resource \"vi_datastore_upload\" \"file\" {{\n  source_file  = \"{}\"\n  datastore_id = \"{ds}\"\n  path         = \"{path}\"\n}}\n",
+            source.display()
+        )
+}
+
+/// Runs an apply that must fail; its output with whitespace runs folded
+/// (the CLIs wrap long lines).
+pub(crate) fn failed_apply(tf: &Tf) -> String {
+    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
+    err.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// `type.name` → `attr` of every resource in the state.
 pub(crate) fn state_attr(tf: &Tf, attr: &str) -> BTreeMap<String, String> {
     let show = tf.show();
@@ -390,9 +421,7 @@ fn faulted_reads_across_vapps_catalogs_uploads_and_vms() {
     let (sim, _) = plain_vcsim(None);
     let proxy = FaultProxy::start(&sim.addr);
     let files = tempfile::tempdir().expect("source files");
-    let ovf = files.path().join("tiny.ovf");
-    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalog/tiny.ovf"), &ovf)
-        .expect("copy tiny.ovf");
+    let ovf = tiny_ovf_in(files.path());
     let blob = files.path().join("blob.bin");
     std::fs::write(&blob, vec![7u8; 256 * 1024]).expect("write blob");
     let hcl = provider_block(&proxy.sdk_url(), "")
@@ -485,13 +514,7 @@ fn faulted_datastore_uploads_lose_nothing() {
     let blob = files.path().join("blob.bin");
     std::fs::write(&blob, vec![9u8; 3 * 1024 * 1024 + 5]).expect("write blob");
     let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
-    let hcl = |path: &str| {
-        provider_block(&proxy.sdk_url(), "  api_timeout = \"20s\"\n")
-            + &format!(
-                "resource \"vi_datastore_upload\" \"file\" {{\n  source_file  = \"{}\"\n  datastore_id = \"{ds}\"\n  path         = \"{path}\"\n}}\n",
-                blob.display()
-            )
-    };
+    let hcl = |path: &str| upload_config(&proxy, "20s", &blob, &ds, path);
     let uploads = |tf: &Tf| state_attr(tf, "datastore_path").contains_key("vi_datastore_upload.file");
 
     // Dropped before vcsim saw it: an error on `path`, no file, no state.

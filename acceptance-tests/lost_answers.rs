@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::faults::{
-    COUNT, Slot, assert_inventory_matches_state, config, converge, datastore_file, live, pending_vms, plain_vcsim,
-    state_attr,
+    COUNT, Slot, assert_inventory_matches_state, config, converge, datastore_file, failed_apply, live, pending_vms,
+    plain_vcsim, state_attr, tiny_ovf_in, upload_config,
 };
 use crate::harness::fault_proxy::{Fault, FaultProxy};
 use crate::harness::terraform::{Tf, provider_block};
@@ -46,8 +46,7 @@ fn vm_creates_sent_to_a_frozen_vcsim_are_pending_then_found() {
     tf.init();
     let freeze = sim.freezer();
     proxy.inject("CreateVM_Task", COUNT - 1, 1, Fault::Hook(Arc::new(move |_| freeze())));
-    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
-    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    let err = failed_apply(&tf);
     assert!(err.contains("may have been created"), "{err}");
     assert!(err.contains("instance UUID"), "{err}");
     assert!(!err.contains("panic"), "{err}");
@@ -92,8 +91,7 @@ fn vm_creates_accepted_before_a_network_cut_are_pending_then_found() {
             });
         })),
     );
-    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
-    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    let err = failed_apply(&tf);
     assert!(err.contains("may have been created"), "{err}");
     assert_eq!(proxy.calls("CreateVM_Task"), COUNT, "a create was sent twice");
     assert_eq!(pending_vms(&tf), COUNT, "every VM's outcome was unknown:\n{err}");
@@ -145,8 +143,7 @@ fn vapp_creates_whose_answers_are_lost_are_pending_then_found() {
     tf.init();
     let freeze = sim.freezer();
     proxy.inject("CreateVApp", 0, 1, Fault::Hook(Arc::new(move |_| freeze())));
-    let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
-    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    let err = failed_apply(&tf);
     assert!(err.contains("may have been created"), "{err}");
     assert_eq!(state_vapp(&tf), Some(Slot::Pending("lost-app-frozen".into())));
     sim.thaw();
@@ -163,8 +160,7 @@ fn vapp_creates_whose_answers_are_lost_are_pending_then_found() {
     tf2.init();
     let cutter = proxy.cutter();
     proxy.inject("CreateVApp", 0, 1, Fault::Hook(Arc::new(move |_| cutter.cut())));
-    let err = tf2.fails(&["apply", "-auto-approve", "-no-color"]);
-    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    let err = failed_apply(&tf2);
     assert!(err.contains("may have been created"), "{err}");
     assert_eq!(state_vapp(&tf2), Some(Slot::Pending("lost-app-cut".into())));
     assert_eq!(live(&sim, "VirtualApp", "lost-app-cut").len(), 1, "vcsim made the vApp");
@@ -193,13 +189,7 @@ fn uploads_whose_answers_are_lost_are_pending_then_found() {
     const SIZE: u64 = 256 * 1024 + 3;
     std::fs::write(&blob, vec![5u8; SIZE as usize]).expect("write blob");
     let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
-    let hcl = |path: &str| {
-        provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
-            + &format!(
-                "resource \"vi_datastore_upload\" \"file\" {{\n  source_file  = \"{}\"\n  datastore_id = \"{ds}\"\n  path         = \"{path}\"\n}}\n",
-                blob.display()
-            )
-    };
+    let hcl = |path: &str| upload_config(&proxy, "5s", &blob, &ds, path);
     let size_in_state = |tf: &Tf| state_attr(tf, "id").contains_key("vi_datastore_upload.file");
 
     for (case, path) in [("frozen", "lost/frozen.bin"), ("cut", "lost/cut.bin")] {
@@ -215,8 +205,7 @@ fn uploads_whose_answers_are_lost_are_pending_then_found() {
                 proxy.inject_persistent("PUT /folder", 0, 1, Fault::Hook(Arc::new(move |_| cutter.cut())));
             }
         }
-        let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
-        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        let err = failed_apply(&tf);
         assert!(err.contains("may have been written"), "{case}: {err}");
         assert!(size_in_state(&tf), "{case}: the upload is not in state");
         if case == "frozen" {
@@ -273,8 +262,7 @@ fn snapshots_whose_answers_are_lost_are_pending_then_found() {
             Arc::new(move |_| cutter.cut())
         };
         proxy.inject("CreateSnapshot_Task", 0, 1, Fault::Hook(hook));
-        let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
-        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        let err = failed_apply(&tf);
         assert!(err.contains("may have been taken"), "{case}: {err}");
         assert_eq!(state_id(&tf), Some(None), "{case}: the snapshot is not pending in state");
         if case == "frozen" {
@@ -304,9 +292,7 @@ fn catalogs_and_items_whose_answers_are_lost_are_pending_then_found() {
     let (sim, _) = plain_vcsim(None);
     let proxy = FaultProxy::start(&sim.addr);
     let files = tempfile::tempdir().expect("source files");
-    let ovf = files.path().join("tiny.ovf");
-    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalog/tiny.ovf"), &ovf)
-        .expect("copy tiny.ovf");
+    let ovf = tiny_ovf_in(files.path());
     let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
     let hcl = |case: &str| {
         provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
@@ -339,8 +325,7 @@ resource "vi_catalog_item" "item" {{
             Arc::new(move |_| cutter.cut())
         };
         proxy.inject(call, 0, 1, Fault::Hook(hook));
-        let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
-        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        let err = failed_apply(&tf);
         assert!(err.contains("may have been created"), "{case}: {err}");
         let ids = state_attr(&tf, "id");
         let pending = if case == "frozen" { "vi_catalog.cat" } else { "vi_catalog_item.item" };
