@@ -14,7 +14,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use terraform_provider_vi::plugin::schema::{Block, Mode, Nesting};
 use terraform_provider_vi::plugin::{AnyDataSource, AnyResource, Dyn, Type};
-use terraform_provider_vi::provider::Meta;
+use terraform_provider_vi::shared::Meta;
 use terraform_provider_vi::{data_sources, resources};
 
 use crate::harness::terraform::{Tf, provider_block, text};

@@ -11,4 +11,5 @@ pub mod plugin;
 pub mod provider;
 pub mod resources;
 pub mod rules;
+pub mod shared;
 pub mod vi;

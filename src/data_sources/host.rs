@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::lookup;
 use crate::plugin::{AttrPath, Attribute, Block, DataSource, Diags, Schema, Type, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::lookup;
 use crate::vi::ManagedObjectReference;
 
 #[derive(Serialize, Deserialize)]
@@ -105,7 +105,7 @@ impl DataSource<Meta> for HostData {
                 .client
                 .retrieve(std::slice::from_ref(p), &["resourcePool"])
                 .await
-                .map_err(|e| lookup::vi_diag(&e, "reading the host's compute resource", None))?
+                .map_err(|e| crate::shared::diag::vi_diag(&e, "reading the host's compute resource", None))?
                 .into_iter()
                 .next()
                 .and_then(|c| c.moref("resourcePool")),

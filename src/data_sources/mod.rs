@@ -3,13 +3,12 @@
 use std::sync::Arc;
 
 use crate::plugin::{AnyDataSource, data_source};
-use crate::provider::Meta;
+use crate::shared::Meta;
 
 pub mod datacenter;
 pub mod datastore;
 pub mod folder;
 pub mod host;
-pub mod lookup;
 pub mod network;
 pub mod ovf;
 pub mod resource_pool;

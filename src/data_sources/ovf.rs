@@ -11,7 +11,7 @@ mod state;
 
 use self::state::State;
 use crate::plugin::{AttrPath, DataSource, Diags, Schema};
-use crate::provider::Meta;
+use crate::shared::Meta;
 use crate::vi::ovf::read_descriptor_file;
 
 pub struct OvfData;

@@ -2,9 +2,9 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::lookup;
 use crate::plugin::{AttrPath, Attribute, Block, DataSource, Diags, Schema, Type, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::lookup;
 
 #[derive(Serialize, Deserialize)]
 pub struct State {

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::lookup;
 use crate::plugin::{AttrPath, Attribute as A, Block, DataSource, Diags, Schema, Type, Value};
-use crate::provider::Meta;
 use crate::resources::vm::read::{disk_label_key, network_id_of, nics, power_state, scsi_disks, scsi_type};
 use crate::rules::device_models::NicModel;
 use crate::rules::hardware_version::HardwareVersion;
+use crate::shared::Meta;
+use crate::shared::lookup;
 use crate::vi::ManagedObjectReference;
 use crate::vi::vm::{VM_PROPS, VmInfo};
 use crate::vi::vm_device::Backing;
@@ -200,7 +200,7 @@ impl DataSource<Meta> for VmData {
             .client
             .retrieve(std::slice::from_ref(&vm), VM_PROPS)
             .await
-            .map_err(|e| lookup::vi_diag(&e, "reading the virtual machine", None))?
+            .map_err(|e| crate::shared::diag::vi_diag(&e, "reading the virtual machine", None))?
             .into_iter()
             .find(|o| !o.is_missing_object())
             .ok_or_else(|| {
@@ -219,7 +219,7 @@ async fn find_by_uuid(meta: &Meta, dc: &ManagedObjectReference, uuid: &str) -> R
             .client
             .find_vm_by_uuid(Some(dc), uuid, instance)
             .await
-            .map_err(|e| lookup::vi_diag(&e, "finding the virtual machine by uuid", Some(attr())))?;
+            .map_err(|e| crate::shared::diag::vi_diag(&e, "finding the virtual machine by uuid", Some(attr())))?;
         if let Some(vm) = found {
             return Ok(vm);
         }

@@ -3,10 +3,11 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{ApplyError, AttrPath, Attribute as A, Block, Diags, Plan, Resource, Schema, Type, Value};
-use crate::provider::Meta;
-use crate::vi::{LibraryModel, ManagedObjectReference, ViError};
+use crate::shared::Meta;
+use crate::shared::diag::{library_diag, vi_diag};
+use crate::shared::lookup::object_exists;
+use crate::vi::LibraryModel;
 
 mod lost_create;
 
@@ -43,20 +44,6 @@ fn schema() -> Schema {
             .force_new(),
         ),
     )
-}
-
-/// Whether the managed object `kind`/`id` exists (one batched read).
-pub(crate) async fn object_exists(meta: &Meta, kind: &str, id: &str) -> Result<bool, ViError> {
-    match meta.batcher.retrieve_one(ManagedObjectReference::new(kind, id), &["name"]).await {
-        Ok(o) => Ok(!o.is_missing_object()),
-        Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(false),
-        Err(e) => Err(e),
-    }
-}
-
-/// A diagnostic for a failed content library call.
-pub(crate) fn library_diag(e: &ViError, what: &str, attr: Option<&str>) -> Diags {
-    vi_diag(e, what, attr.map(AttrPath::attr))
 }
 
 /// The state vCenter reports for library `lib`.

@@ -14,10 +14,11 @@ mod target_path;
 
 use self::state::State;
 use self::target_path::{DatastoreRef, check_path, parse_import_id};
-use crate::data_sources::lookup::{self, vi_diag};
 use crate::plugin::diag::Severity;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
+use crate::shared::lookup;
 use crate::vi::vm_recover::outcome_unknown;
 use crate::vi::{ManagedObjectReference, ViError};
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::plugin::{AnyResource, resource};
-use crate::provider::Meta;
+use crate::shared::Meta;
 
 pub mod catalog;
 pub mod catalog_item;

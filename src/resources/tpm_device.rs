@@ -2,9 +2,9 @@
 //! VM and the key providers together (what the rules in
 //! [`super::tpm_checks`] need), and the device changes that add or remove
 //! the `VirtualTPM`.
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::Diags;
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
 use crate::vi::crypto::{CryptoSpec, KMIP_PROPS, KmipClusterInfo, key_providers_from_content};
 use crate::vi::vm::{VM_PROPS, VmInfo};
 use std::time::Instant;

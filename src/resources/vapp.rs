@@ -18,12 +18,13 @@ mod spec;
 mod state;
 
 use self::state::State;
-use crate::data_sources::lookup::{self, vi_diag};
 use crate::plugin::{ApplyError, Diags, Plan, Resource, Schema, Value};
-use crate::provider::Meta;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
 use crate::rules::vapp_settings::PowerState;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
+use crate::shared::lookup;
 use crate::vi::task::deadline_after;
 use crate::vi::vapp::{VAPP_PROPS, VAppInfo, pool_ref};
 use crate::vi::{ManagedObjectReference, ViError};

@@ -16,9 +16,9 @@ mod state;
 mod target;
 
 use self::state::State;
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
 use crate::vi::ViError;
 use crate::vi::vapp_config::{GUESTINFO_TRANSPORT, VAppOptions, VAppPropertySpec, VmConfigSpec, vapp_props};
 use crate::vi::vm_recover::outcome_unknown;

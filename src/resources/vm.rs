@@ -17,13 +17,14 @@ mod vapp_member;
 
 use self::resolve::moref;
 use self::state::State;
-use crate::data_sources::lookup::{self, datacenter_of, vi_diag, vm_folder};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
-use crate::provider::Meta;
 use crate::resources::catalog_item::deploy_tpm_policy;
 use crate::resources::tpm_device;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
+use crate::shared::lookup::{self, datacenter_of, vm_folder};
 use crate::vi::OvfDeploySpec;
 use crate::vi::task::deadline_after;
 use crate::vi::vapp::pool_ref;

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{ApplyError, Attribute as A, Block, Diags, Resource, Schema, Type, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
 use crate::vi::ManagedObjectReference;
 use crate::vi::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
 use crate::vi::vm_recover::outcome_unknown;

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::tpm_checks::{self, Overlay, Subject};
 use super::tpm_device::{self, TpmView};
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{ApplyError, AttrPath, Attribute as A, Block, Diags, Plan, Resource, Schema, Type, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
 use crate::vi::ManagedObjectReference;
 use crate::vi::vm::{VM_PROPS, VmInfo};
 use crate::vi::vm_recover::outcome_unknown;

@@ -3,8 +3,9 @@
 //! looked for by name. Not findable during the apply, the state records it
 //! *pending* — no id, tainted — and the next refresh finds it (the plan
 //! replaces it) or proves it absent (dropped, created again).
-use super::{State, library_diag};
+use super::State;
 use crate::plugin::{ApplyError, Diags, Value};
+use crate::shared::diag::library_diag;
 use crate::vi::vm_recover::outcome_unknown;
 use crate::vi::{LibraryClient, ViError};
 

@@ -5,7 +5,7 @@
 //! (the plan replaces it) or proves it absent (dropped, created again).
 use super::state::State;
 use crate::plugin::{ApplyError, Diags, Value};
-use crate::resources::catalog::library_diag;
+use crate::shared::diag::library_diag;
 use crate::vi::vm_recover::outcome_unknown;
 use crate::vi::{LibraryClient, ViError};
 

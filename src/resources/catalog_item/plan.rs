@@ -8,9 +8,10 @@ use super::facts::{Facts, property_type_problems};
 use super::state::State;
 use super::tpm::{Origin, instantiate_tpm};
 use crate::plugin::{AttrPath, Diags, Plan, Value};
-use crate::provider::Meta;
-use crate::resources::catalog::{library_diag, object_exists};
 use crate::rules::tpm::{TpmError, TpmPolicy};
+use crate::shared::Meta;
+use crate::shared::diag::library_diag;
+use crate::shared::lookup::object_exists;
 use crate::vi::ovf_package::{OvfPackage, open_package};
 
 const SOURCES: [&str; 3] = ["source_file", "source_vm_id", "source_vapp_id"];

@@ -6,9 +6,9 @@
 //! and the next refresh finds it (the plan replaces it) or proves it absent
 //! (dropped, created again). Never a second copy.
 use super::state::State;
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{ApplyError, AttrPath, Diags, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
 use crate::vi::vapp::pool_ref;
 use crate::vi::vm_recover::outcome_unknown;
 use crate::vi::{ManagedObjectReference, ViError};

@@ -5,9 +5,9 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use tokio::sync::OwnedMutexGuard;
 
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{AttrPath, Diags};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
 use crate::vi::ManagedObjectReference;
 use crate::vi::vapp_config::{VAppOptions, target_ref};
 

@@ -11,9 +11,10 @@
 use std::time::Duration;
 
 use super::state::State;
-use crate::data_sources::lookup::{datacenter_of, vi_diag};
 use crate::plugin::{ApplyError, AttrPath, Diags, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
+use crate::shared::lookup::datacenter_of;
 use crate::vi::vapp::pool_ref;
 use crate::vi::vm_recover::{LostVm, outcome_unknown};
 use crate::vi::{ManagedObjectReference, ViError};

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use super::devices::Resolved;
 use super::state::State;
-use crate::data_sources::lookup::{self, vi_diag};
 use crate::plugin::{AttrPath, Diags};
-use crate::provider::Meta;
 use crate::rules::datastore_path::DatastorePath;
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
+use crate::shared::lookup;
 use crate::vi::ManagedObjectReference;
 use crate::vi::vm_device::Backing;
 

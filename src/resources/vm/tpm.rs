@@ -5,12 +5,12 @@
 //! are those of [`crate::resources::tpm_checks`], shared with `vi_vtpm`.
 use super::resolve;
 use super::state::State;
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
-use crate::provider::Meta;
 use crate::resources::tpm_checks::{self, Overlay, Subject, TpmProvisioning};
 use crate::resources::tpm_device::{self, TpmView};
 use crate::rules::tpm::{PowerState, VmFacts};
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
 use crate::vi::ManagedObjectReference;
 use crate::vi::crypto::KmipClusterInfo;
 use crate::vi::vm::VmInfo;

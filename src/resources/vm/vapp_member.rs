@@ -3,10 +3,10 @@
 //! rather than on the VM: checked at plan with the vApp setting rules,
 //! written after create or move, read back from the vApp.
 use super::state::{State, VappStart};
-use crate::data_sources::lookup::vi_diag;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
-use crate::provider::Meta;
 use crate::rules::vapp_settings::{check_delay, check_start_action, check_start_order, check_stop_action};
+use crate::shared::Meta;
+use crate::shared::diag::vi_diag;
 use crate::vi::vapp::{pool_kind, pool_ref};
 use crate::vi::vapp_spec::VAppEntityConfigInfo;
 use crate::vi::{ManagedObjectReference, ViError};

@@ -7,7 +7,7 @@
 //! replaces it) or proves it absent (dropped, taken again).
 use super::{State, trees};
 use crate::plugin::{AttrPath, Diags, Value};
-use crate::provider::Meta;
+use crate::shared::Meta;
 use crate::vi::datetime::epoch_seconds;
 use crate::vi::snapshot::VirtualMachineSnapshotTree;
 

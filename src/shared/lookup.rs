@@ -1,7 +1,8 @@
 //! Finding inventory objects by name, path or id, with errors that say what
 //! was searched and where. Shared by data sources and resources.
+use super::Meta;
+use super::diag::vi_diag;
 use crate::plugin::{AttrPath, Attribute, Diags, Type, Value};
-use crate::provider::Meta;
 use crate::vi::{ManagedObjectReference, ObjectContent, ViError};
 
 /// A datacenter and the folders under it.
@@ -18,21 +19,6 @@ pub struct Datacenter {
 }
 
 const DC_PROPS: &[&str] = &["name", "parent", "vmFolder", "hostFolder", "datastoreFolder", "networkFolder"];
-
-/// Turns a vSphere error into a diagnostic on `path`.
-pub fn vi_diag(e: &ViError, what: &str, path: Option<AttrPath>) -> Diags {
-    let summary = format!("vSphere call failed while {what}");
-    let mut detail = e.to_string();
-    if matches!(e, ViError::Timeout { .. }) {
-        detail.push_str(
-            "\n\nvSphere did not answer within the provider's `api_timeout`; raise it if vSphere is just slow.",
-        );
-    }
-    match path {
-        Some(p) => Diags::error_at(p, summary, detail),
-        None => Diags::error(summary, detail),
-    }
-}
 
 /// The datacenter named by `id`, else the provider's default, else the only
 /// one there is.
@@ -326,6 +312,15 @@ pub fn exactly_one_of<A, B>(a: &Value<A>, b: &Value<B>, a_name: &str, b_name: &s
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// Whether the managed object `kind`/`id` exists (one batched read).
+pub async fn object_exists(meta: &Meta, kind: &str, id: &str) -> Result<bool, ViError> {
+    match meta.batcher.retrieve_one(ManagedObjectReference::new(kind, id), &["name"]).await {
+        Ok(o) => Ok(!o.is_missing_object()),
+        Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
