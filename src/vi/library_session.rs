@@ -17,7 +17,7 @@ use serde_json::Value;
 use tracing::debug;
 use url::Url;
 
-use super::error::ViError;
+use super::error::{ViError, bounded_text, server_text};
 use super::transfer::{self, ByteRange, Progress, PutRequest, UploadResult};
 
 /// The header (and cookie) carrying the vAPI session.
@@ -346,11 +346,12 @@ pub(crate) fn api_error(status: u16, body: &[u8]) -> ViError {
         }
         _ => (None, Vec::new()),
     };
-    let kind = kind.filter(|k| !k.is_empty()).unwrap_or_else(|| kind_for_status(status).to_string());
+    let kind =
+        kind.filter(|k| !k.is_empty()).map_or_else(|| kind_for_status(status).to_string(), |k| bounded_text(&k, 200));
     let message = if !messages.is_empty() {
-        messages.join("; ")
+        server_text(&messages.join("; "))
     } else if json.is_none() && !body.is_empty() {
-        String::from_utf8_lossy(body).trim().chars().take(300).collect()
+        bounded_text(String::from_utf8_lossy(body).trim(), 300)
     } else {
         format!("HTTP {status} without details")
     };
