@@ -22,6 +22,7 @@ use self::tpm::{Origin, deploy_policy, instantiate_tpm};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::resources::catalog::library_diag;
+use crate::rules::object_name::NameKind;
 use crate::rules::tpm::TpmPolicy;
 use crate::vi::ovf::limits::MAX_DESCRIPTOR_BYTES;
 use crate::vi::ovf::parse_ovf;
@@ -230,7 +231,9 @@ impl Resource<Meta> for CatalogItem {
     }
 
     fn validate(&self, config: &State) -> Diags {
-        plan::validate(config)
+        let mut d = plan::validate(config);
+        d.push(crate::resources::name_checks::name(&config.name, NameKind::Other));
+        d
     }
 
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {

@@ -20,6 +20,7 @@ use self::state::State;
 use crate::data_sources::lookup::{self, vi_diag};
 use crate::plugin::{ApplyError, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
+use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
 use crate::rules::vapp_settings::PowerState;
@@ -99,7 +100,9 @@ impl Resource<Meta> for VApp {
     }
 
     fn validate(&self, config: &State) -> Diags {
-        plan::validate(config)
+        let mut d = plan::validate(config);
+        d.push(crate::resources::name_checks::name(&config.name, NameKind::Inventory));
+        d
     }
 
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {

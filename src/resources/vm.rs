@@ -21,7 +21,8 @@ use crate::data_sources::lookup::{self, datacenter_of, vi_diag, vm_folder};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::resources::catalog_item::deploy_tpm_policy;
-use crate::resources::tpm_device;
+use crate::resources::{name_checks, tpm_device};
+use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
 use crate::vi::OvfDeploySpec;
@@ -456,6 +457,8 @@ impl Resource<Meta> for Vm {
 
     fn validate(&self, config: &State) -> Diags {
         let mut d = plan::validate(config);
+        d.push(name_checks::name(&config.name, NameKind::Inventory));
+        d.push(name_checks::extra_config(&config.extra_config));
         d.push(vapp_member::validate(config));
         d
     }

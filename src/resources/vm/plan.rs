@@ -9,7 +9,7 @@ use crate::plugin::{AttrPath, Diags, Plan, Value};
 use crate::rules::datastore_path::DatastorePath;
 use crate::rules::device_models::{NicModel, ScsiType, check_nic_model, check_scsi_type};
 use crate::rules::hardware::{
-    HardwareError, check_cpus, check_disk_size, check_firmware, check_memory, check_scsi_unit_number,
+    HardwareError, check_cpus, check_disk_count, check_disk_size, check_firmware, check_memory, check_scsi_unit_number,
 };
 use crate::rules::hardware_version::{HardwareVersion, VersionChange, hardware_version_change};
 use crate::rules::mac_address::{MacVerdict, check_mac};
@@ -135,6 +135,9 @@ fn validate_disks(c: &State) -> Diags {
     let mut d = Diags::none();
     let mut units = HashSet::new();
     let mut labels = HashSet::new();
+    if let Err(e) = check_disk_count(c.disk.len()) {
+        d.push(at(AttrPath::attr("disk"), &e));
+    }
     for (i, disk) in c.disk.iter().enumerate() {
         let p = || AttrPath::attr("disk").index(i);
         if let Some(s) = disk.size.get()
@@ -222,6 +225,7 @@ pub fn refine(plan: &mut Plan<State>) -> Diags {
             disk.unit_number = Value::known(default_unit(i));
         }
     }
+    d.push(default_unit_clashes(&plan.config, &plan.planned));
     // A clone or a deployment keeps its source's SCSI controller unless the
     // configuration names one: the default is for VMs made from scratch.
     if (plan.config.clone.is_some() || plan.config.catalog_item.is_some()) && plan.config.scsi_type.is_null() {
@@ -229,6 +233,30 @@ pub fn refine(plan: &mut Plan<State>) -> Diags {
     }
     let Some(prior) = plan.prior.clone() else { return d };
     d.push(update_rules(&prior, plan));
+    d
+}
+
+/// A default unit number (a disk's place in the list) that an explicit
+/// `unit_number` of another disk already holds would fail at apply.
+fn default_unit_clashes(config: &State, planned: &State) -> Diags {
+    let mut d = Diags::none();
+    for (i, disk) in planned.disk.iter().enumerate() {
+        let explicit = config.disk.get(i).is_some_and(|c| !c.unit_number.is_null());
+        let Some(u) = disk.unit_number.get() else { continue };
+        if explicit {
+            continue;
+        }
+        let taken = planned.disk.iter().enumerate().find(|(j, o)| *j != i && o.unit_number.get() == Some(u));
+        if let Some((j, _)) = taken {
+            d.push(at(
+                AttrPath::attr("disk").index(i),
+                &format!(
+                    "this disk's default unit number {u} (from its place in the list) is also disk[{j}]'s; \
+                     set unit_number on the disks to place them"
+                ),
+            ));
+        }
+    }
     d
 }
 
@@ -512,6 +540,37 @@ mod tests {
 
     fn plan_of(prior: State, planned: State) -> Plan<State> {
         Plan { prior: Some(prior), config: planned.clone(), planned, requires_replace: Vec::new() }
+    }
+
+    #[test]
+    fn more_disks_than_a_controller_holds_fail_at_plan() {
+        let disk =
+            |i: usize| Disk { label: Value::known(format!("d{i}")), size: Value::known(1), ..Default::default() };
+        let mut s = base();
+        s.disk = (0..15).map(disk).collect();
+        assert!(!validate(&s).has_errors());
+        s.disk = (0..16).map(disk).collect();
+        let d = validate(&s);
+        assert_eq!(paths(&d), vec!["disk"]);
+        assert!(d.0[0].detail.contains("at most 15"), "{}", d.0[0].detail);
+    }
+
+    #[test]
+    fn a_default_unit_taken_by_an_explicit_one_fails_at_plan() {
+        let mut s = base();
+        s.disk = vec![
+            Disk { label: Value::known("a".into()), size: Value::known(1), ..Default::default() },
+            Disk {
+                label: Value::known("b".into()),
+                size: Value::known(1),
+                unit_number: Value::known(0),
+                ..Default::default()
+            },
+        ];
+        let mut p = Plan { prior: None, config: s.clone(), planned: s, requires_replace: Vec::new() };
+        let d = refine(&mut p);
+        assert_eq!(paths(&d), vec!["disk[0]"]);
+        assert!(d.0[0].detail.contains("disk[1]"), "{}", d.0[0].detail);
     }
 
     #[test]
