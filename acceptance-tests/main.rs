@@ -8,6 +8,7 @@ mod docs;
 mod examples;
 mod faults;
 mod harness;
+mod input_checks;
 mod ovf;
 mod plugin_binary;
 mod provider_config;

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod catalog_item;
 pub mod datastore_upload;
 pub mod name_checks;
+pub mod references;
 pub mod tpm_checks;
 pub mod tpm_device;
 pub mod vapp;

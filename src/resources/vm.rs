@@ -21,7 +21,7 @@ use crate::data_sources::lookup::{self, datacenter_of, vi_diag, vm_folder};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::provider::Meta;
 use crate::resources::catalog_item::deploy_tpm_policy;
-use crate::resources::{name_checks, tpm_device};
+use crate::resources::{name_checks, references, tpm_device};
 use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
@@ -466,6 +466,9 @@ impl Resource<Meta> for Vm {
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
         vapp_member::refine(p);
         let mut d = plan::refine(p);
+        if let Some(meta) = meta {
+            d.push(references::check(meta, &plan::references(p)).await);
+        }
         d.push(tpm::plan(meta, p).await);
         d
     }

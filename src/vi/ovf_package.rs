@@ -73,9 +73,8 @@ fn from_ovf(path: &Path) -> Result<OvfPackage, OvfError> {
         .map(str::to_string)
         .ok_or_else(|| OvfError::invalid("descriptor file name", path.display().to_string(), "not valid UTF-8"))?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let size_of = |p: &Path| -> Result<u64, OvfError> {
-        crate::vi::local_file::check_regular(p).map_err(|e| OvfError::io(p, e))
-    };
+    let size_of =
+        |p: &Path| -> Result<u64, OvfError> { crate::vi::local_file::check_regular(p).map_err(|e| OvfError::io(p, e)) };
     let whole = |name: &str| -> Result<PackageFile, OvfError> {
         let p = dir.join(name);
         Ok(PackageFile { name: name.to_string(), size: size_of(&p)?, path: p, range: None })

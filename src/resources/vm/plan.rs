@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use super::devices::default_unit;
 use super::state::State;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
+use crate::resources::references::{DATASTORE, HOST, NETWORK, POOL, Reference, changed};
 use crate::rules::datastore_path::DatastorePath;
 use crate::rules::device_models::{NicModel, ScsiType, check_nic_model, check_scsi_type};
 use crate::rules::hardware::{
@@ -258,6 +259,31 @@ fn default_unit_clashes(config: &State, planned: &State) -> Diags {
         }
     }
     d
+}
+
+/// The ids this plan names that are new or changed, for one existence
+/// check (`resources::references`).
+pub fn references(plan: &Plan<State>) -> Vec<Reference> {
+    let (c, prior) = (&plan.config, plan.prior.as_ref());
+    let mut refs: Vec<Reference> = [
+        ("host_id", &c.host_id, prior.map(|p| &p.host_id), HOST, "host"),
+        ("datastore_id", &c.datastore_id, prior.map(|p| &p.datastore_id), DATASTORE, "datastore"),
+        ("resource_pool_id", &c.resource_pool_id, prior.map(|p| &p.resource_pool_id), POOL, "resource pool"),
+    ]
+    .into_iter()
+    .filter_map(|(a, now, before, kinds, what)| changed(AttrPath::attr(a), now, before, kinds, what))
+    .collect();
+    for (i, n) in c.network_interface.iter().enumerate() {
+        let before = prior.and_then(|p| p.network_interface.get(i)).map(|n| &n.network_id);
+        let path = AttrPath::attr("network_interface").index(i).then("network_id");
+        refs.extend(changed(path, &n.network_id, before, NETWORK, "network"));
+    }
+    if let Some(cd) = &c.cdrom {
+        let before = prior.and_then(|p| p.cdrom.as_ref()).map(|p| &p.datastore_id);
+        let path = AttrPath::attr("cdrom").then("datastore_id");
+        refs.extend(changed(path, &cd.datastore_id, before, DATASTORE, "datastore"));
+    }
+    refs
 }
 
 /// A CD-ROM given one way (`datastore_path`, or `datastore_id` + `path`)
