@@ -107,6 +107,8 @@ impl Resource<Meta> for VApp {
 
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
         let mut d = plan::refine(p);
+        // Again for a name that was unknown at validation.
+        d.push(crate::resources::name_checks::name(&p.config.name, NameKind::Inventory));
         if let Some(meta) = meta {
             use crate::resources::references::{self, DATASTORE, POOL, changed};
             let prior = p.prior.as_ref();

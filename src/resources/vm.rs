@@ -466,6 +466,9 @@ impl Resource<Meta> for Vm {
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
         vapp_member::refine(p);
         let mut d = plan::refine(p);
+        // Again for values that were unknown at validation.
+        d.push(name_checks::name(&p.config.name, NameKind::Inventory));
+        d.push(name_checks::extra_config(&p.config.extra_config));
         if let Some(meta) = meta {
             d.push(references::check(meta, &plan::references(p)).await);
         }
