@@ -415,6 +415,14 @@ mod tests {
         assert_eq!(api_error(500, b"").api_kind(), Some("ERROR"));
         assert_eq!(api_error(400, b"{}").api_kind(), Some("INVALID_ARGUMENT"));
         assert_eq!(api_error(403, b"[1]").api_kind(), Some("UNAUTHORIZED"));
+
+        // A huge message with escape codes: bounded and cleaned.
+        let huge = serde_json::json!({"error_type": "ERROR", "messages": [{"default_message": format!("\u{1b}[2J{}", "m".repeat(1 << 20))}]});
+        let ViError::Api { message, .. } = api_error(500, huge.to_string().as_bytes()) else { panic!() };
+        assert!(message.len() <= crate::vi::error::SERVER_TEXT_MAX + 40, "{}", message.len());
+        assert!(message.starts_with("[2Jmmm") && message.ends_with("bytes more)"), "{}", &message[..10]);
+        let ViError::Api { message, .. } = api_error(502, "\u{1b}]0;x\u{7}bad gateway".as_bytes()) else { panic!() };
+        assert_eq!(message, "]0;xbad gateway");
     }
 
     #[test]
