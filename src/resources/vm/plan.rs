@@ -600,6 +600,27 @@ mod tests {
     }
 
     #[test]
+    fn only_known_new_or_changed_ids_are_checked() {
+        let mut a = base();
+        a.host_id = Value::known("host-1".into());
+        a.resource_pool_id = Value::known("resgroup-1".into());
+        a.network_interface = vec![Nic { network_id: Value::known("network-1".into()), ..Default::default() }];
+        // Create: every known id.
+        let p = Plan { prior: None, config: a.clone(), planned: a.clone(), requires_replace: Vec::new() };
+        let paths: Vec<String> = references(&p).iter().map(|r| r.path.to_string()).collect();
+        assert_eq!(paths, ["host_id", "datastore_id", "resource_pool_id", "network_interface[0].network_id"]);
+        // Nothing changed: nothing to read.
+        assert!(references(&plan_of(a.clone(), a.clone())).is_empty());
+        // A changed host and an unknown pool: the host only.
+        let mut b = a.clone();
+        b.host_id = Value::known("host-2".into());
+        b.resource_pool_id = Value::Unknown;
+        let refs = references(&plan_of(a, b));
+        assert_eq!(refs.len(), 1);
+        assert_eq!((refs[0].path.to_string(), refs[0].id.as_str()), ("host_id".to_string(), "host-2"));
+    }
+
+    #[test]
     fn shrinking_a_disk_fails_at_plan() {
         let mut a = base();
         a.disk = vec![Disk { label: Value::known("d".into()), size: Value::known(10), ..Default::default() }];
