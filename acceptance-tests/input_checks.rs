@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::harness::terraform::{Tf, provider_block, text};
-use crate::harness::vcsim::Vcsim;
+use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
 use crate::vi_check;
 use crate::vm::{Place, place, vm_count};
 
@@ -169,6 +169,50 @@ resource "vi_vapp" "app" {{
         .replace(&format!("host_id          = \"{}\"", p.datastore), &format!("host_id = \"{host}\""));
     tf.write_main(&(provider_block(&sim.sdk_url(), "") + &good));
     tf.ok(&["plan", "-no-color"]);
+}
+
+/// The id checks of thirty new VMs share few PropertyCollector calls: the
+/// plans' reads go through the batcher together.
+#[test]
+fn the_id_checks_of_thirty_new_vms_are_batched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (sim, trace) = traced_vcsim(dir.path(), &[]);
+    let p = place(&sim);
+    let host = vi_check::facts(&sim).id("HostSystem", "DC0_H0");
+    let tf = Tf::new(&format!(
+        r#"{provider}
+resource "vi_vm" "many" {{
+  count            = 30
+  name             = "many-${{count.index}}"
+  resource_pool_id = "{pool}"
+  datastore_id     = "{ds}"
+  host_id          = "{host}"
+  network_interface {{
+    network_id = "{net}"
+  }}
+}}
+"#,
+        provider = provider_block(&sim.sdk_url(), ""),
+        pool = p.pool,
+        ds = p.datastore,
+        net = p.network,
+    ));
+    tf.init();
+    let pc = |t: &std::path::Path| {
+        soap_calls(t, "RetrievePropertiesEx")
+            + soap_calls(t, "ContinueRetrievePropertiesEx")
+            + soap_calls(t, "RetrieveProperties")
+    };
+    let before = pc(&trace);
+    tf.ok(&["plan", "-no-color"]);
+    let calls = pc(&trace) - before;
+    // Unbatched, each plan would make its own call (30 at least); 7 were
+    // measured, configure's reads included.
+    assert!(calls <= 12, "planning 30 VMs took {calls} PropertyCollector calls");
+    // And a missing id among them is still found.
+    tf.write_main(&std::fs::read_to_string(tf.dir.path().join("main.tf")).unwrap().replace(&host, "host-404"));
+    let out = tf.fails(&["plan", "-no-color"]);
+    assert_error(&out, "vi_vm.many[29]", &["No such host", "host-404"]);
 }
 
 /// A FIFO as `source_file` used to hang `terraform plan` for ever (opening
