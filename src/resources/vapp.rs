@@ -110,24 +110,7 @@ impl Resource<Meta> for VApp {
         // Again for a name that was unknown at validation.
         d.push(crate::resources::name_checks::name(&p.config.name, NameKind::Inventory));
         if let Some(meta) = meta {
-            use crate::resources::references::{self, DATASTORE, POOL, changed};
-            let prior = p.prior.as_ref();
-            let c = &p.config;
-            let mut refs: Vec<_> = changed(
-                crate::plugin::AttrPath::attr("resource_pool_id"),
-                &c.resource_pool_id,
-                prior.map(|p| &p.resource_pool_id),
-                POOL,
-                "resource pool",
-            )
-            .into_iter()
-            .collect();
-            if let Some(cl) = &c.clone {
-                let before = prior.and_then(|p| p.clone.as_ref()).map(|b| &b.datastore_id);
-                let path = crate::plugin::AttrPath::attr("clone").then("datastore_id");
-                refs.extend(changed(path, &cl.datastore_id, before, DATASTORE, "datastore"));
-            }
-            d.push(references::check(meta, &refs).await);
+            d.push(crate::resources::references::check(meta, &plan::references(p)).await);
         }
         // The copy's TPM rule needs the source's state and the vCenter
         // version; without a connection yet, create checks it first thing.
