@@ -15,7 +15,8 @@ use super::error::ViError;
 pub const MAX_DEPTH: usize = 256;
 /// Largest document accepted.
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
-/// Most elements accepted in one document. The byte limit alone does not
+/// Most elements and attributes accepted in one document (each counts
+/// one). The byte limit alone does not
 /// bound the tree: a node costs ~150 bytes however short its tag, so 39 MB
 /// of `<a/>` took 1.66 GB. A 1,000-VM `RetrievePropertiesEx` of the
 /// properties `vi_vm` reads holds ~220,000 elements on vcsim (see
@@ -24,6 +25,9 @@ pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// several such pages while holding a document of tiny elements to a few
 /// hundred MB (~320 MB measured for `tiny_elements_stop_at_the_cap`).
 pub const MAX_NODES: usize = 2_000_000;
+/// Most attributes on one element: vim25 elements carry two or three, and
+/// checking for duplicates costs the square of the count.
+pub const MAX_ATTRS: usize = 32;
 
 const XSI_NS: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
 
@@ -125,14 +129,14 @@ pub fn parse(bytes: &[u8]) -> Result<XmlNode, ViError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(bad(format!("nesting deeper than {MAX_DEPTH} elements")));
                 }
-                nodes += 1;
+                let node = element(&reader, start)?;
+                nodes += 1 + node.attrs.len() + usize::from(node.xsi_type_qname.is_some());
                 if nodes > MAX_NODES {
                     return Err(bad(format!(
-                        "the document has more than {MAX_NODES} elements, the most accepted in one answer \
-                         (a limit on memory)"
+                        "the document has more than {MAX_NODES} elements and attributes, the most accepted in one \
+                         answer (a limit on memory)"
                     )));
                 }
-                let node = element(&reader, start)?;
                 if matches!(event, Event::Empty(_)) {
                     attach(&mut stack, &mut root, node);
                 } else {
@@ -244,7 +248,10 @@ fn utf8(bytes: &[u8], what: &str) -> Result<String, ViError> {
 
 fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<XmlNode, ViError> {
     let mut node = XmlNode::new(utf8(start.local_name().as_ref(), "element name")?);
-    for attr in start.attributes() {
+    for (i, attr) in start.attributes().enumerate() {
+        if i >= MAX_ATTRS {
+            return Err(bad(format!("<{}> has more than {MAX_ATTRS} attributes", node.name)));
+        }
         let attr = attr.map_err(|e| bad(format!("attribute in <{}>: {e}", node.name)))?;
         let key = attr.key;
         if key.as_namespace_binding().is_some() {
@@ -380,6 +387,30 @@ mod tests {
         // One fewer is accepted: the cap is the count, not the bytes.
         let ok = doc.replacen("<a/>", "", 1);
         assert_eq!(parse(ok.as_bytes()).map(|r| r.children.len()).ok(), Some(MAX_NODES - 1));
+    }
+
+    /// Attributes count against the same cap (each costs as much memory as
+    /// a small element), and one element takes at most `MAX_ATTRS`.
+    #[test]
+    fn attributes_count_too() {
+        let attrs: String = (0..MAX_ATTRS).map(|i| format!(" a{i}=\"\"")).collect();
+        let one = format!("<e{attrs}/>");
+        let per = 1 + MAX_ATTRS;
+        let fits = MAX_NODES / per - 1;
+        let doc = |n: usize| {
+            let mut d = String::from("<r>");
+            for _ in 0..n {
+                d.push_str(&one);
+            }
+            d.push_str("</r>");
+            d
+        };
+        assert!(parse(doc(fits).as_bytes()).is_ok());
+        let e = parse(doc(fits + 2).as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("elements and attributes"), "{e}");
+        let too_many = format!("<e{attrs} z=\"\"/>");
+        let e = parse(too_many.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains(&format!("more than {MAX_ATTRS} attributes")), "{e}");
     }
 
     #[test]
