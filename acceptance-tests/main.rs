@@ -8,6 +8,7 @@ mod docs;
 mod examples;
 mod faults;
 mod harness;
+mod input_checks;
 mod lost_answers;
 mod ovf;
 mod plugin_binary;

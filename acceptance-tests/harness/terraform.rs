@@ -119,6 +119,47 @@ impl Tf {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run terraform")
+    }
+
+    /// Runs with a deadline: None (after killing Terraform) when it has not
+    /// ended by then, for tests of what used to hang.
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Option<Output> {
+        let mut child = self
+            .command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run terraform");
+        // Drain the pipes on threads so a chatty Terraform never blocks.
+        let mut out_pipe = child.stdout.take().expect("stdout");
+        let mut err_pipe = child.stderr.take().expect("stderr");
+        let out = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut out_pipe, &mut b);
+            b
+        });
+        let err = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut err_pipe, &mut b);
+            b
+        });
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("wait for terraform") {
+                break s;
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        Some(Output { status, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() })
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(terraform_bin());
         cmd.args(args)
             .current_dir(self.dir.path().join(&self.sub))
@@ -133,7 +174,7 @@ impl Tf {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.output().expect("run terraform")
+        cmd
     }
 
     /// Runs and asserts success, returning stdout.

@@ -5,6 +5,7 @@ pub mod cty;
 pub mod diag;
 pub mod docs;
 pub mod log;
+mod number_fit;
 pub mod proto;
 pub mod schema;
 pub mod serve;

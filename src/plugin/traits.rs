@@ -14,7 +14,11 @@ use super::schema::Schema;
 /// Converts a cty value into a typed state struct.
 pub fn decode<T: DeserializeOwned>(v: &Dyn) -> Result<T, Diags> {
     serde_json::from_value(cty::to_json(v)).map_err(|e| {
-        Diags::error("Provider could not read a value", format!("decoding into the typed state failed: {e}"))
+        // A number too large or fractional for its field is the user's
+        // input: say which attribute and what it takes.
+        super::number_fit::misfit_numbers::<T>(v).unwrap_or_else(|| {
+            Diags::error("Provider could not read a value", format!("decoding into the typed state failed: {e}"))
+        })
     })
 }
 

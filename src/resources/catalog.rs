@@ -78,6 +78,8 @@ impl Resource<Meta> for Catalog {
         let mut d = Diags::none();
         if blank(&c.name) {
             d.push(Diags::error_at(AttrPath::attr("name"), "Invalid catalog name", "the name must not be empty"));
+        } else {
+            d.push(crate::resources::name_checks::name(&c.name, crate::rules::object_name::NameKind::Other));
         }
         if blank(&c.datastore_id) {
             d.push(Diags::error_at(

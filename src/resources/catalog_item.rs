@@ -21,6 +21,7 @@ use self::provenance::{Provenance, compose, split};
 use self::state::State;
 use self::tpm::{Origin, deploy_policy, instantiate_tpm};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
+use crate::rules::object_name::NameKind;
 use crate::rules::tpm::TpmPolicy;
 use crate::shared::Meta;
 use crate::shared::diag::library_diag;
@@ -239,7 +240,9 @@ impl Resource<Meta> for CatalogItem {
     }
 
     fn validate(&self, config: &State) -> Diags {
-        plan::validate(config)
+        let mut d = plan::validate(config);
+        d.push(crate::resources::name_checks::name(&config.name, NameKind::Other));
+        d
     }
 
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {

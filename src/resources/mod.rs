@@ -8,6 +8,8 @@ use crate::shared::Meta;
 pub mod catalog;
 pub mod catalog_item;
 pub mod datastore_upload;
+pub mod name_checks;
+pub mod references;
 pub mod tpm_checks;
 pub mod tpm_device;
 pub mod vapp;

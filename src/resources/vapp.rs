@@ -19,6 +19,7 @@ mod state;
 
 use self::state::State;
 use crate::plugin::{ApplyError, Diags, Plan, Resource, Schema, Value};
+use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
 use crate::rules::vapp_settings::PowerState;
@@ -101,11 +102,18 @@ impl Resource<Meta> for VApp {
     }
 
     fn validate(&self, config: &State) -> Diags {
-        plan::validate(config)
+        let mut d = plan::validate(config);
+        d.push(crate::resources::name_checks::name(&config.name, NameKind::Inventory));
+        d
     }
 
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
         let mut d = plan::refine(p);
+        // Again for a name that was unknown at validation.
+        d.push(crate::resources::name_checks::name(&p.config.name, NameKind::Inventory));
+        if let Some(meta) = meta {
+            d.push(crate::resources::references::check(meta, &plan::references(p)).await);
+        }
         // The copy's TPM rule needs the source's state and the vCenter
         // version; without a connection yet, create checks it first thing.
         if p.prior.is_none()

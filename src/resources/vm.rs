@@ -19,7 +19,8 @@ use self::resolve::moref;
 use self::state::State;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::resources::catalog_item::deploy_tpm_policy;
-use crate::resources::tpm_device;
+use crate::resources::{name_checks, references, tpm_device};
+use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
 use crate::shared::Meta;
@@ -452,6 +453,8 @@ impl Resource<Meta> for Vm {
 
     fn validate(&self, config: &State) -> Diags {
         let mut d = plan::validate(config);
+        d.push(name_checks::name(&config.name, NameKind::Inventory));
+        d.push(name_checks::extra_config(&config.extra_config));
         d.push(vapp_member::validate(config));
         d
     }
@@ -459,6 +462,12 @@ impl Resource<Meta> for Vm {
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
         vapp_member::refine(p);
         let mut d = plan::refine(p);
+        // Again for values that were unknown at validation.
+        d.push(name_checks::name(&p.config.name, NameKind::Inventory));
+        d.push(name_checks::extra_config(&p.config.extra_config));
+        if let Some(meta) = meta {
+            d.push(references::check(meta, &plan::references(p)).await);
+        }
         d.push(tpm::plan(meta, p).await);
         d
     }

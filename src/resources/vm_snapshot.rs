@@ -66,6 +66,10 @@ impl Resource<Meta> for VmSnapshot {
         "vi_vm_snapshot"
     }
 
+    fn validate(&self, config: &State) -> Diags {
+        crate::resources::name_checks::name(&config.name, crate::rules::object_name::NameKind::Other)
+    }
+
     fn schema(&self) -> Schema {
         Schema::new(
             Block::new(

@@ -99,6 +99,11 @@ pub enum HardwareError {
     UnitNumberOutOfRange { unit: i64 },
     #[error("disk unit_number = 7 is the SCSI controller's own unit; use 0–6 or 8–{MAX_SCSI_UNIT}")]
     UnitNumberReserved,
+    #[error(
+        "{count} disks do not fit on the VM's one SCSI controller: it holds at most {MAX_DISKS} \
+         (units 0–{MAX_SCSI_UNIT} except 7, the controller's own)"
+    )]
+    TooManyDisks { count: usize },
 
     #[error(
         "mac_address {value:?} is not a MAC address: {reason}; \
@@ -154,6 +159,7 @@ impl HardwareError {
             E::HardwareVersionSyntax { .. } | E::HardwareVersionUnsupported { .. } => "hardware_version",
             E::DiskTooSmall { .. } | E::DiskTooLarge { .. } | E::DiskShrink { .. } => "disk.size",
             E::UnitNumberOutOfRange { .. } | E::UnitNumberReserved => "disk.unit_number",
+            E::TooManyDisks { .. } => "disk",
             E::MacSyntax { .. } | E::MacMulticast { .. } | E::MacZero { .. } | E::MacOutsideRanges { .. } => {
                 "network_interface.mac_address"
             }
@@ -350,6 +356,15 @@ pub fn check_disk_resize(old_gb: i64, new_gb: i64) -> Result<(), HardwareError> 
         return Err(HardwareError::DiskShrink { old_gb, new_gb });
     }
     Ok(())
+}
+
+/// Most disks a VM can have: one SCSI controller's units 0–15 but 7.
+pub const MAX_DISKS: usize = 15;
+
+/// The number of `disk` blocks: past [`MAX_DISKS`] the default unit numbers
+/// would run to 16 and beyond, which vSphere refuses half-way through apply.
+pub fn check_disk_count(count: usize) -> Result<(), HardwareError> {
+    if count > MAX_DISKS { Err(HardwareError::TooManyDisks { count }) } else { Ok(()) }
 }
 
 /// A disk's unit number on its SCSI controller: 0 to 15, but not 7.
@@ -609,6 +624,18 @@ mod tests {
             let e = check_scsi_unit_number(unit).unwrap_err();
             assert_eq!(e, HardwareError::UnitNumberOutOfRange { unit });
             assert_eq!(e.attribute(), "disk.unit_number");
+        }
+    }
+
+    #[test]
+    fn disk_count() {
+        for n in [0, 1, 15] {
+            assert_eq!(check_disk_count(n), Ok(()), "{n}");
+        }
+        for n in [16, 20, usize::MAX] {
+            let e = check_disk_count(n).unwrap_err();
+            assert_eq!(e.attribute(), "disk");
+            assert!(e.to_string().contains("at most 15"), "{e}");
         }
     }
 

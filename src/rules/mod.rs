@@ -23,6 +23,9 @@
 //! - [`device_models`]: SCSI controller and NIC models, their vSphere API
 //!   types and the hardware versions they need.
 //! - [`datastore_path`]: `[datastore] dir/file` paths.
+//! - [`object_name`]: names of VMs, vApps, snapshots and library objects
+//!   (empty, control characters, vSphere's 80-character inventory limit).
+//! - [`extra_config`]: VMX option keys and values.
 //! - [`resource_allocation`]: CPU/memory shares, reservations and limits of
 //!   a pool or vApp.
 //! - [`vapp_settings`]: a vApp's transports, IP protocol and allocation
@@ -30,9 +33,11 @@
 pub mod connection_uri;
 pub mod datastore_path;
 pub mod device_models;
+pub mod extra_config;
 pub mod hardware;
 pub mod hardware_version;
 pub mod mac_address;
+pub mod object_name;
 pub mod provider_config;
 pub mod resource_allocation;
 pub mod tpm;

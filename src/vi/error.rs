@@ -123,6 +123,39 @@ impl ViError {
     }
 }
 
+/// The most of a server's text (fault message, task error, HTTP body) that
+/// goes into an error: a fault can carry megabytes, and it ends up in
+/// Terraform's output.
+pub(crate) const SERVER_TEXT_MAX: usize = 4096;
+
+/// Server text made fit for a terminal: control characters other than
+/// newline and tab dropped (an ESC would let the server drive the user's
+/// terminal), then cut on a char boundary to [`SERVER_TEXT_MAX`] bytes with
+/// a note of how much was left out.
+pub(crate) fn server_text(s: &str) -> String {
+    bounded_text(s, SERVER_TEXT_MAX)
+}
+
+/// [`server_text`] with the limit given.
+pub(crate) fn bounded_text(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max));
+    let mut dropped = 0usize;
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            continue;
+        }
+        if dropped > 0 || out.len() + c.len_utf8() > max {
+            dropped += c.len_utf8();
+        } else {
+            out.push(c);
+        }
+    }
+    if dropped > 0 {
+        out.push_str(&format!("… ({dropped} bytes more)"));
+    }
+    out
+}
+
 /// All messages of an error's `source()` chain joined with ": ", because
 /// reqwest's top-level message ("error sending request") hides the cause.
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
@@ -167,6 +200,21 @@ fn certificate_problem(err: &(dyn std::error::Error + 'static)) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_text_is_bounded_and_has_no_escape_codes() {
+        // A 10 MB fault becomes 4 KiB plus a note of what was cut.
+        let big = "x".repeat(10 * 1024 * 1024);
+        let t = server_text(&big);
+        assert!(t.len() < SERVER_TEXT_MAX + 40, "{}", t.len());
+        assert!(t.ends_with(&format!("… ({} bytes more)", 10 * 1024 * 1024 - SERVER_TEXT_MAX)), "{}", &t[4000..]);
+        // Escape codes and other controls go; newlines and tabs stay.
+        assert_eq!(server_text("a\u{1b}[31mred\u{1b}[0m\r\n\tb\u{7}\u{0}\u{9b}c"), "a[31mred[0m\n\tbc");
+        // Cut on a char boundary: 'é' is two bytes and does not fit in 3.
+        assert_eq!(bounded_text("abé", 3), "ab… (2 bytes more)");
+        assert_eq!(bounded_text("abé", 4), "abé");
+        assert_eq!(server_text(""), "");
+    }
 
     #[test]
     fn fault_kind_only_for_faults() {

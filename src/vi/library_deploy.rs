@@ -170,7 +170,11 @@ fn ovf_failure(what: &str, error: Option<&Value>) -> ViError {
             .extend(nested.iter().filter_map(|m| m.get("default_message").and_then(Value::as_str)).map(str::to_string));
     }
     let detail = if messages.is_empty() { "the server gave no reason".to_string() } else { messages.join("; ") };
-    ViError::Api { status: 200, kind: "ERROR".into(), message: format!("{what} failed: {detail}") }
+    ViError::Api {
+        status: 200,
+        kind: "ERROR".into(),
+        message: format!("{what} failed: {}", super::error::server_text(&detail)),
+    }
 }
 
 #[cfg(test)]

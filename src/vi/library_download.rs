@@ -115,7 +115,7 @@ fn prepared_endpoint(info: &DownloadFileInfo, name: &str) -> Result<Option<Url>,
                 .as_ref()
                 .and_then(|m| m.default_message.clone())
                 .filter(|m| !m.is_empty())
-                .unwrap_or_else(|| "the server gave no reason".into());
+                .map_or_else(|| "the server gave no reason".into(), |m| super::error::server_text(&m));
             Err(ViError::Api { status: 200, kind: "ERROR".into(), message: format!("preparing {name} failed: {why}") })
         }
         _ => Ok(None),

@@ -17,7 +17,7 @@ use serde_json::Value;
 use tracing::debug;
 use url::Url;
 
-use super::error::ViError;
+use super::error::{ViError, bounded_text, server_text};
 use super::transfer::{self, ByteRange, Progress, PutRequest, UploadResult};
 
 /// The header (and cookie) carrying the vAPI session.
@@ -346,11 +346,12 @@ pub(crate) fn api_error(status: u16, body: &[u8]) -> ViError {
         }
         _ => (None, Vec::new()),
     };
-    let kind = kind.filter(|k| !k.is_empty()).unwrap_or_else(|| kind_for_status(status).to_string());
+    let kind =
+        kind.filter(|k| !k.is_empty()).map_or_else(|| kind_for_status(status).to_string(), |k| bounded_text(&k, 200));
     let message = if !messages.is_empty() {
-        messages.join("; ")
+        server_text(&messages.join("; "))
     } else if json.is_none() && !body.is_empty() {
-        String::from_utf8_lossy(body).trim().chars().take(300).collect()
+        bounded_text(String::from_utf8_lossy(body).trim(), 300)
     } else {
         format!("HTTP {status} without details")
     };
@@ -414,6 +415,14 @@ mod tests {
         assert_eq!(api_error(500, b"").api_kind(), Some("ERROR"));
         assert_eq!(api_error(400, b"{}").api_kind(), Some("INVALID_ARGUMENT"));
         assert_eq!(api_error(403, b"[1]").api_kind(), Some("UNAUTHORIZED"));
+
+        // A huge message with escape codes: bounded and cleaned.
+        let huge = serde_json::json!({"error_type": "ERROR", "messages": [{"default_message": format!("\u{1b}[2J{}", "m".repeat(1 << 20))}]});
+        let ViError::Api { message, .. } = api_error(500, huge.to_string().as_bytes()) else { panic!() };
+        assert!(message.len() <= crate::vi::error::SERVER_TEXT_MAX + 40, "{}", message.len());
+        assert!(message.starts_with("[2Jmmm") && message.ends_with("bytes more)"), "{}", &message[..10]);
+        let ViError::Api { message, .. } = api_error(502, "\u{1b}]0;x\u{7}bad gateway".as_bytes()) else { panic!() };
+        assert_eq!(message, "]0;xbad gateway");
     }
 
     #[test]

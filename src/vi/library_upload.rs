@@ -186,7 +186,11 @@ impl LibraryClient {
             let why = f.error_message.as_ref().and_then(|m| m.default_message.as_deref()).unwrap_or("invalid");
             format!("{}: {why}", f.name)
         }));
-        Err(ViError::Api { status: 200, kind: "INVALID_ARGUMENT".into(), message: problems.join("; ") })
+        Err(ViError::Api {
+            status: 200,
+            kind: "INVALID_ARGUMENT".into(),
+            message: super::error::server_text(&problems.join("; ")),
+        })
     }
 
     /// POST `~action=<action>` on the session (complete, cancel).
@@ -228,7 +232,7 @@ fn session_outcome(model: &UpdateSessionModel) -> Option<Result<(), ViError>> {
             .as_ref()
             .and_then(|m| m.default_message.clone())
             .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| format!("the update session ended in state {state}"))
+            .map_or_else(|| format!("the update session ended in state {state}"), |m| super::error::server_text(&m))
     };
     match state {
         "ACTIVE" => None,

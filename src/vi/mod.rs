@@ -25,6 +25,7 @@
 //! - `ovf_package`: a local `.ovf` or `.ova` as the files of a library item
 //!   ([`ovf_package::open_package`]), with a digest over them.
 //! - `snapshot`: VM snapshot trees and the snapshot tasks.
+//! - `local_file`: opening a user's file only when it is a regular file.
 
 pub mod batch;
 pub mod client;
@@ -40,6 +41,7 @@ pub mod library_download;
 pub mod library_item;
 mod library_session;
 pub mod library_upload;
+pub mod local_file;
 pub mod ova;
 pub mod ovf;
 pub mod ovf_package;

@@ -10,7 +10,6 @@
 mod tar;
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -68,7 +67,7 @@ impl OvaPackage {
 
 /// Reads the headers of the OVA at `path` and parses its descriptor.
 pub fn read_ova(path: &Path) -> Result<OvaPackage, OvfError> {
-    let mut file = File::open(path).map_err(|e| OvfError::io(path, e))?;
+    let mut file = crate::vi::local_file::open_regular(path).map_err(|e| OvfError::io(path, e))?;
     let len = file.metadata().map_err(|e| OvfError::io(path, e))?.len();
     read_from(&mut file, len, path)
 }
@@ -382,7 +381,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.ova");
         let size = MAX_DESCRIPTOR_BYTES as u64 + (1 << 20);
-        let mut f = File::create(&path).unwrap();
+        let mut f = std::fs::File::create(&path).unwrap();
         f.write_all(&header("big.ovf", size, b'0')).unwrap();
         f.set_len(512 + size.div_ceil(512) * 512 + 1024).unwrap();
         drop(f);

@@ -21,7 +21,6 @@ mod property_type;
 mod stream;
 mod units;
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -48,11 +47,8 @@ pub fn parse_ovf(xml: &[u8]) -> Result<OvfDescriptor, OvfError> {
 /// error rather than a confusing XML message.
 pub fn read_descriptor_file(path: &Path) -> Result<OvfDescriptor, OvfError> {
     let io = |e| OvfError::io(path, e);
-    let mut file = File::open(path).map_err(io)?;
+    let mut file = crate::vi::local_file::open_regular(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(OvfError::io(path, std::io::Error::other("not a regular file")));
-    }
 
     let mut head = Vec::with_capacity(512);
     (&mut file).take(512).read_to_end(&mut head).map_err(io)?;

@@ -13,7 +13,6 @@
 //! without comparing archives byte by byte.
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -60,7 +59,9 @@ pub struct PackageFile {
 /// is missing.
 pub fn open_package(path: &Path) -> Result<OvfPackage, OvfError> {
     let mut head = Vec::with_capacity(512);
-    File::open(path).and_then(|f| f.take(512).read_to_end(&mut head)).map_err(|e| OvfError::io(path, e))?;
+    crate::vi::local_file::open_regular(path)
+        .and_then(|f| f.take(512).read_to_end(&mut head))
+        .map_err(|e| OvfError::io(path, e))?;
     if looks_like_header(&head) { from_ova(path, read_ova(path)?) } else { from_ovf(path) }
 }
 
@@ -72,13 +73,8 @@ fn from_ovf(path: &Path) -> Result<OvfPackage, OvfError> {
         .map(str::to_string)
         .ok_or_else(|| OvfError::invalid("descriptor file name", path.display().to_string(), "not valid UTF-8"))?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let size_of = |p: &Path| -> Result<u64, OvfError> {
-        let meta = std::fs::metadata(p).map_err(|e| OvfError::io(p, e))?;
-        if !meta.is_file() {
-            return Err(OvfError::io(p, std::io::Error::other("not a regular file")));
-        }
-        Ok(meta.len())
-    };
+    let size_of =
+        |p: &Path| -> Result<u64, OvfError> { crate::vi::local_file::check_regular(p).map_err(|e| OvfError::io(p, e)) };
     let whole = |name: &str| -> Result<PackageFile, OvfError> {
         let p = dir.join(name);
         Ok(PackageFile { name: name.to_string(), size: size_of(&p)?, path: p, range: None })
@@ -200,7 +196,7 @@ impl PackageFile {
     /// off the async runtime's threads).
     pub fn sha256(&self) -> Result<String, OvfError> {
         let io = |e| OvfError::io(&self.path, e);
-        let mut file = File::open(&self.path).map_err(io)?;
+        let mut file = crate::vi::local_file::open_regular(&self.path).map_err(io)?;
         let (offset, length) = match self.range {
             Some(r) => (r.offset, r.length),
             None => (0, file.metadata().map_err(io)?.len()),

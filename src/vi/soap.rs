@@ -1,7 +1,7 @@
 //! SOAP 1.1 framing for vim25: request envelopes, response unwrapping and
 //! fault decoding. Pure functions; the HTTP side lives in `client.rs`.
 
-use super::error::ViError;
+use super::error::{ViError, bounded_text, server_text};
 use super::types::ManagedObjectReference;
 use super::xml::{self, XmlNode};
 
@@ -103,9 +103,13 @@ pub fn decode_fault(fault: &XmlNode) -> ViError {
             code.rsplit_once(':').map_or(code, |(_, local)| local).to_string()
         }
     };
-    let message =
-        if faultstring.is_empty() { detail.map(summarise_detail).unwrap_or_default() } else { faultstring.to_string() };
-    ViError::Fault { kind, message }
+    let message = if faultstring.is_empty() {
+        detail.map(summarise_detail).unwrap_or_default()
+    } else {
+        server_text(faultstring)
+    };
+    // The kind is matched on by name; a real one is a short identifier.
+    ViError::Fault { kind: bounded_text(&kind, 200), message }
 }
 
 /// `name=value` for the simple fields of a fault detail, so faults that
@@ -116,7 +120,7 @@ fn summarise_detail(detail: &XmlNode) -> String {
     for c in &detail.children {
         let text = c.text().trim();
         if c.children.is_empty() && !text.is_empty() {
-            parts.push(format!("{}={}", c.name, truncate(text, 200)));
+            parts.push(format!("{}={}", bounded_text(&c.name, 100), bounded_text(text, 200)));
         }
         if parts.len() >= 8 {
             break;
@@ -127,8 +131,8 @@ fn summarise_detail(detail: &XmlNode) -> String {
 
 fn http_error(status: u16, body: &[u8]) -> ViError {
     let text = String::from_utf8_lossy(body);
-    let detail = truncate(text.trim(), 300);
-    ViError::Http { status, detail: if detail.is_empty() { "empty body".to_string() } else { detail.to_string() } }
+    let detail = bounded_text(truncate(text.trim(), 300), 300);
+    ViError::Http { status, detail: if detail.is_empty() { "empty body".to_string() } else { detail } }
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a char
@@ -190,6 +194,24 @@ mod tests {
         assert_eq!(r.child_text("returnval"), Some("group-2"));
         let e = parse_response("Other", 200, body.as_bytes()).unwrap_err();
         assert!(matches!(e, ViError::Decode(_)), "{e:?}");
+    }
+
+    #[test]
+    fn a_huge_fault_with_escape_codes_is_bounded_and_cleaned() {
+        // 10 MB of faultstring, starting with a terminal escape sequence.
+        let text = format!("&#27;[2J{}", "A".repeat(10 * 1024 * 1024));
+        let body = env(&format!(
+            r#"<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>{text}</faultstring></soapenv:Fault>"#
+        ));
+        let e = parse_response("PowerOnVM_Task", 500, body.as_bytes()).unwrap_err();
+        let ViError::Fault { message, .. } = &e else { panic!("{e:?}") };
+        assert!(message.len() <= crate::vi::error::SERVER_TEXT_MAX + 40, "{}", message.len());
+        assert!(message.starts_with("[2JAAA"), "{}", &message[..10]);
+        assert!(message.ends_with("bytes more)"));
+        assert!(!e.to_string().contains('\u{1b}'));
+        // The same for a non-SOAP error body.
+        let e = parse_response("X", 502, "\u{1b}]0;pwned\u{7}bad gateway".as_bytes()).unwrap_err();
+        assert!(matches!(&e, ViError::Http { detail, .. } if detail == "]0;pwnedbad gateway"), "{e:?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tracing::debug;
 
 use super::client::Client;
-use super::error::ViError;
+use super::error::{ViError, bounded_text, server_text};
 use super::types::{ManagedObjectReference, ObjectContent};
 use super::xml::XmlNode;
 
@@ -194,7 +194,7 @@ fn task_fault(error: &XmlNode) -> ViError {
     if message.is_empty() {
         message = kind.clone();
     }
-    ViError::Fault { kind, message }
+    ViError::Fault { kind: bounded_text(&kind, 200), message: server_text(&message) }
 }
 
 #[cfg(test)]
@@ -264,6 +264,15 @@ mod tests {
         let ViError::Fault { kind, message } = task_state(&task(), &oc).unwrap_err() else { panic!() };
         assert_eq!(kind, "FileNotFound");
         assert_eq!(message, "*types.FileNotFound (file=/tmp/x)");
+
+        // A huge message with escape codes is cut and cleaned.
+        let oc = task_content(&format!(
+            r#"<state>error</state><error><fault xsi:type="SystemError"/><localizedMessage>&#27;[31m{}</localizedMessage></error>"#,
+            "m".repeat(100_000)
+        ));
+        let ViError::Fault { message, .. } = task_state(&task(), &oc).unwrap_err() else { panic!() };
+        assert!(message.starts_with("[31mmmm") && message.ends_with("bytes more)"), "{}", &message[..10]);
+        assert!(message.len() <= crate::vi::error::SERVER_TEXT_MAX + 40);
 
         let oc = task_content("<state>error</state>");
         assert_eq!(task_state(&task(), &oc).unwrap_err().fault_kind(), Some("SystemError"));

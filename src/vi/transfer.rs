@@ -127,6 +127,12 @@ pub(crate) async fn put_file<F: Fn(Progress) + Send>(
     progress: &mut F,
 ) -> Result<PutAnswer, ViError> {
     let local_err = |e: io::Error| ViError::LocalFile { path: req.source.display().to_string(), detail: e.to_string() };
+    // A FIFO would block the open itself: look before opening.
+    let owned = req.source.to_path_buf();
+    tokio::task::spawn_blocking(move || super::local_file::check_regular(&owned))
+        .await
+        .map_err(|e| local_err(io::Error::other(e.to_string())))?
+        .map_err(local_err)?;
     let mut file = tokio::fs::File::open(req.source).await.map_err(local_err)?;
     let meta = file.metadata().await.map_err(local_err)?;
     if !meta.is_file() {

@@ -15,9 +15,19 @@ use super::error::ViError;
 pub const MAX_DEPTH: usize = 256;
 /// Largest document accepted.
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
-/// Most elements accepted in one document (bounds DOM memory, which would
-/// otherwise be ~20x the input for documents made of tiny elements).
-pub const MAX_NODES: usize = 4_000_000;
+/// Most elements and attributes accepted in one document (each counts
+/// one). The byte limit alone does not
+/// bound the tree: a node costs ~150 bytes however short its tag, so 39 MB
+/// of `<a/>` took 1.66 GB. A 1,000-VM `RetrievePropertiesEx` of the
+/// properties `vi_vm` reads holds ~220,000 elements on vcsim (see
+/// `a_thousand_vm_answer_fits`), and a VM with many devices and
+/// `extra_config` entries a few times that, so this leaves room for
+/// several such pages while holding a document of tiny elements to a few
+/// hundred MB (~320 MB measured for `tiny_elements_stop_at_the_cap`).
+pub const MAX_NODES: usize = 2_000_000;
+/// Most attributes on one element: vim25 elements carry two or three, and
+/// checking for duplicates costs the square of the count.
+pub const MAX_ATTRS: usize = 32;
 
 const XSI_NS: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
 
@@ -119,11 +129,14 @@ pub fn parse(bytes: &[u8]) -> Result<XmlNode, ViError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(bad(format!("nesting deeper than {MAX_DEPTH} elements")));
                 }
-                nodes += 1;
-                if nodes > MAX_NODES {
-                    return Err(bad(format!("more than {MAX_NODES} elements")));
-                }
                 let node = element(&reader, start)?;
+                nodes += 1 + node.attrs.len() + usize::from(node.xsi_type_qname.is_some());
+                if nodes > MAX_NODES {
+                    return Err(bad(format!(
+                        "the document has more than {MAX_NODES} elements and attributes, the most accepted in one \
+                         answer (a limit on memory)"
+                    )));
+                }
                 if matches!(event, Event::Empty(_)) {
                     attach(&mut stack, &mut root, node);
                 } else {
@@ -235,7 +248,10 @@ fn utf8(bytes: &[u8], what: &str) -> Result<String, ViError> {
 
 fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<XmlNode, ViError> {
     let mut node = XmlNode::new(utf8(start.local_name().as_ref(), "element name")?);
-    for attr in start.attributes() {
+    for (i, attr) in start.attributes().enumerate() {
+        if i >= MAX_ATTRS {
+            return Err(bad(format!("<{}> has more than {MAX_ATTRS} attributes", node.name)));
+        }
         let attr = attr.map_err(|e| bad(format!("attribute in <{}>: {e}", node.name)))?;
         let key = attr.key;
         if key.as_namespace_binding().is_some() {
@@ -325,6 +341,76 @@ mod tests {
         let mut ok = "<a>".repeat(MAX_DEPTH);
         ok.push_str(&"</a>".repeat(MAX_DEPTH));
         assert!(parse(ok.as_bytes()).is_ok());
+    }
+
+    /// The vcsim answer for one VM, with the properties of `VM_PROPS`.
+    const ONE_VM: &str = include_str!("testdata/vcsim-vm-objects.xml");
+
+    fn retrieve_answer(objects: &str, times: usize) -> String {
+        let mut doc = String::from(
+            r#"<RetrievePropertiesExResponse xmlns="urn:vim25" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><returnval>"#,
+        );
+        for _ in 0..times {
+            doc.push_str(objects);
+        }
+        doc.push_str("</returnval></RetrievePropertiesExResponse>");
+        doc
+    }
+
+    fn count(n: &XmlNode) -> usize {
+        1 + n.children.iter().map(count).sum::<usize>()
+    }
+
+    #[test]
+    fn a_thousand_vm_answer_fits() {
+        let doc = retrieve_answer(ONE_VM, 1000);
+        let root = parse(doc.as_bytes()).unwrap();
+        let n = count(&root);
+        // ~220 elements and ~10 KB per VM: ten such pages fit in the cap.
+        assert!(n > 200_000 && n * 9 < MAX_NODES, "{n} elements");
+        assert_eq!(root.descend("returnval").map(|r| r.children.len()), Some(1000));
+    }
+
+    /// 2,000,001 tiny elements (~8 MB of input): refused at the cap. Peak
+    /// memory of this test run alone: ~320 MB (`/usr/bin/time -v`),
+    /// against 1.66 GB for 39 MB before the cap was lowered.
+    #[test]
+    fn tiny_elements_stop_at_the_cap() {
+        let mut doc = String::with_capacity(4 * MAX_NODES + 16);
+        doc.push_str("<r>");
+        for _ in 0..MAX_NODES {
+            doc.push_str("<a/>");
+        }
+        doc.push_str("</r>");
+        let e = parse(doc.as_bytes()).unwrap_err();
+        assert!(matches!(&e, ViError::Decode(m) if m.contains(&format!("more than {MAX_NODES} elements"))), "{e}");
+        // One fewer is accepted: the cap is the count, not the bytes.
+        let ok = doc.replacen("<a/>", "", 1);
+        assert_eq!(parse(ok.as_bytes()).map(|r| r.children.len()).ok(), Some(MAX_NODES - 1));
+    }
+
+    /// Attributes count against the same cap (each costs as much memory as
+    /// a small element), and one element takes at most `MAX_ATTRS`.
+    #[test]
+    fn attributes_count_too() {
+        let attrs: String = (0..MAX_ATTRS).map(|i| format!(" a{i}=\"\"")).collect();
+        let one = format!("<e{attrs}/>");
+        let per = 1 + MAX_ATTRS;
+        let fits = MAX_NODES / per - 1;
+        let doc = |n: usize| {
+            let mut d = String::from("<r>");
+            for _ in 0..n {
+                d.push_str(&one);
+            }
+            d.push_str("</r>");
+            d
+        };
+        assert!(parse(doc(fits).as_bytes()).is_ok());
+        let e = parse(doc(fits + 2).as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("elements and attributes"), "{e}");
+        let too_many = format!("<e{attrs} z=\"\"/>");
+        let e = parse(too_many.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains(&format!("more than {MAX_ATTRS} attributes")), "{e}");
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub enum LocalFileError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path} is not a regular file")]
+    #[error("{path} is not a regular file (a named pipe, device or directory cannot be uploaded)")]
     NotAFile { path: String },
     #[error("hashing {path} was interrupted")]
     Interrupted { path: String },
@@ -41,10 +41,11 @@ pub async fn digest(path: &Path) -> Result<LocalDigest, LocalFileError> {
 
 fn digest_blocking(path: &Path) -> Result<LocalDigest, LocalFileError> {
     let io = |source| LocalFileError::Io { path: path.display().to_string(), source };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    if !file.metadata().map_err(io)?.is_file() {
+    // Looked at before opening: opening a FIFO blocks until a writer comes.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
         return Err(LocalFileError::NotAFile { path: path.display().to_string() });
     }
+    let mut file = crate::vi::local_file::open_regular(path).map_err(io)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; BUF];
     let mut size: u64 = 0;

@@ -4,6 +4,7 @@
 use super::state::{AllocationView, State};
 use crate::plugin::diag::Severity;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
+use crate::resources::references::{DATASTORE, POOL, Reference, changed};
 use crate::rules::provider_config::parse_duration;
 use crate::rules::resource_allocation::{Allocation, AllocationError, SharesLevel, check_allocation};
 use crate::rules::tpm::{TpmError, TpmOperation, TpmPolicy, VcenterVersion, effective_policy};
@@ -150,6 +151,32 @@ pub fn clone_tpm_policy(
 /// A TPM rule failure on `clone.tpm_provisioning`.
 pub fn tpm_diag(e: &TpmError) -> Diags {
     Diags::error_at(AttrPath::attr("clone").then("tpm_provisioning"), "TPM provisioning not allowed", e.to_string())
+}
+
+/// The ids this plan names that are new or changed, for one existence
+/// check (`resources::references`).
+pub fn references(plan: &Plan<State>) -> Vec<Reference> {
+    let (c, prior) = (&plan.config, plan.prior.as_ref());
+    let mut refs: Vec<Reference> = changed(
+        AttrPath::attr("resource_pool_id"),
+        &c.resource_pool_id,
+        prior.map(|p| &p.resource_pool_id),
+        POOL,
+        "resource pool",
+    )
+    .into_iter()
+    .collect();
+    if let Some(cl) = &c.clone {
+        let before = prior.and_then(|p| p.clone.as_ref()).map(|b| &b.datastore_id);
+        refs.extend(changed(
+            AttrPath::attr("clone").then("datastore_id"),
+            &cl.datastore_id,
+            before,
+            DATASTORE,
+            "datastore",
+        ));
+    }
+    refs
 }
 
 #[cfg(test)]

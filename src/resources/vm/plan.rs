@@ -6,10 +6,11 @@ use std::collections::HashSet;
 use super::devices::default_unit;
 use super::state::State;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
+use crate::resources::references::{DATASTORE, HOST, NETWORK, POOL, Reference, changed};
 use crate::rules::datastore_path::DatastorePath;
 use crate::rules::device_models::{NicModel, ScsiType, check_nic_model, check_scsi_type};
 use crate::rules::hardware::{
-    HardwareError, check_cpus, check_disk_size, check_firmware, check_memory, check_scsi_unit_number,
+    HardwareError, check_cpus, check_disk_count, check_disk_size, check_firmware, check_memory, check_scsi_unit_number,
 };
 use crate::rules::hardware_version::{HardwareVersion, VersionChange, hardware_version_change};
 use crate::rules::mac_address::{MacVerdict, check_mac};
@@ -135,6 +136,9 @@ fn validate_disks(c: &State) -> Diags {
     let mut d = Diags::none();
     let mut units = HashSet::new();
     let mut labels = HashSet::new();
+    if let Err(e) = check_disk_count(c.disk.len()) {
+        d.push(at(AttrPath::attr("disk"), &e));
+    }
     for (i, disk) in c.disk.iter().enumerate() {
         let p = || AttrPath::attr("disk").index(i);
         if let Some(s) = disk.size.get()
@@ -222,6 +226,7 @@ pub fn refine(plan: &mut Plan<State>) -> Diags {
             disk.unit_number = Value::known(default_unit(i));
         }
     }
+    d.push(default_unit_clashes(&plan.config, &plan.planned));
     // A clone or a deployment keeps its source's SCSI controller unless the
     // configuration names one: the default is for VMs made from scratch.
     if (plan.config.clone.is_some() || plan.config.catalog_item.is_some()) && plan.config.scsi_type.is_null() {
@@ -230,6 +235,55 @@ pub fn refine(plan: &mut Plan<State>) -> Diags {
     let Some(prior) = plan.prior.clone() else { return d };
     d.push(update_rules(&prior, plan));
     d
+}
+
+/// A default unit number (a disk's place in the list) that an explicit
+/// `unit_number` of another disk already holds would fail at apply.
+fn default_unit_clashes(config: &State, planned: &State) -> Diags {
+    let mut d = Diags::none();
+    for (i, disk) in planned.disk.iter().enumerate() {
+        let explicit = config.disk.get(i).is_some_and(|c| !c.unit_number.is_null());
+        let Some(u) = disk.unit_number.get() else { continue };
+        if explicit {
+            continue;
+        }
+        let taken = planned.disk.iter().enumerate().find(|(j, o)| *j != i && o.unit_number.get() == Some(u));
+        if let Some((j, _)) = taken {
+            d.push(at(
+                AttrPath::attr("disk").index(i),
+                &format!(
+                    "this disk's default unit number {u} (from its place in the list) is also disk[{j}]'s; \
+                     set unit_number on the disks to place them"
+                ),
+            ));
+        }
+    }
+    d
+}
+
+/// The ids this plan names that are new or changed, for one existence
+/// check (`resources::references`).
+pub fn references(plan: &Plan<State>) -> Vec<Reference> {
+    let (c, prior) = (&plan.config, plan.prior.as_ref());
+    let mut refs: Vec<Reference> = [
+        ("host_id", &c.host_id, prior.map(|p| &p.host_id), HOST, "host"),
+        ("datastore_id", &c.datastore_id, prior.map(|p| &p.datastore_id), DATASTORE, "datastore"),
+        ("resource_pool_id", &c.resource_pool_id, prior.map(|p| &p.resource_pool_id), POOL, "resource pool"),
+    ]
+    .into_iter()
+    .filter_map(|(a, now, before, kinds, what)| changed(AttrPath::attr(a), now, before, kinds, what))
+    .collect();
+    for (i, n) in c.network_interface.iter().enumerate() {
+        let before = prior.and_then(|p| p.network_interface.get(i)).map(|n| &n.network_id);
+        let path = AttrPath::attr("network_interface").index(i).then("network_id");
+        refs.extend(changed(path, &n.network_id, before, NETWORK, "network"));
+    }
+    if let Some(cd) = &c.cdrom {
+        let before = prior.and_then(|p| p.cdrom.as_ref()).map(|p| &p.datastore_id);
+        let path = AttrPath::attr("cdrom").then("datastore_id");
+        refs.extend(changed(path, &cd.datastore_id, before, DATASTORE, "datastore"));
+    }
+    refs
 }
 
 /// A CD-ROM given one way (`datastore_path`, or `datastore_id` + `path`)
@@ -512,6 +566,58 @@ mod tests {
 
     fn plan_of(prior: State, planned: State) -> Plan<State> {
         Plan { prior: Some(prior), config: planned.clone(), planned, requires_replace: Vec::new() }
+    }
+
+    #[test]
+    fn more_disks_than_a_controller_holds_fail_at_plan() {
+        let disk =
+            |i: usize| Disk { label: Value::known(format!("d{i}")), size: Value::known(1), ..Default::default() };
+        let mut s = base();
+        s.disk = (0..15).map(disk).collect();
+        assert!(!validate(&s).has_errors());
+        s.disk = (0..16).map(disk).collect();
+        let d = validate(&s);
+        assert_eq!(paths(&d), vec!["disk"]);
+        assert!(d.0[0].detail.contains("at most 15"), "{}", d.0[0].detail);
+    }
+
+    #[test]
+    fn a_default_unit_taken_by_an_explicit_one_fails_at_plan() {
+        let mut s = base();
+        s.disk = vec![
+            Disk { label: Value::known("a".into()), size: Value::known(1), ..Default::default() },
+            Disk {
+                label: Value::known("b".into()),
+                size: Value::known(1),
+                unit_number: Value::known(0),
+                ..Default::default()
+            },
+        ];
+        let mut p = Plan { prior: None, config: s.clone(), planned: s, requires_replace: Vec::new() };
+        let d = refine(&mut p);
+        assert_eq!(paths(&d), vec!["disk[0]"]);
+        assert!(d.0[0].detail.contains("disk[1]"), "{}", d.0[0].detail);
+    }
+
+    #[test]
+    fn only_known_new_or_changed_ids_are_checked() {
+        let mut a = base();
+        a.host_id = Value::known("host-1".into());
+        a.resource_pool_id = Value::known("resgroup-1".into());
+        a.network_interface = vec![Nic { network_id: Value::known("network-1".into()), ..Default::default() }];
+        // Create: every known id.
+        let p = Plan { prior: None, config: a.clone(), planned: a.clone(), requires_replace: Vec::new() };
+        let paths: Vec<String> = references(&p).iter().map(|r| r.path.to_string()).collect();
+        assert_eq!(paths, ["host_id", "datastore_id", "resource_pool_id", "network_interface[0].network_id"]);
+        // Nothing changed: nothing to read.
+        assert!(references(&plan_of(a.clone(), a.clone())).is_empty());
+        // A changed host and an unknown pool: the host only.
+        let mut b = a.clone();
+        b.host_id = Value::known("host-2".into());
+        b.resource_pool_id = Value::Unknown;
+        let refs = references(&plan_of(a, b));
+        assert_eq!(refs.len(), 1);
+        assert_eq!((refs[0].path.to_string(), refs[0].id.as_str()), ("host_id".to_string(), "host-2"));
     }
 
     #[test]
