@@ -13,6 +13,7 @@ mod plugin_binary;
 mod provider_config;
 mod random_plans;
 mod secrets;
+mod sessions;
 mod vapp;
 mod vapp_property;
 mod vi_check;

@@ -231,6 +231,24 @@ impl crate::plugin::Provider for ViProvider {
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Meta>>> {
         data_sources::all()
     }
+
+    /// Logs out of the content library and SOAP sessions, both at once.
+    async fn close(&self, meta: &Meta) {
+        let library = async {
+            if let Some(lib) = meta.library.get()
+                && let Err(e) = lib.logout().await
+            {
+                tracing::debug!(error = %e, "content library logout failed");
+            }
+        };
+        let soap = async {
+            match meta.client.logout().await {
+                Ok(()) => tracing::debug!("logged out of vSphere"),
+                Err(e) => tracing::debug!(error = %e, "logout failed"),
+            }
+        };
+        tokio::join!(library, soap);
+    }
 }
 
 /// Splits a `vpx://folder/…/dc/…` path by asking vSphere what each prefix

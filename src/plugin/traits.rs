@@ -41,6 +41,9 @@ pub trait Provider: Send + Sync + 'static {
     async fn configure(&self, config: Self::Config, terraform_version: &str) -> Result<Self::Meta, Diags>;
     fn resources(&self) -> Vec<Arc<dyn AnyResource<Self::Meta>>>;
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Self::Meta>>>;
+    /// Releases what `configure` acquired (sessions) when the process is
+    /// about to end. The server bounds it by a short timeout.
+    async fn close(&self, _meta: &Self::Meta) {}
 }
 
 /// The plan in the making, handed to `Resource::plan`.
