@@ -192,14 +192,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }
         .await;
         let diags = match r {
-            Ok(meta) => {
+            Ok((meta, warnings)) => {
                 let old = self.meta.write().await.replace(Arc::new(meta));
                 // A second Configure (Terraform sends one per process) must
                 // not leave the first one's sessions open.
                 if let Some(old) = old {
                     self.provider.close(&old).await;
                 }
-                Diags::none()
+                warnings
             }
             Err(d) => d,
         };
