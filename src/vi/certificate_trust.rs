@@ -186,12 +186,15 @@ pub(crate) fn pin_mismatch(err: &(dyn std::error::Error + 'static)) -> Option<Pi
     };
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
-        // io::Error's source() skips the error it wraps; look inside too.
-        let wrapped = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref());
-        if let Some(m) = found(e).or_else(|| wrapped.and_then(|w| found(w))) {
+        if let Some(m) = found(e) {
             return Some(m);
         }
-        cur = e.source();
+        // io::Error's source() skips the error it wraps (itself often
+        // another io::Error): step into it instead.
+        cur = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
     }
     None
 }
@@ -214,7 +217,7 @@ mod tests {
     fn a_mismatch_is_found_behind_wrappers() {
         let m = PinMismatch { algorithm: "SHA-256", expected: "AA".into(), presented: "BB".into() };
         let tls = rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(m.clone()))));
-        let io = std::io::Error::other(tls);
+        let io = std::io::Error::other(std::io::Error::other(tls));
         assert_eq!(pin_mismatch(&io), Some(m));
         assert_eq!(pin_mismatch(&std::io::Error::other("x")), None);
     }
