@@ -88,7 +88,7 @@ pub fn parse_thumbprint(text: &str) -> Result<Thumbprint, ThumbprintError> {
     if let Some(bad) = digits.iter().find(|c| !c.is_ascii_hexdigit()) {
         return Err(ThumbprintError::NotHex(*bad));
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(ThumbprintError::OddLength);
     }
     let digest: Vec<u8> = digits
