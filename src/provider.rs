@@ -191,6 +191,11 @@ impl crate::plugin::Provider for ViProvider {
         {
             d.push(Diags::error_at(AttrPath::attr("proxy"), "Invalid proxy", e.to_string()));
         }
+        if let Some(t) = c.thumbprint.get()
+            && let Err(e) = crate::rules::tls_trust::parse_thumbprint(t)
+        {
+            d.push(Diags::error_at(AttrPath::attr("thumbprint"), "Invalid thumbprint", e.to_string()));
+        }
         if let Some(t) = c.api_timeout.get()
             && let Err(e) = parse_duration(t)
         {
