@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use terraform_provider_vi::vi::SessionFile;
 
+use crate::harness::fault_proxy::{Fault, FaultProxy};
 use crate::harness::terraform::{Tf, provider_address, provider_block, text};
 use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
 use crate::vi_check::sessions;
@@ -174,4 +175,79 @@ fn a_stale_or_exposed_session_file_falls_back_to_a_login() {
         assert!(!out.contains("Session cache not used"), "{out}");
         assert_eq!(soap_calls(&trace, "Login"), logins, "the replaced file is used");
     }
+}
+
+/// `(pid, parent pid, command name)` of every process.
+fn processes() -> Vec<(u32, u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // pid (comm) state ppid …; comm is cut to 15 bytes.
+            let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+            let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid, comm.to_owned()))
+        })
+        .collect()
+}
+
+/// The provider process below `root` (the CLI may run behind a wrapper).
+fn provider_below(root: u32) -> Option<u32> {
+    let all = processes();
+    let descends = |mut pid: u32| {
+        for _ in 0..16 {
+            if pid == root {
+                return true;
+            }
+            match all.iter().find(|(p, _, _)| *p == pid) {
+                Some((_, ppid, _)) if *ppid != 0 => pid = *ppid,
+                _ => return false,
+            }
+        }
+        false
+    };
+    all.iter().find(|(pid, _, comm)| comm.starts_with("terraform-prov") && descends(*pid)).map(|(pid, _, _)| *pid)
+}
+
+/// Whether `pid` has exited (gone, or a zombie its parent has not reaped).
+fn exited(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z')),
+    }
+}
+
+/// A SIGTERM while Terraform is connected and a call is in flight: the
+/// provider logs out and exits at once, not when Terraform lets go.
+#[test]
+fn sigterm_mid_plan_logs_out_and_exits_promptly() {
+    let sim = Vcsim::start(&["-tls=false"]);
+    let proxy = FaultProxy::start(&sim.addr);
+    let before = sessions(&sim);
+    let tf = Tf::new(&format!("{}{DC}", provider_block(&proxy.sdk_url(), "")));
+    tf.init();
+    // The data source's read hangs, so the plan waits in the provider.
+    proxy.inject_persistent("CreateContainerView", 0, 100, Fault::Delay(Duration::from_secs(30)));
+    let mut plan = tf.spawn(&["plan", "-no-color"]);
+    let started = Instant::now();
+    while proxy.calls("CreateContainerView") == 0 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the plan never reached the read");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let provider = provider_below(plan.id()).expect("the provider process");
+    assert_eq!(sessions(&sim).len(), before.len() + 1, "the provider holds its session");
+
+    let sent = Instant::now();
+    let pid = provider.to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().is_ok_and(|s| s.success()), "kill -TERM {pid}");
+    while !exited(provider) && sent.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = sent.elapsed();
+    let status = plan.wait().expect("terraform ends");
+    assert!(took < Duration::from_secs(3), "took {took:?} to exit after SIGTERM");
+    assert!(!status.success(), "the plan cannot have succeeded without its provider");
+    assert_eq!(sessions(&sim), before, "the provider's session outlived it");
 }

@@ -33,6 +33,10 @@ const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 /// Bound on closing the provider (logging out of vSphere) at the end:
 /// go-plugin kills the process two seconds after Shutdown.
 const CLOSE_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How long the server may then wait for open calls to end: go-plugin's
+/// stdio and broker streams never do while Terraform is connected (say, on
+/// a SIGTERM mid-run).
+const DRAIN_TIMEOUT: Duration = Duration::from_millis(500);
 
 pub const NOT_A_COMMAND: &str = "This binary is a plugin for Terraform (or OpenTofu), not a command to run by hand. \
 Terraform starts it itself after `terraform init` has installed it; put the provider in a \
@@ -100,9 +104,11 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
     ignore_interrupts();
 
     let connections = Connections::new();
+    let closed = Arc::new(Notify::new());
     // The provider is closed (logged out) before the server stops, while
     // the process is sure to be alive still.
     let until = {
+        let closed = Arc::clone(&closed);
         let shutdown = shutdown.clone();
         let connections = Arc::clone(&connections);
         let service = Arc::clone(&service);
@@ -119,11 +125,22 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
             if tokio::time::timeout(CLOSE_TIMEOUT, service.close()).await.is_err() {
                 tracing::warn!("closing the provider's sessions took too long; exiting without");
             }
+            closed.notify_one();
         }
     };
-    let result = match tls {
-        Some(tls) => router.serve_with_incoming_shutdown(tls_incoming(listener, tls, connections), until).await,
-        None => router.serve_with_incoming_shutdown(accepted(listener, connections), until).await,
+    let serving = async {
+        match tls {
+            Some(tls) => router.serve_with_incoming_shutdown(tls_incoming(listener, tls, connections), until).await,
+            None => router.serve_with_incoming_shutdown(accepted(listener, connections), until).await,
+        }
+    };
+    let drained = async {
+        closed.notified().await;
+        tokio::time::sleep(DRAIN_TIMEOUT).await;
+    };
+    let result = tokio::select! {
+        r = serving => r,
+        () = drained => Ok(()),
     };
     result.map_err(|e| ServeError::Serve(e.to_string()))
 }
