@@ -127,9 +127,10 @@ pub fn schema() -> Schema {
                 "thumbprint",
                 Type::String,
                 "Pins the server's certificate by its thumbprint: SHA-256 (`AA:BB:…`, 32 bytes, as `openssl x509 \
-                 -noout -fingerprint -sha256` prints) or SHA-1 (20 bytes, as vCenter shows it). When set, only the thumbprint is \
-                 checked, not the chain or host name (as govc does), and it is checked even with `insecure`. Falls \
-                 back to `VI_TLS_THUMBPRINT`, then the server's line in govc's `GOVC_TLS_KNOWN_HOSTS` files.",
+                 -noout -fingerprint -sha256` prints) or SHA-1 (20 bytes, as vCenter shows it). When set, only the \
+                 thumbprint is checked, not the chain or host name (as govc does), and it is checked even with \
+                 `insecure`. Falls back to `VI_TLS_THUMBPRINT`, then the server's line in govc's \
+                 `GOVC_TLS_KNOWN_HOSTS` files.",
             ))
             .attr(Attribute::optional(
                 "persist_session",
