@@ -251,3 +251,48 @@ fn sigterm_mid_plan_logs_out_and_exits_promptly() {
     assert!(!status.success(), "the plan cannot have succeeded without its provider");
     assert_eq!(sessions(&sim), before, "the provider's session outlived it");
 }
+
+/// The content library's vAPI session is cached too: a catalog's plan,
+/// apply and destroy log in to it once.
+#[test]
+fn with_the_session_cache_the_content_library_logs_in_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sim = Vcsim::start(&[]);
+    let cache = dir.path().join("sessions");
+    let hcl = format!(
+        "{}{}",
+        cached_block(&sim, &cache),
+        r#"
+data "vi_datastore" "ds" {
+  name = "LocalDS_0"
+}
+
+resource "vi_catalog" "lib" {
+  name         = "cached-session-lib"
+  datastore_id = data.vi_datastore.ds.id
+}
+"#
+    );
+    let tf = Tf::new(&hcl).env("TF_LOG_PROVIDER", "DEBUG");
+    tf.init();
+    let mut logs = String::new();
+    for args in [
+        &["plan", "-no-color"][..],
+        &["apply", "-auto-approve", "-no-color"],
+        &["destroy", "-auto-approve", "-no-color"],
+    ] {
+        let out = tf.run(args);
+        let all = text(&out);
+        assert!(out.status.success(), "terraform {args:?}:\n{all}");
+        logs.push_str(&all);
+    }
+    assert_eq!(logs.matches("vAPI session started").count(), 1, "vAPI logins");
+    assert!(logs.contains("resumed a saved vAPI session"), "the saved session was not used");
+    let files: Vec<_> = std::fs::read_dir(&cache).expect("session folder").filter_map(Result::ok).collect();
+    assert_eq!(files.len(), 2, "one SOAP and one vAPI session file");
+    for f in files {
+        let secret = std::fs::read_to_string(f.path()).expect("session file");
+        let value = secret.trim().trim_start_matches("vmware_soap_session=").trim_matches('"');
+        assert!(value.len() > 8 && !logs.contains(value), "a session id reached the logs");
+    }
+}

@@ -1,7 +1,7 @@
 //! What the provider's `configure` does around the vi client besides
 //! connecting: reads the CA bundle and govc known_hosts files the settings
 //! name into the trust the client applies, and keeps the opt-in session
-//! cache.
+//! cache (SOAP and content library sessions).
 use std::sync::Mutex;
 
 use crate::plugin::{AttrPath, Diags};
@@ -74,45 +74,75 @@ fn ca_bundle(source: &CaSource, from: &str) -> Result<Vec<u8>, Diags> {
     Ok(pem)
 }
 
-/// The opt-in session cache of one provider process: the file, and the
-/// cookie it holds as far as this process knows.
+/// The opt-in session cache of one provider process: the SOAP and the
+/// content library (vAPI) session files.
 pub struct SessionCache {
+    soap: Kept,
+    vapi: Kept,
+}
+
+/// One session file, and the value it holds as far as this process knows.
+struct Kept {
     file: SessionFile,
     saved: Mutex<Option<String>>,
 }
 
-impl SessionCache {
-    /// The cache for the resolved server and user, when `persist_session`
-    /// is on; a file that cannot be used gives a warning and no cookie.
-    pub fn open(r: &ResolvedConfig, warnings: &mut Diags) -> Option<SessionCache> {
-        let dir = r.session_path.as_deref().filter(|_| r.persist_session)?;
-        let file = SessionFile::new(std::path::Path::new(dir), &r.sdk_url, &r.user);
-        let saved = match file.load() {
-            Ok(c) => c,
-            Err(e) => {
-                warnings.push(cache_warning(&e));
-                None
-            }
-        };
-        Some(SessionCache { file, saved: Mutex::new(saved) })
+impl Kept {
+    fn open(file: SessionFile, warnings: &mut Diags) -> Kept {
+        let saved = file.load().unwrap_or_else(|e| {
+            warnings.push(cache_warning(&e));
+            None
+        });
+        Kept { file, saved: Mutex::new(saved) }
     }
 
-    /// The cookie to try before logging in.
-    pub fn cookie(&self) -> Option<String> {
+    fn saved(&self) -> Option<String> {
         self.saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// Saves the client's session unless the file already holds it.
-    pub fn keep(&self, client: &vi::Client) -> Result<(), SessionFileError> {
-        let Some(cookie) = client.session_cookie() else { return Ok(()) };
+    /// Writes `current` unless the file already holds it.
+    fn keep(&self, current: Option<String>) -> Result<(), SessionFileError> {
+        let Some(current) = current else { return Ok(()) };
         let mut saved = self.saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if saved.as_deref() == Some(cookie.as_str()) {
+        if saved.as_deref() == Some(current.as_str()) {
             return Ok(());
         }
-        self.file.save(&cookie)?;
+        self.file.save(&current)?;
         tracing::debug!(file = %self.file.path().display(), "session saved for the next provider process");
-        *saved = Some(cookie);
+        *saved = Some(current);
         Ok(())
+    }
+}
+
+impl SessionCache {
+    /// The cache for the resolved server and user, when `persist_session`
+    /// is on; a file that cannot be used gives a warning and no session.
+    pub fn open(r: &ResolvedConfig, warnings: &mut Diags) -> Option<SessionCache> {
+        let dir = std::path::Path::new(r.session_path.as_deref().filter(|_| r.persist_session)?);
+        Some(SessionCache {
+            soap: Kept::open(SessionFile::new(dir, &r.sdk_url, &r.user), warnings),
+            vapi: Kept::open(SessionFile::vapi(dir, &r.sdk_url, &r.user), warnings),
+        })
+    }
+
+    /// The SOAP cookie to try before logging in.
+    pub fn cookie(&self) -> Option<String> {
+        self.soap.saved()
+    }
+
+    /// Saves the client's SOAP session unless the file already holds it.
+    pub fn keep(&self, client: &vi::Client) -> Result<(), SessionFileError> {
+        self.soap.keep(client.session_cookie())
+    }
+
+    /// The content library session id to try before logging in.
+    pub fn library_session(&self) -> Option<String> {
+        self.vapi.saved()
+    }
+
+    /// Saves the content library session unless the file already holds it.
+    pub fn keep_library(&self, library: &vi::LibraryClient) -> Result<(), SessionFileError> {
+        self.vapi.keep(library.session_id())
     }
 }
 

@@ -30,8 +30,9 @@ pub struct Meta {
     /// The content library (vAPI REST) session: logged in on first use,
     /// then shared by every resource, so a run logs in once.
     pub library: tokio::sync::OnceCell<vi::LibraryClient>,
-    /// With `persist_session`: where the SOAP session is kept for the next
-    /// provider process (which is why it is not logged out at the end).
+    /// With `persist_session`: where the SOAP and content library sessions
+    /// are kept for the next provider process (which is why they are not
+    /// logged out at the end).
     pub session_cache: Option<SessionCache>,
 }
 
@@ -39,7 +40,18 @@ impl Meta {
     /// The shared content library client, logging in on the first call.
     /// A failed login is not kept: the next call tries again.
     pub async fn library(&self) -> Result<&vi::LibraryClient, ViError> {
-        self.library.get_or_try_init(|| vi::LibraryClient::connect(&self.client)).await
+        self.library
+            .get_or_try_init(|| async {
+                let Some(cache) = &self.session_cache else {
+                    return vi::LibraryClient::connect(&self.client).await;
+                };
+                let library = vi::LibraryClient::connect_resuming(&self.client, cache.library_session()).await?;
+                if let Err(e) = cache.keep_library(&library) {
+                    tracing::warn!(error = %e, "could not save the content library session");
+                }
+                Ok(library)
+            })
+            .await
     }
 }
 
@@ -135,10 +147,11 @@ pub fn schema() -> Schema {
             .attr(Attribute::optional(
                 "persist_session",
                 Type::Bool,
-                "Keep the vSphere session in a file so that the provider processes of a run (and later runs) \
-                 share one login instead of logging in each. The file is readable by you only and holds the \
-                 session cookie, never the password; the session is checked before use. The provider then does \
-                 not log out when it ends. Falls back to `VI_PERSIST_SESSION`. Default `false`.",
+                "Keep the vSphere sessions (SOAP and content library) in files so that the provider processes \
+                 of a run (and later runs) share one login instead of logging in each. The files are readable by \
+                 you only and hold session ids, never the password; a session is checked before use. The \
+                 provider then does not log out when it ends. Falls back to `VI_PERSIST_SESSION`. Default \
+                 `false`.",
             ))
             .attr(Attribute::optional(
                 "session_path",
@@ -310,12 +323,18 @@ impl crate::plugin::Provider for ViProvider {
         data_sources::all()
     }
 
-    /// Logs out of the content library and SOAP sessions, both at once.
+    /// Logs out of the content library and SOAP sessions, both at once
+    /// (or, with the session cache, saves them for the next process).
     async fn close(&self, meta: &Meta) {
         let library = async {
-            if let Some(lib) = meta.library.get()
-                && let Err(e) = lib.logout().await
-            {
+            let Some(lib) = meta.library.get() else { return };
+            if let Some(cache) = &meta.session_cache {
+                if let Err(e) = cache.keep_library(lib) {
+                    tracing::warn!(error = %e, "could not save the content library session");
+                }
+                return;
+            }
+            if let Err(e) = lib.logout().await {
                 tracing::debug!(error = %e, "content library logout failed");
             }
         };

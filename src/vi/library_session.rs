@@ -128,6 +128,33 @@ impl RestSession {
         Ok(())
     }
 
+    /// Takes over session `id` if the server still knows it (the session
+    /// service's `get` answers); false otherwise.
+    pub(crate) async fn resume(&self, id: String) -> bool {
+        let url = self.url(SESSION_PATH, Some("get"), &[]);
+        let req = self.http.post(url).header(SESSION_HEADER, &id);
+        match self.send(req, "vAPI session check", self.timeout).await {
+            Ok((200..=299, _)) => {
+                let mut s = self.state();
+                s.id = Some(id);
+                s.generation += 1;
+                s.logged_out = false;
+                debug!("resumed a saved vAPI session");
+                true
+            }
+            _ => {
+                debug!("the saved vAPI session is no longer valid; logging in");
+                false
+            }
+        }
+    }
+
+    /// The current session id, if logged in.
+    pub(crate) fn session_id(&self) -> Option<String> {
+        let s = self.state();
+        s.id.clone().filter(|_| !s.logged_out)
+    }
+
     /// Ends the session (harmless when already ended); later calls fail.
     pub(crate) async fn logout(&self) -> Result<(), ViError> {
         let id = {

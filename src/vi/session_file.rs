@@ -1,6 +1,6 @@
-//! The session cache: one file per (server, user) holding the session
-//! cookie of a login, so the provider processes of one Terraform run share
-//! it. Never the password. Files are the user's alone (0600 in a 0700
+//! The session cache: one file per (server, user) and API holding the
+//! session of a login (the SOAP cookie, the vAPI session id), so the
+//! provider processes of one Terraform run share it. Never the password. Files are the user's alone (0600 in a 0700
 //! folder); one that others can read is not trusted.
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,22 +24,32 @@ pub enum SessionFileError {
     TooOpen { path: String, mode: u32 },
 }
 
-/// The session file of one (server URL, user).
+/// Which session a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    /// `vmware_soap_session=…`, as sent in a Cookie header.
+    Soap,
+    /// The content library's `vmware-api-session-id` value.
+    Vapi,
+}
+
+/// The session file of one (server URL, user) and API.
 #[derive(Debug, Clone)]
 pub struct SessionFile {
     path: PathBuf,
+    api: Api,
 }
 
 impl SessionFile {
-    /// The file for `url` and `user` in `dir`: its name is a SHA-256 of
-    /// both, so neither shows in the folder listing.
+    /// The SOAP session file for `url` and `user` in `dir`: its name is a
+    /// SHA-256 of both, so neither shows in the folder listing.
     pub fn new(dir: &Path, url: &Url, user: &str) -> SessionFile {
-        let mut h = sha2::Sha256::new();
-        h.update(url.as_str().as_bytes());
-        h.update([0u8]);
-        h.update(user.as_bytes());
-        let name: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        SessionFile { path: dir.join(format!("{name}.session")) }
+        SessionFile { path: dir.join(format!("{}.session", name(url, user))), api: Api::Soap }
+    }
+
+    /// The content library (vAPI) session file for `url` and `user`.
+    pub fn vapi(dir: &Path, url: &Url, user: &str) -> SessionFile {
+        SessionFile { path: dir.join(format!("{}.vapi-session", name(url, user))), api: Api::Vapi }
     }
 
     pub fn path(&self) -> &Path {
@@ -70,10 +80,18 @@ impl SessionFile {
             return Ok(None);
         }
         let text = std::fs::read_to_string(&self.path).map_err(|e| self.err(e))?;
-        let cookie = text.trim();
-        let well_formed = cookie.strip_prefix(SESSION_COOKIE).is_some_and(|r| r.starts_with('=') && r.len() > 1)
-            && !cookie.contains(['\n', '\r', ';']);
-        Ok(well_formed.then(|| cookie.to_owned()))
+        let value = text.trim();
+        let well_formed = match self.api {
+            Api::Soap => {
+                value.strip_prefix(SESSION_COOKIE).is_some_and(|r| r.starts_with('=') && r.len() > 1)
+                    && !value.contains(['\n', '\r', ';'])
+            }
+            // vCenter and vcsim ids are hex, dashes and the like.
+            Api::Vapi => {
+                !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            }
+        };
+        Ok(well_formed.then(|| value.to_owned()))
     }
 
     /// Writes `cookie`, replacing the file at once (a new file, mode 0600,
@@ -107,6 +125,15 @@ impl SessionFile {
         }
         result.map_err(|e| self.err(e))
     }
+}
+
+/// Hex SHA-256 of the URL and the user.
+fn name(url: &Url, user: &str) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update(url.as_str().as_bytes());
+    h.update([0u8]);
+    h.update(user.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -171,5 +198,13 @@ mod tests {
             f.save(junk).unwrap();
             assert_eq!(f.load().unwrap(), None, "{junk:?}");
         }
+        let v = SessionFile::vapi(tmp.path(), &url("https://vc/sdk"), "u");
+        assert_ne!(v.path(), f.path());
+        for junk in ["", "a b", "id;x", "a\nb", "vmware_soap_session=x"] {
+            v.save(junk).unwrap();
+            assert_eq!(v.load().unwrap(), None, "{junk:?}");
+        }
+        v.save("5d1c2f0e-77aa-4b2e-9c3f-0a1b2c3d4e5f").unwrap();
+        assert_eq!(v.load().unwrap().as_deref(), Some("5d1c2f0e-77aa-4b2e-9c3f-0a1b2c3d4e5f"));
     }
 }
