@@ -470,6 +470,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn resumes_a_session_the_server_still_knows() {
+        let server = TestServer::start(|req| match (req.method.as_str(), req.header(SESSION_HEADER)) {
+            ("POST", Some("live")) if req.target.ends_with("~action=get") => Reply::json(200, r#"{"value":{}}"#),
+            ("POST", _) if req.target.ends_with("~action=get") => Reply::status(401),
+            ("GET", Some("live")) => Reply::json(200, r#"{"value":"ok"}"#),
+            _ => Reply::status(401),
+        })
+        .await;
+        let s = session(&server);
+        assert!(!s.resume("gone".into()).await);
+        assert_eq!(s.session_id(), None);
+        assert!(s.resume("live".into()).await);
+        assert_eq!(s.session_id().as_deref(), Some("live"));
+        let v = s.call(Method::GET, server.url("/rest/x"), None, None).await.unwrap();
+        assert_eq!(v, Value::from("ok"));
+        // Only the checks and the call: no login with the password.
+        assert!(server.requests().iter().all(|r| r.header("authorization").is_none()));
+    }
+
+    #[tokio::test]
     async fn logs_in_again_once_on_401() {
         // Session "s1" is refused once (as after an idle expiry); the
         // client logs in (getting "s2") and retries.
