@@ -117,6 +117,8 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
             tokio::select! {
                 _ = shutdown.notified() => tracing::debug!("shutting down: asked by the plugin client"),
                 _ = terminated() => tracing::debug!("shutting down: signal"),
+                // Run by hand (--debug), Ctrl-C is how the user stops it.
+                Ok(()) = tokio::signal::ctrl_c(), if debug => tracing::debug!("shutting down: interrupt"),
                 // In debug mode Terraform attaches and leaves run after run.
                 _ = connections.orphaned(), if !debug => {
                     tracing::debug!("shutting down: Terraform closed its connection")
