@@ -15,6 +15,8 @@ mod plugin_binary;
 mod provider_config;
 mod random_plans;
 mod secrets;
+mod sessions;
+mod tls_trust;
 mod vapp;
 mod vapp_property;
 mod vi_check;

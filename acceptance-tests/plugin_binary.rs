@@ -83,3 +83,71 @@ fn client_cert_pem() -> String {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
     rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("params").self_signed(&key).expect("cert").pem()
 }
+
+/// A provider whose Terraform went away (its connection closed, no
+/// Shutdown) ends itself instead of lingering with its sessions.
+#[test]
+fn exits_when_terraform_closes_its_connection() {
+    let mut child = Command::new(BIN)
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn provider");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut line);
+    }
+    let addr = line.split('|').nth(3).unwrap_or_default().to_owned();
+    let conn = std::net::TcpStream::connect(&addr).unwrap_or_else(|e| panic!("connect {addr:?}: {e}"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().expect("status").is_none(), "exited while Terraform was connected");
+    drop(conn);
+    let closed = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("status") {
+            break Some(s);
+        }
+        if closed.elapsed() > std::time::Duration::from_secs(5) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.is_some_and(|s| s.success()), "still running 5s after the connection closed: {status:?}");
+}
+
+/// In `--debug` mode, as its instructions say, Ctrl-C (SIGINT) stops it.
+#[test]
+fn debug_mode_stops_on_ctrl_c() {
+    let mut child = Command::new(BIN)
+        .arg("--debug")
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn provider");
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut line);
+    }
+    assert!(line.contains("debug mode"), "{line}");
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().is_ok_and(|s| s.success()), "kill -INT {pid}");
+    let sent = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("status") {
+            break Some(s);
+        }
+        if sent.elapsed() > std::time::Duration::from_secs(5) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.is_some_and(|s| s.success()), "still running 5s after Ctrl-C: {status:?}");
+}

@@ -95,3 +95,20 @@ pub fn vms_with_instance_uuid(sim: &Vcsim) -> Vec<(String, String, String)> {
         })
         .collect()
 }
+
+/// Keys of the sessions vcsim holds (`SessionManager.sessionList`), not
+/// counting the one this check logs in with.
+pub fn sessions(sim: &Vcsim) -> Vec<String> {
+    let (rt, c) = client(sim);
+    let own = c.user_session().map(|s| s.key).unwrap_or_default();
+    let sm = c.service_content().session_manager.clone();
+    let found = rt.block_on(c.retrieve(std::slice::from_ref(&sm), &["sessionList"])).expect("read sessionList");
+    let _ = rt.block_on(c.logout());
+    found
+        .iter()
+        .filter_map(|o| o.node("sessionList"))
+        .flat_map(|list| list.children.iter())
+        .filter_map(|s| s.child_text("key").map(str::to_owned))
+        .filter(|k| *k != own)
+        .collect()
+}

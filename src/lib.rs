@@ -4,6 +4,7 @@
 //! Four rooms, arrows one way (see DESIGN.md): `resources` and
 //! `data_sources` use `plugin`, `vi` and `rules`; those three never use each
 //! other or the top.
+pub mod connection;
 pub mod data_sources;
 #[doc(hidden)]
 pub mod fuzzing;

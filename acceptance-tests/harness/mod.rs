@@ -3,4 +3,5 @@ pub mod connect_proxy;
 pub mod fault_proxy;
 pub mod socks_proxy;
 pub mod terraform;
+pub mod test_ca;
 pub mod vcsim;

@@ -15,6 +15,7 @@ use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
 use tokio_stream::{Stream, StreamExt as _};
 use tonic::transport::Server;
 
+use super::lifetime::{Connections, Tracked, terminated};
 use super::proto::goplugin as gp;
 use super::proto::health as hp;
 use super::proto::tfplugin5 as pb;
@@ -29,6 +30,13 @@ const CORE_PROTOCOL_VERSION: u32 = 1;
 const APP_PROTOCOL_VERSION: u32 = 5;
 /// Plans of large inventories can exceed gRPC's 4 MiB default.
 const MAX_MESSAGE: usize = 256 * 1024 * 1024;
+/// Bound on closing the provider (logging out of vSphere) at the end:
+/// go-plugin kills the process two seconds after Shutdown.
+const CLOSE_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How long the server may then wait for open calls to end: go-plugin's
+/// stdio and broker streams never do while Terraform is connected (say, on
+/// a SIGTERM mid-run).
+const DRAIN_TIMEOUT: Duration = Duration::from_millis(500);
 
 pub const NOT_A_COMMAND: &str = "This binary is a plugin for Terraform (or OpenTofu), not a command to run by hand. \
 Terraform starts it itself after `terraform init` has installed it; put the provider in a \
@@ -80,10 +88,10 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
 
     let shutdown = Arc::new(Notify::new());
     let stop = Arc::new(Notify::new());
-    let service = ProviderService::new(provider, stop);
+    let service = Arc::new(ProviderService::new(provider, stop));
     let router = Server::builder()
         .add_service(
-            pb::provider_server::ProviderServer::new(service)
+            pb::provider_server::ProviderServer::from_arc(Arc::clone(&service))
                 .max_decoding_message_size(MAX_MESSAGE)
                 .max_encoding_message_size(MAX_MESSAGE),
         )
@@ -95,13 +103,46 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
     announce(&opts, addr, tls.as_ref().map(|t| t.handshake_cert.as_str()));
     ignore_interrupts();
 
+    let connections = Connections::new();
+    let closed = Arc::new(Notify::new());
+    // The provider is closed (logged out) before the server stops, while
+    // the process is sure to be alive still.
     let until = {
+        let closed = Arc::clone(&closed);
         let shutdown = shutdown.clone();
-        async move { shutdown.notified().await }
+        let connections = Arc::clone(&connections);
+        let service = Arc::clone(&service);
+        let debug = opts.debug;
+        async move {
+            tokio::select! {
+                _ = shutdown.notified() => tracing::debug!("shutting down: asked by the plugin client"),
+                _ = terminated() => tracing::debug!("shutting down: signal"),
+                // Run by hand (--debug), Ctrl-C is how the user stops it.
+                Ok(()) = tokio::signal::ctrl_c(), if debug => tracing::debug!("shutting down: interrupt"),
+                // In debug mode Terraform attaches and leaves run after run.
+                _ = connections.orphaned(), if !debug => {
+                    tracing::debug!("shutting down: Terraform closed its connection")
+                }
+            }
+            if tokio::time::timeout(CLOSE_TIMEOUT, service.close()).await.is_err() {
+                tracing::warn!("closing the provider's sessions took too long; exiting without");
+            }
+            closed.notify_one();
+        }
     };
-    let result = match tls {
-        Some(tls) => router.serve_with_incoming_shutdown(tls_incoming(listener, tls), until).await,
-        None => router.serve_with_incoming_shutdown(accepted(listener), until).await,
+    let serving = async {
+        match tls {
+            Some(tls) => router.serve_with_incoming_shutdown(tls_incoming(listener, tls, connections), until).await,
+            None => router.serve_with_incoming_shutdown(accepted(listener, connections), until).await,
+        }
+    };
+    let drained = async {
+        closed.notified().await;
+        tokio::time::sleep(DRAIN_TIMEOUT).await;
+    };
+    let result = tokio::select! {
+        r = serving => r,
+        () = drained => Ok(()),
     };
     result.map_err(|e| ServeError::Serve(e.to_string()))
 }
@@ -175,8 +216,16 @@ fn no_delay(tcp: &TcpStream) {
 }
 
 /// The connections Terraform opens, Nagle off on each.
-fn accepted(listener: TcpListener) -> impl Stream<Item = std::io::Result<TcpStream>> {
+fn tcp_accepted(listener: TcpListener) -> impl Stream<Item = std::io::Result<TcpStream>> {
     TcpListenerStream::new(listener).map(|c| c.inspect(no_delay))
+}
+
+/// [`tcp_accepted`], each connection counted in `connections` while open.
+fn accepted(
+    listener: TcpListener,
+    connections: Arc<Connections>,
+) -> impl Stream<Item = std::io::Result<Tracked<TcpStream>>> {
+    tcp_accepted(listener).map(move |c| c.map(|tcp| connections.track(tcp)))
 }
 
 /// Accepts TCP connections and completes TLS handshakes concurrently, so a
@@ -184,11 +233,12 @@ fn accepted(listener: TcpListener) -> impl Stream<Item = std::io::Result<TcpStre
 fn tls_incoming(
     listener: TcpListener,
     tls: AutoMtls,
-) -> ReceiverStream<Result<tokio_rustls::server::TlsStream<TcpStream>, std::io::Error>> {
+    connections: Arc<Connections>,
+) -> ReceiverStream<Result<Tracked<tokio_rustls::server::TlsStream<TcpStream>>, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
     tokio::spawn(async move {
-        let mut incoming = std::pin::pin!(accepted(listener));
+        let mut incoming = std::pin::pin!(tcp_accepted(listener));
         while let Some(conn) = incoming.next().await {
             let tcp = match conn {
                 Ok(c) => c,
@@ -201,10 +251,11 @@ fn tls_incoming(
             let peer = tcp.peer_addr().map_or_else(|_| "unknown".to_owned(), |a| a.to_string());
             let acceptor = acceptor.clone();
             let tx = tx.clone();
+            let connections = Arc::clone(&connections);
             tokio::spawn(async move {
                 match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
                     Ok(Ok(stream)) => {
-                        let _ = tx.send(Ok(stream)).await;
+                        let _ = tx.send(Ok(connections.track(stream))).await;
                     }
                     Ok(Err(e)) => {
                         tracing::warn!(%peer, error = %e, "TLS handshake with the plugin client failed")
@@ -223,12 +274,12 @@ fn tls_incoming(
 mod tests {
     use super::*;
 
-    /// Terraform's connections, TLS or not, come through `accepted`.
+    /// Terraform's connections, TLS or not, come through `tcp_accepted`.
     #[tokio::test]
     async fn accepted_connections_have_nagle_off() {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut incoming = std::pin::pin!(accepted(listener));
+        let mut incoming = std::pin::pin!(tcp_accepted(listener));
         let _client = TcpStream::connect(addr).await.unwrap();
         let server = incoming.next().await.unwrap().unwrap();
         assert!(server.nodelay().unwrap());

@@ -50,6 +50,15 @@ impl<P: Provider> ProviderService<P> {
             .ok_or_else(|| Diags::error("Unknown data source", format!("this provider has no data source {name:?}")))
     }
 
+    /// Ends what `configure` set up (once: later calls find nothing to
+    /// close). Called when the process is about to end.
+    pub(crate) async fn close(&self) {
+        let meta = self.meta.write().await.take();
+        if let Some(meta) = meta {
+            self.provider.close(&meta).await;
+        }
+    }
+
     async fn meta(&self) -> Result<Arc<P::Meta>, Diags> {
         self.meta.read().await.clone().ok_or_else(|| {
             Diags::error(
@@ -183,9 +192,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }
         .await;
         let diags = match r {
-            Ok(meta) => {
-                *self.meta.write().await = Some(Arc::new(meta));
-                Diags::none()
+            Ok((meta, warnings)) => {
+                let old = self.meta.write().await.replace(Arc::new(meta));
+                // A second Configure (Terraform sends one per process) must
+                // not leave the first one's sessions open.
+                if let Some(old) = old {
+                    self.provider.close(&old).await;
+                }
+                warnings
             }
             Err(d) => d,
         };

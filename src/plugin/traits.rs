@@ -42,9 +42,14 @@ pub trait Provider: Send + Sync + 'static {
     fn validate(&self, _config: &Self::Config) -> Diags {
         Diags::none()
     }
-    async fn configure(&self, config: Self::Config, terraform_version: &str) -> Result<Self::Meta, Diags>;
+    /// The meta every resource receives, with warnings to show (a
+    /// configuration that works but is unwise).
+    async fn configure(&self, config: Self::Config, terraform_version: &str) -> Result<(Self::Meta, Diags), Diags>;
     fn resources(&self) -> Vec<Arc<dyn AnyResource<Self::Meta>>>;
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Self::Meta>>>;
+    /// Releases what `configure` acquired (sessions) when the process is
+    /// about to end. The server bounds it by a short timeout.
+    async fn close(&self, _meta: &Self::Meta) {}
 }
 
 /// The plan in the making, handed to `Resource::plan`.

@@ -5,6 +5,8 @@
 //! - [`vpx_path`]: splitting a `vpx://` path into datacenter and compute
 //!   resource against the inventory (sans-I/O walk).
 //! - [`provider_config`]: precedence of attributes, URL and environment.
+//! - [`tls_trust`]: certificate thumbprints, govc known_hosts lines and
+//!   where a CA bundle comes from.
 //! - [`tpm`]: vTPM rules and their error type; [`tpm_prerequisites`] (what a
 //!   VM needs before a vTPM is added or removed) and [`tpm_policy`] (copy,
 //!   replace or new TPM by operation, vCenter version and template origin).
@@ -40,6 +42,7 @@ pub mod mac_address;
 pub mod object_name;
 pub mod provider_config;
 pub mod resource_allocation;
+pub mod tls_trust;
 pub mod tpm;
 pub mod tpm_policy;
 pub mod tpm_prerequisites;

@@ -1,4 +1,4 @@
-//! Every hardware and datastore-path parser, fed odd strings: each must
+//! Every hardware, datastore-path and certificate-thumbprint parser, fed odd strings: each must
 //! return (and print its error) without panicking.
 
 use super::datastore_path::DatastorePath;
@@ -6,6 +6,7 @@ use super::device_models::{NicModel, ScsiType};
 use super::hardware::{Firmware, check_firmware};
 use super::hardware_version::HardwareVersion;
 use super::mac_address::{check_mac, parse_mac};
+use super::tls_trust::{ca_source, known_host_thumbprint, parse_thumbprint};
 
 fn feed(input: &str) {
     let _ = DatastorePath::parse(input).map(|p| p.to_string()).map_err(|e| (e.to_string(), e.part()));
@@ -23,6 +24,10 @@ fn feed(input: &str) {
     let _ = NicModel::from_vim_type(input);
     let _ = Firmware::parse(input).map_err(|e| e.to_string());
     let _ = check_firmware(input, Some(true), Some(4)).map_err(|e| e.to_string());
+    let _ = parse_thumbprint(input).map(|t| t.to_string()).map_err(|e| e.to_string());
+    let _ = known_host_thumbprint(input, input, 443).map_err(|e| e.to_string());
+    let _ = known_host_thumbprint(&format!("{input} {input}\nvc {input}"), "vc", 443).map_err(|e| e.to_string());
+    let _ = ca_source(input, true);
 }
 
 #[test]

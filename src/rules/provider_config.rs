@@ -20,6 +20,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::connection_uri::{ConnectionUri, ProxySpec, UriKind, parse_connection_uri, parse_proxy};
+use super::tls_trust::{CaSource, Thumbprint, ca_source, parse_thumbprint};
 
 /// The default for `api_timeout`.
 pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -35,6 +36,10 @@ pub struct ConfigInput {
     pub api_timeout: Option<String>,
     pub auto_answer: Option<bool>,
     pub proxy: Option<String>,
+    pub ca_file: Option<String>,
+    pub thumbprint: Option<String>,
+    pub persist_session: Option<bool>,
+    pub session_path: Option<String>,
 }
 
 impl fmt::Debug for ConfigInput {
@@ -47,6 +52,10 @@ impl fmt::Debug for ConfigInput {
             .field("datacenter", &self.datacenter)
             .field("api_timeout", &self.api_timeout)
             .field("auto_answer", &self.auto_answer)
+            .field("ca_file", &self.ca_file)
+            .field("thumbprint", &self.thumbprint)
+            .field("persist_session", &self.persist_session)
+            .field("session_path", &self.session_path)
             .finish()
     }
 }
@@ -77,6 +86,24 @@ pub struct ResolvedConfig {
     pub proxy: Option<ProxySpec>,
     /// Where the URL came from: `"url"`, `"VI_URL"`, `"GOVC_URL"` or `"VCURL"`.
     pub url_source: &'static str,
+    /// CA certificates to trust instead of the system's (`ca_file`,
+    /// `VI_CA_FILE`, `GOVC_TLS_CA_CERTS`), and where that came from.
+    pub ca: Option<(CaSource, &'static str)>,
+    /// The server certificate's thumbprint, when pinned (`thumbprint`,
+    /// `VI_TLS_THUMBPRINT`).
+    pub thumbprint: Option<Thumbprint>,
+    /// govc known_hosts files to look the server's thumbprint up in
+    /// (`GOVC_TLS_KNOWN_HOSTS`), when no thumbprint is given.
+    pub known_hosts: Vec<String>,
+    /// Keep the session in a file for the next provider process
+    /// (`persist_session`, `VI_PERSIST_SESSION`).
+    pub persist_session: bool,
+    /// The folder of session files (`session_path`, `VI_SESSION_PATH`, else
+    /// `~/.cache/terraform-provider-vi/sessions`); set when persisting.
+    pub session_path: Option<String>,
+    /// Settings that work but deserve a word (`http://` sends the password
+    /// in clear).
+    pub warnings: Vec<ConfigError>,
 }
 
 impl fmt::Debug for ResolvedConfig {
@@ -95,6 +122,12 @@ impl fmt::Debug for ResolvedConfig {
             .field("auto_answer", &self.auto_answer)
             .field("proxy", &self.proxy)
             .field("url_source", &self.url_source)
+            .field("ca", &self.ca)
+            .field("thumbprint", &self.thumbprint)
+            .field("known_hosts", &self.known_hosts)
+            .field("persist_session", &self.persist_session)
+            .field("session_path", &self.session_path)
+            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -294,8 +327,55 @@ pub fn resolve(input: &ConfigInput, env: &dyn Fn(&str) -> Option<String>) -> Res
         }
     };
 
+    // TLS trust: a pinned thumbprint, else known_hosts, and CA bundles.
+    let thumbprint = match attr(&input.thumbprint)
+        .map(|t| ("thumbprint", t))
+        .or_else(|| var("VI_TLS_THUMBPRINT").map(|t| ("VI_TLS_THUMBPRINT", t)))
+    {
+        None => None,
+        Some((source, text)) => match parse_thumbprint(&text) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.push(ConfigError::new("thumbprint", format!("invalid {}: {e}", describe(source))));
+                None
+            }
+        },
+    };
+    let known_hosts = match (&thumbprint, var("GOVC_TLS_KNOWN_HOSTS")) {
+        (None, Some(list)) => list.split(':').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    let ca = attr(&input.ca_file)
+        .map(|t| (ca_source(&t, false), "ca_file"))
+        .or_else(|| var("VI_CA_FILE").map(|t| (ca_source(&t, false), "VI_CA_FILE")))
+        .or_else(|| var("GOVC_TLS_CA_CERTS").map(|t| (ca_source(&t, true), "GOVC_TLS_CA_CERTS")));
+
+    // Session cache.
+    let persist_session = match input.persist_session {
+        Some(b) => b,
+        None => env_bool(&var, &["VI_PERSIST_SESSION"], "persist_session").unwrap_or_else(|e| {
+            errors.push(e);
+            false
+        }),
+    };
+    let session_path = if persist_session {
+        let dir = attr(&input.session_path).or_else(|| var("VI_SESSION_PATH")).or_else(|| {
+            var("HOME").map(|h| format!("{}/.cache/terraform-provider-vi/sessions", h.trim_end_matches('/')))
+        });
+        if dir.is_none() {
+            errors.push(ConfigError::new(
+                "session_path",
+                "`persist_session` is on but there is nowhere to keep sessions: set `session_path` or VI_SESSION_PATH (HOME is unset)",
+            ));
+        }
+        dir
+    } else {
+        None
+    };
+
     match (uri, user, password) {
         (Some((url_source, uri)), Some(user), Some(password)) if errors.is_empty() => Ok(ResolvedConfig {
+            warnings: warnings(&uri, url_source, insecure, ca.is_some(), thumbprint.is_some()),
             sdk_url: uri.sdk_url(),
             kind: uri.kind,
             user,
@@ -309,14 +389,47 @@ pub fn resolve(input: &ConfigInput, env: &dyn Fn(&str) -> Option<String>) -> Res
             auto_answer,
             proxy,
             url_source,
+            ca,
+            thumbprint,
+            known_hosts,
+            persist_session,
+            session_path,
         }),
         _ => Err(errors),
     }
 }
 
+/// What works but should be said: a password in clear over `http://`, and
+/// trust settings that `insecure` makes moot.
+fn warnings(
+    uri: &ConnectionUri,
+    url_source: &str,
+    insecure: bool,
+    has_ca: bool,
+    has_thumbprint: bool,
+) -> Vec<ConfigError> {
+    let mut w = Vec::new();
+    if uri.sdk_url().scheme() == "http" {
+        w.push(ConfigError::new(
+            "url",
+            format!(
+                "{} uses plain HTTP: the password and the session cookie travel in clear text, readable by                  anyone on the network path. Use https:// (or transport=https).",
+                describe(url_source)
+            ),
+        ));
+    }
+    if insecure && has_ca && !has_thumbprint {
+        w.push(ConfigError::new(
+            "insecure",
+            "`insecure` turns certificate verification off, so the CA bundle (`ca_file`) is not used;              drop `insecure` to verify against it",
+        ));
+    }
+    w
+}
+
 fn describe(source: &str) -> String {
     match source {
-        "url" | "proxy" => format!("`{source}`"),
+        "url" | "proxy" | "thumbprint" | "ca_file" => format!("`{source}`"),
         _ => format!("environment variable {source}"),
     }
 }
@@ -463,7 +576,7 @@ mod tests {
                 datacenter: s("dc1"),
                 api_timeout: s("90s"),
                 auto_answer: Some(true),
-                proxy: None,
+                ..ConfigInput::default()
             },
             &[],
         );
@@ -960,5 +1073,93 @@ mod tests {
         assert!(!debug.contains(PW), "{debug}");
         assert!(debug.contains("<redacted>"));
         assert!(!c.sdk_url.as_str().contains(PW));
+    }
+
+    const SHA256_PIN: &str =
+        "9B:7E:1A:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD";
+
+    fn creds(url: &str) -> ConfigInput {
+        ConfigInput { url: s(url), user: s("u"), password: s(PW), ..ConfigInput::default() }
+    }
+
+    #[test]
+    fn thumbprint_from_attribute_then_environment() {
+        let c = ok(&ConfigInput { thumbprint: s(SHA256_PIN), ..creds("https://vc/sdk") }, &[]);
+        assert_eq!(c.thumbprint.map(|t| t.to_string()).as_deref(), Some(SHA256_PIN));
+        let sha1 = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD";
+        let c = ok(&creds("https://vc/sdk"), &[("VI_TLS_THUMBPRINT", sha1)]);
+        assert_eq!(c.thumbprint.map(|t| t.algorithm), Some(super::super::tls_trust::DigestAlgorithm::Sha1));
+        // A pin makes known_hosts moot.
+        let c = ok(&creds("https://vc/sdk"), &[("VI_TLS_THUMBPRINT", sha1), ("GOVC_TLS_KNOWN_HOSTS", "/k")]);
+        assert!(c.known_hosts.is_empty());
+        let c = ok(&creds("https://vc/sdk"), &[("GOVC_TLS_KNOWN_HOSTS", "/a:/b")]);
+        assert_eq!(c.known_hosts, vec!["/a".to_owned(), "/b".to_owned()]);
+    }
+
+    #[test]
+    fn bad_thumbprints_are_errors_on_thumbprint() {
+        let e = errs(&ConfigInput { thumbprint: s("AB:CD"), ..creds("https://vc/sdk") }, &[]);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].attribute, "thumbprint");
+        assert!(e[0].message.contains("`thumbprint`"), "{}", e[0]);
+        let e = errs(&creds("https://vc/sdk"), &[("VI_TLS_THUMBPRINT", "zz")]);
+        assert_eq!(e[0].attribute, "thumbprint");
+        assert!(e[0].message.contains("VI_TLS_THUMBPRINT"), "{}", e[0]);
+    }
+
+    #[test]
+    fn ca_bundle_from_attribute_then_vi_then_govc() {
+        use super::super::tls_trust::CaSource;
+        let c = ok(&ConfigInput { ca_file: s("/etc/vc-ca.pem"), ..creds("https://vc/sdk") }, &[("VI_CA_FILE", "/x")]);
+        assert_eq!(c.ca, Some((CaSource::Files(vec!["/etc/vc-ca.pem".into()]), "ca_file")));
+        let c = ok(&creds("https://vc/sdk"), &[("VI_CA_FILE", "/x"), ("GOVC_TLS_CA_CERTS", "/y")]);
+        assert_eq!(c.ca, Some((CaSource::Files(vec!["/x".into()]), "VI_CA_FILE")));
+        let c = ok(&creds("https://vc/sdk"), &[("GOVC_TLS_CA_CERTS", "/y:/z")]);
+        assert_eq!(c.ca, Some((CaSource::Files(vec!["/y".into(), "/z".into()]), "GOVC_TLS_CA_CERTS")));
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        let c = ok(&ConfigInput { ca_file: s(pem), ..creds("https://vc/sdk") }, &[]);
+        assert_eq!(c.ca, Some((CaSource::Pem(pem.into()), "ca_file")));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        // With insecure, the bundle is not used: say so.
+        let c = ok(&ConfigInput { ca_file: s(pem), insecure: Some(true), ..creds("https://vc/sdk") }, &[]);
+        assert_eq!(c.warnings.len(), 1);
+        assert_eq!(c.warnings[0].attribute, "insecure");
+    }
+
+    #[test]
+    fn plain_http_warns_on_url() {
+        for url in ["http://vc/sdk", "esx://vc?transport=http", "vpx://vc/dc?transport=http"] {
+            let c = ok(&creds(url), &[]);
+            assert_eq!(c.warnings.len(), 1, "{url}: {:?}", c.warnings);
+            assert_eq!(c.warnings[0].attribute, "url");
+            assert!(c.warnings[0].message.contains("clear text"), "{}", c.warnings[0]);
+        }
+        for url in ["https://vc/sdk", "vc", "esx://vc"] {
+            assert!(ok(&creds(url), &[]).warnings.is_empty(), "{url}");
+        }
+        let c = ok(&ConfigInput::default(), &[("VI_URL", "http://u:p@vc/sdk")]);
+        assert!(c.warnings[0].message.contains("VI_URL"), "{}", c.warnings[0]);
+        assert!(!c.warnings[0].message.contains("u:p"), "{}", c.warnings[0]);
+    }
+
+    #[test]
+    fn session_cache_settings() {
+        let c = ok(&creds("https://vc/sdk"), &[("HOME", "/home/me")]);
+        assert!(!c.persist_session);
+        assert_eq!(c.session_path, None);
+        let c = ok(&ConfigInput { persist_session: Some(true), ..creds("https://vc/sdk") }, &[("HOME", "/home/me/")]);
+        assert_eq!(c.session_path.as_deref(), Some("/home/me/.cache/terraform-provider-vi/sessions"));
+        let c = ok(&creds("https://vc/sdk"), &[("VI_PERSIST_SESSION", "1"), ("VI_SESSION_PATH", "/s")]);
+        assert!(c.persist_session);
+        assert_eq!(c.session_path.as_deref(), Some("/s"));
+        let c = ok(
+            &ConfigInput { persist_session: Some(true), session_path: s("/mine"), ..creds("https://vc/sdk") },
+            &[("VI_SESSION_PATH", "/s")],
+        );
+        assert_eq!(c.session_path.as_deref(), Some("/mine"));
+        let e = errs(&ConfigInput { persist_session: Some(true), ..creds("https://vc/sdk") }, &[]);
+        assert_eq!(e[0].attribute, "session_path");
+        let e = errs(&creds("https://vc/sdk"), &[("VI_PERSIST_SESSION", "maybe")]);
+        assert_eq!(e[0].attribute, "persist_session");
     }
 }

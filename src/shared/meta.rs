@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::connection::SessionCache;
 use crate::vi::{self, ViError};
 
 /// One logged-in client per provider process, and what lookups default to.
@@ -22,12 +23,27 @@ pub struct Meta {
     /// The content library (vAPI REST) session: logged in on first use,
     /// then shared by every resource, so a run logs in once.
     pub library: tokio::sync::OnceCell<vi::LibraryClient>,
+    /// With `persist_session`: where the SOAP and content library sessions
+    /// are kept for the next provider process (which is why they are not
+    /// logged out at the end).
+    pub session_cache: Option<SessionCache>,
 }
 
 impl Meta {
     /// The shared content library client, logging in on the first call.
     /// A failed login is not kept: the next call tries again.
     pub async fn library(&self) -> Result<&vi::LibraryClient, ViError> {
-        self.library.get_or_try_init(|| vi::LibraryClient::connect(&self.client)).await
+        self.library
+            .get_or_try_init(|| async {
+                let Some(cache) = &self.session_cache else {
+                    return vi::LibraryClient::connect(&self.client).await;
+                };
+                let library = vi::LibraryClient::connect_resuming(&self.client, cache.library_session()).await?;
+                if let Err(e) = cache.keep_library(&library) {
+                    tracing::warn!(error = %e, "could not save the content library session");
+                }
+                Ok(library)
+            })
+            .await
     }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tracing::{debug, warn};
 use url::Url;
 
+use super::certificate_trust::CertificateTrust;
 use super::error::ViError;
 use super::retry;
 use super::soap;
@@ -46,6 +47,21 @@ impl fmt::Debug for ClientConfig {
             .field("timeout", &self.timeout)
             .finish()
     }
+}
+
+/// How to connect, beyond [`ClientConfig`].
+#[derive(Clone, Default)]
+pub struct ConnectOptions {
+    /// Every request (SOAP, datastore and library transfers alike, since
+    /// they share the HTTP client) goes through this proxy:
+    /// `http://host:port` (CONNECT) or `socks4://`, `socks4a://`, `socks5://host:port`.
+    pub proxy: Option<String>,
+    /// The certificates to trust; `None`: the system's, or any when
+    /// [`ClientConfig::insecure`].
+    pub trust: Option<CertificateTrust>,
+    /// A session cookie (`vmware_soap_session=…`) from an earlier process:
+    /// used instead of logging in when the server still knows it.
+    pub session: Option<String>,
 }
 
 /// A logged-in VI session. Clones share the session.
@@ -99,7 +115,16 @@ impl Client {
     /// through `proxy`: `http://host:port` (CONNECT) or
     /// `socks4://`, `socks4a://`, `socks5://host:port`.
     pub async fn connect_via(cfg: ClientConfig, proxy: Option<&str>) -> Result<Client, ViError> {
-        let transport = Transport::new(&cfg, proxy)?;
+        let options = ConnectOptions { proxy: proxy.map(str::to_owned), ..ConnectOptions::default() };
+        Self::connect_with(cfg, options).await
+    }
+
+    /// Connects with everything [`ConnectOptions`] can say: a proxy, the
+    /// certificates to trust, a session to resume.
+    pub async fn connect_with(cfg: ClientConfig, options: ConnectOptions) -> Result<Client, ViError> {
+        let trust =
+            options.trust.clone().unwrap_or_else(|| CertificateTrust { insecure: cfg.insecure, ..Default::default() });
+        let transport = Transport::new(&cfg, options.proxy.as_deref(), &trust)?;
         let si = ManagedObjectReference::new("ServiceInstance", "ServiceInstance");
         let bootstrap_action = soap::soap_action(soap::DEFAULT_API_VERSION);
         let reply = transport.call("RetrieveServiceContent", &si, "", &bootstrap_action, None).await?;
@@ -131,8 +156,48 @@ impl Client {
                 login_lock: tokio::sync::Mutex::new(()),
             }),
         };
-        client.login().await?;
+        let resumed = match options.session {
+            Some(cookie) => client.resume(cookie).await,
+            None => false,
+        };
+        if !resumed {
+            client.login().await?;
+        }
         Ok(client)
+    }
+
+    /// Takes over the session `cookie` belongs to if the server still
+    /// knows it (`SessionManager.currentSession` is set); false otherwise.
+    async fn resume(&self, cookie: String) -> bool {
+        let sm = self.inner.content.session_manager.to_xml("obj");
+        let spec = filter_spec_xml(
+            &[("SessionManager", &["currentSession"])],
+            &format!("<objectSet>{sm}<skip>false</skip></objectSet>"),
+            false,
+        );
+        let args = format!("{spec}<options></options>");
+        let pc = &self.inner.content.property_collector;
+        let reply =
+            self.inner.transport.call("RetrievePropertiesEx", pc, &args, &self.inner.soap_action, Some(&cookie)).await;
+        let current = reply.ok().and_then(|r| {
+            let mut found = Vec::new();
+            absorb_result(r.node.child("returnval"), &mut found).ok()?;
+            found.iter().find_map(|oc| oc.node("currentSession").and_then(|n| UserSession::from_node(n).ok()))
+        });
+        match current {
+            Some(user) if !user.key.is_empty() => {
+                let mut s = self.session();
+                s.cookie = Some(cookie);
+                s.user = Some(user);
+                s.generation += 1;
+                debug!("resumed a saved session");
+                true
+            }
+            _ => {
+                debug!("the saved session is no longer valid; logging in");
+                false
+            }
+        }
     }
 
     pub fn service_content(&self) -> &ServiceContent {
@@ -570,7 +635,7 @@ struct Reply {
 }
 
 impl Transport {
-    fn new(cfg: &ClientConfig, proxy: Option<&str>) -> Result<Transport, ViError> {
+    fn new(cfg: &ClientConfig, proxy: Option<&str>, trust: &CertificateTrust) -> Result<Transport, ViError> {
         if cfg.url.scheme() != "https" && cfg.url.scheme() != "http" {
             return Err(ViError::Config(format!("URL scheme must be https, not {:?}", cfg.url.scheme())));
         }
@@ -581,11 +646,10 @@ impl Transport {
             let proxy = reqwest::Proxy::all(p).map_err(|e| ViError::Config(format!("invalid proxy {p:?}: {e}")))?;
             builder = builder.proxy(proxy);
         }
-        let http = builder
+        let http = trust
+            .apply(builder)?
             .timeout(cfg.timeout)
             .connect_timeout(cfg.timeout)
-            .tls_danger_accept_invalid_certs(cfg.insecure)
-            .tls_danger_accept_invalid_hostnames(cfg.insecure)
             // SOAP is POST to one endpoint; a redirect would drop the body.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("terraform-provider-vi/", env!("CARGO_PKG_VERSION")))

@@ -20,10 +20,17 @@ pub enum ViError {
     /// TLS verification of the server's certificate failed.
     #[error(
         "the TLS certificate of {url} is not trusted ({detail}); install a trusted \
-         certificate on the server, or set `insecure = true` on the provider to skip \
-         verification (for self-signed certificates)"
+         certificate on the server, trust its CA with `ca_file`, pin its thumbprint with \
+         `thumbprint`, or set `insecure = true` on the provider to skip verification"
     )]
     Certificate { url: String, detail: String },
+
+    /// The server's certificate is not the one pinned by thumbprint.
+    #[error(
+        "the TLS certificate of {url} does not match the pinned thumbprint: expected {algorithm} \
+         {expected}, the server presented {presented}"
+    )]
+    ThumbprintMismatch { url: String, algorithm: &'static str, expected: String, presented: String },
 
     /// The server answered with an HTTP status that carries no SOAP fault.
     #[error("HTTP {status} from the server: {detail}")]
@@ -110,6 +117,14 @@ impl ViError {
             Some(cause) => error_chain(cause),
             None => err.to_string(),
         };
+        if let Some(m) = super::certificate_trust::pin_mismatch(err) {
+            return ViError::ThumbprintMismatch {
+                url: url.to_string(),
+                algorithm: m.algorithm,
+                expected: m.expected,
+                presented: m.presented,
+            };
+        }
         if let Some(cert) = certificate_problem(err) {
             return ViError::Certificate { url: url.to_string(), detail: cert };
         }

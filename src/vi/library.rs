@@ -64,10 +64,28 @@ impl LibraryClient {
     /// Logs in to the vAPI REST endpoint of `vi`'s server with `vi`'s
     /// credentials (the REST side does not accept the SOAP session).
     pub async fn connect(vi: &Client) -> Result<LibraryClient, ViError> {
+        Self::connect_resuming(vi, None).await
+    }
+
+    /// Like [`Self::connect`], taking over the `saved` session id instead
+    /// of logging in when the server still knows it.
+    pub async fn connect_resuming(vi: &Client, saved: Option<String>) -> Result<LibraryClient, ViError> {
         let (user, password) = vi.credentials();
         let rest = RestSession::new(vi.http_client().clone(), vi.url(), user, password, vi.api_timeout())?;
-        rest.login().await?;
+        let resumed = match saved {
+            Some(id) => rest.resume(id).await,
+            None => false,
+        };
+        if !resumed {
+            rest.login().await?;
+        }
         Ok(LibraryClient { rest: Arc::new(rest) })
+    }
+
+    /// The vAPI session id (a credential: never log it), for the session
+    /// cache.
+    pub fn session_id(&self) -> Option<String> {
+        self.rest.session_id()
     }
 
     /// Ends the REST session; later calls fail.

@@ -128,6 +128,33 @@ impl RestSession {
         Ok(())
     }
 
+    /// Takes over session `id` if the server still knows it (the session
+    /// service's `get` answers); false otherwise.
+    pub(crate) async fn resume(&self, id: String) -> bool {
+        let url = self.url(SESSION_PATH, Some("get"), &[]);
+        let req = self.http.post(url).header(SESSION_HEADER, &id);
+        match self.send(req, "vAPI session check", self.timeout).await {
+            Ok((200..=299, _)) => {
+                let mut s = self.state();
+                s.id = Some(id);
+                s.generation += 1;
+                s.logged_out = false;
+                debug!("resumed a saved vAPI session");
+                true
+            }
+            _ => {
+                debug!("the saved vAPI session is no longer valid; logging in");
+                false
+            }
+        }
+    }
+
+    /// The current session id, if logged in.
+    pub(crate) fn session_id(&self) -> Option<String> {
+        let s = self.state();
+        s.id.clone().filter(|_| !s.logged_out)
+    }
+
     /// Ends the session (harmless when already ended); later calls fail.
     pub(crate) async fn logout(&self) -> Result<(), ViError> {
         let id = {
@@ -449,6 +476,26 @@ mod tests {
         let u = s.url(&["rest", "x"], None, &[("library_id", "1&2")]);
         assert_eq!(u.query(), Some("library_id=1%262"));
         assert!(!format!("{s:?}").contains("s3cret"));
+    }
+
+    #[tokio::test]
+    async fn resumes_a_session_the_server_still_knows() {
+        let server = TestServer::start(|req| match (req.method.as_str(), req.header(SESSION_HEADER)) {
+            ("POST", Some("live")) if req.target.ends_with("~action=get") => Reply::json(200, r#"{"value":{}}"#),
+            ("POST", _) if req.target.ends_with("~action=get") => Reply::status(401),
+            ("GET", Some("live")) => Reply::json(200, r#"{"value":"ok"}"#),
+            _ => Reply::status(401),
+        })
+        .await;
+        let s = session(&server);
+        assert!(!s.resume("gone".into()).await);
+        assert_eq!(s.session_id(), None);
+        assert!(s.resume("live".into()).await);
+        assert_eq!(s.session_id().as_deref(), Some("live"));
+        let v = s.call(Method::GET, server.url("/rest/x"), None, None).await.unwrap();
+        assert_eq!(v, Value::from("ok"));
+        // Only the checks and the call: no login with the password.
+        assert!(server.requests().iter().all(|r| r.header("authorization").is_none()));
     }
 
     #[tokio::test]

@@ -4,7 +4,11 @@
 //! - `soap`: envelopes, response unwrapping, fault decoding.
 //! - `types`: the vim25 data objects the client needs.
 //! - `client`: the session (login, re-login, cookie) and the calls built on it.
+//! - `certificate_trust`: which server certificates are accepted (system
+//!   CAs, a CA bundle, a pinned thumbprint, or any).
 //! - `retry`: which failed calls are sent again (idempotent reads), and when.
+//! - `session_file`: the opt-in session cache (a cookie per server and
+//!   user, in a file only the user can read).
 //! - `task`: waiting for tasks.
 //! - `crypto`: key providers (CryptoManagerKmip) and VM encryption specs.
 //! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
@@ -28,6 +32,7 @@
 //! - `local_file`: opening a user's file only when it is a regular file.
 
 pub mod batch;
+pub mod certificate_trust;
 pub mod client;
 pub mod crypto;
 pub mod datastore_file;
@@ -46,6 +51,7 @@ pub mod ova;
 pub mod ovf;
 pub mod ovf_package;
 pub mod retry;
+pub mod session_file;
 pub mod snapshot;
 pub mod soap;
 pub mod task;
@@ -63,13 +69,15 @@ pub mod vm_spec;
 pub mod xml;
 
 pub use batch::Batcher;
-pub use client::{Client, ClientConfig};
+pub use certificate_trust::{CertificatePin, CertificateTrust, PinAlgorithm, PinMismatch};
+pub use client::{Client, ClientConfig, ConnectOptions};
 pub use datastore_file::FileDigest;
 pub use error::ViError;
 pub use library::{LibraryClient, LibraryModel, StorageBacking};
 pub use library_deploy::OvfDeploySpec;
 pub use library_item::{ChecksumInfo, ItemFileInfo, ItemModel};
 pub use library_upload::ItemFileSource;
+pub use session_file::{SessionFile, SessionFileError};
 pub use task::TaskOutcome;
 pub use transfer::{ByteRange, Progress, UploadResult};
 pub use types::*;
