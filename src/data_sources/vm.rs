@@ -7,11 +7,11 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::plugin::{AttrPath, Attribute as A, Block, DataSource, Diags, Schema, Type, Value};
-use crate::resources::vm::read::{disk_label_key, network_id_of, nics, power_state, scsi_disks, scsi_type};
 use crate::rules::device_models::NicModel;
 use crate::rules::hardware_version::HardwareVersion;
 use crate::shared::Meta;
 use crate::shared::lookup;
+use crate::shared::vm_facts::{disk_label_key, network_id_of, nics, power_state, scsi_disks, scsi_type};
 use crate::vi::ManagedObjectReference;
 use crate::vi::vm::{VM_PROPS, VmInfo};
 use crate::vi::vm_device::Backing;

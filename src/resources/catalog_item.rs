@@ -14,17 +14,14 @@ mod plan;
 mod provenance;
 mod schema;
 pub mod state;
-pub mod tpm;
-
-use self::facts::Facts;
-use self::provenance::{Provenance, compose, split};
+pub use self::facts::Facts;
 use self::state::State;
-use self::tpm::{Origin, deploy_policy, instantiate_tpm};
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::rules::object_name::NameKind;
-use crate::rules::tpm::TpmPolicy;
 use crate::shared::Meta;
 use crate::shared::diag::library_diag;
+use crate::shared::item_provenance::{compose, split};
+use crate::shared::tpm::template_origin::instantiate_tpm;
 use crate::vi::ovf::limits::MAX_DESCRIPTOR_BYTES;
 use crate::vi::ovf::parse_ovf;
 use crate::vi::ovf_package::manifest_sha256;
@@ -35,7 +32,7 @@ pub struct CatalogItem;
 /// What vCenter stores as the description: the user's text and the
 /// provenance line.
 fn stored_description(s: &State) -> String {
-    compose(s.description.as_deref().unwrap_or_default(), &Provenance::of(s))
+    compose(s.description.as_deref().unwrap_or_default(), &provenance::of(s))
 }
 
 async fn library(meta: &Meta) -> Result<&LibraryClient, Diags> {
@@ -61,60 +58,10 @@ async fn library_facts(lib: &LibraryClient, item_id: &str) -> Result<Facts, Diag
 
 /// `instantiate_tpm` for a state, by the TPM rules.
 fn tpm_of(meta: &Meta, s: &State) -> Result<Value<String>, Diags> {
-    let policy = Origin::of(s)
+    let policy = provenance::origin(s)
         .and_then(|o| instantiate_tpm(meta.client.api_version(), o))
         .map_err(|e| Diags::error_at(AttrPath::attr("tpm_provisioning"), "Invalid tpm_provisioning", e.to_string()))?;
     Ok(Value::from_option(policy.map(|p| p.to_string())))
-}
-
-/// What deploying item `item_id` as a VM does with its TPM when
-/// `requested` is asked for, by the TPM rules and the item's recorded
-/// provenance; errors land on `block`'s `item_id` or `tpm_provisioning`.
-/// For `vi_vm.catalog_item`, at plan and again before deploying.
-pub(crate) async fn deploy_tpm_policy(
-    meta: &Meta,
-    item_id: &str,
-    requested: Option<&str>,
-    block: &AttrPath,
-) -> Result<Option<TpmPolicy>, Diags> {
-    let provisioning = || block.clone().then("tpm_provisioning");
-    let requested = requested
-        .map(str::parse::<TpmPolicy>)
-        .transpose()
-        .map_err(|e| Diags::error_at(provisioning(), "Invalid tpm_provisioning", e.to_string()))?;
-    let lib = library(meta).await?;
-    let item =
-        lib.get_item(item_id).await.map_err(|e| library_diag(&e, "reading the catalog item", None))?.ok_or_else(
-            || {
-                Diags::error_at(
-                    block.clone().then("item_id"),
-                    "Catalog item not found",
-                    format!("no content library item has the id {item_id:?}"),
-                )
-            },
-        )?;
-    let mut recorded = State::default();
-    if let (_, Some(p)) = split(item.description.as_deref().unwrap_or_default()) {
-        p.apply_to(&mut recorded);
-    }
-    let origin = Origin::of(&recorded).unwrap_or(Origin::Unknown);
-    deploy_policy(meta.client.api_version(), origin, requested).map_err(|e| {
-        let how = match origin {
-            Origin::Uploaded => "it was uploaded from an OVF/OVA package".to_owned(),
-            Origin::Captured(p) => {
-                format!(
-                    "it was captured with tpm_provisioning {}",
-                    p.map_or("unset (copy)".to_owned(), |p| p.to_string())
-                )
-            }
-            Origin::Unknown => "it was not made by this provider".to_owned(),
-        };
-        Diags::error_at(
-            provisioning(),
-            "TPM provisioning not allowed for this item",
-            format!("{e} (item {item_id}: {how})"),
-        )
-    })
 }
 
 /// The state of `item` as vCenter reports it; what vCenter does not hold
@@ -132,7 +79,7 @@ async fn to_state(meta: &Meta, lib: &LibraryClient, item: &ItemModel, current: &
     let (description, provenance) = split(item.description.as_deref().unwrap_or_default());
     s.description = Value::known(description);
     if let Some(p) = provenance {
-        p.apply_to(&mut s);
+        provenance::apply(p, &mut s);
     }
     if !Facts::present_in(&s) {
         let id = s.id.get().cloned().unwrap_or_default();
@@ -348,7 +295,7 @@ mod tests {
         let (user, p) = split(&stored);
         assert_eq!(user, "web template");
         let mut back = State::default();
-        p.unwrap().apply_to(&mut back);
+        provenance::apply(p.unwrap(), &mut back);
         assert_eq!((back.source_vm_id, back.tpm_provisioning), (s.source_vm_id.clone(), s.tpm_provisioning.clone()));
         // A digest learnt at apply changes what is stored.
         let file = State { source_file: Value::known("a.ova".into()), source_sha256: Value::Unknown, ..s };

@@ -10,8 +10,6 @@ pub mod catalog_item;
 pub mod datastore_upload;
 pub mod name_checks;
 pub mod references;
-pub mod tpm_checks;
-pub mod tpm_device;
 pub mod vapp;
 pub mod vapp_property;
 pub mod vm;

@@ -172,7 +172,7 @@ impl Resource<Meta> for VApp {
             && cl.tpm_provisioning.as_deref().and_then(|p| p.parse::<TpmPolicy>().ok()) == Some(TpmPolicy::Replace)
         {
             let (info, _) = read_now(meta, &vapp).await.map_err(|d| ApplyError { diags: d, partial: partial() })?;
-            crate::resources::tpm_device::replace_copied(meta, &info.vms, dl)
+            crate::shared::tpm::device::replace_copied(meta, &info.vms, dl)
                 .await
                 .map_err(|e| ApplyError { diags: fail(&e, "replacing the copied TPMs"), partial: partial() })?;
         }

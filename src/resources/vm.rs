@@ -8,7 +8,7 @@ use async_trait::async_trait;
 mod devices;
 mod lost_create;
 mod plan;
-pub(crate) mod read;
+mod read;
 mod resolve;
 mod schema;
 mod state;
@@ -18,14 +18,15 @@ mod vapp_member;
 use self::resolve::moref;
 use self::state::State;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
-use crate::resources::catalog_item::deploy_tpm_policy;
-use crate::resources::{name_checks, references, tpm_device};
+use crate::resources::{name_checks, references};
 use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup::{self, datacenter_of, vm_folder};
+use crate::shared::tpm::catalog_deploy::deploy_tpm_policy;
+use crate::shared::tpm::device as tpm_device;
 use crate::vi::OvfDeploySpec;
 use crate::vi::task::deadline_after;
 use crate::vi::vapp::pool_ref;
@@ -92,7 +93,10 @@ fn base_spec(want: &State) -> VirtualMachineConfigSpec {
 
 /// extraConfig entries that keep each disk's label with the VM.
 fn label_settings(s: &State) -> Vec<(String, String)> {
-    s.disk.iter().filter_map(|d| Some((read::disk_label_key(*d.unit_number.get()?), d.label.get()?.clone()))).collect()
+    s.disk
+        .iter()
+        .filter_map(|d| Some((crate::shared::vm_facts::disk_label_key(*d.unit_number.get()?), d.label.get()?.clone())))
+        .collect()
 }
 
 /// Only what differs between two states, so a reconfigure touches nothing

@@ -6,11 +6,11 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::tpm_checks::{self, Overlay, Subject};
-use super::tpm_device::{self, TpmView};
 use crate::plugin::{ApplyError, AttrPath, Attribute as A, Block, Diags, Plan, Resource, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
+use crate::shared::tpm::checks::{self as tpm_checks, Overlay, Subject};
+use crate::shared::tpm::device::{self as tpm_device, TpmView};
 use crate::vi::ManagedObjectReference;
 use crate::vi::vm::{VM_PROPS, VmInfo};
 use crate::vi::vm_recover::outcome_unknown;

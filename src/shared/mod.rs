@@ -1,9 +1,14 @@
 //! What resources and data sources share, so that they import this room
 //! and never each other: the provider's [`Meta`] (the connection every
 //! call goes through), vSphere errors as diagnostics ([`diag`]), inventory
-//! lookups ([`lookup`]).
+//! lookups ([`lookup`]), the vTPM ([`tpm`]), a catalog item's recorded
+//! provenance ([`item_provenance`]), a VM's facts as the schemas name them
+//! ([`vm_facts`]).
 pub mod diag;
+pub mod item_provenance;
 pub mod lookup;
 mod meta;
+pub mod tpm;
+pub mod vm_facts;
 
 pub use meta::Meta;

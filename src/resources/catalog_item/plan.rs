@@ -5,13 +5,14 @@
 use std::path::PathBuf;
 
 use super::facts::{Facts, property_type_problems};
+use super::provenance;
 use super::state::State;
-use super::tpm::{Origin, instantiate_tpm};
 use crate::plugin::{AttrPath, Diags, Plan, Value};
 use crate::rules::tpm::{TpmError, TpmPolicy};
 use crate::shared::Meta;
 use crate::shared::diag::library_diag;
 use crate::shared::lookup::object_exists;
+use crate::shared::tpm::template_origin::instantiate_tpm;
 use crate::vi::ovf_package::{OvfPackage, open_package};
 
 const SOURCES: [&str; 3] = ["source_file", "source_vm_id", "source_vapp_id"];
@@ -142,7 +143,7 @@ pub async fn refine(meta: Option<&Meta>, plan: &mut Plan<State>) -> Diags {
         plan.planned.instantiate_tpm = Value::Unknown;
         return d;
     };
-    match Origin::of(&plan.planned).and_then(|o| instantiate_tpm(meta.client.api_version(), o)) {
+    match provenance::origin(&plan.planned).and_then(|o| instantiate_tpm(meta.client.api_version(), o)) {
         Ok(p) => plan.planned.instantiate_tpm = Value::from_option(p.map(|p| p.to_string())),
         Err(e) => {
             d.push(tpm_diag(&e));

@@ -2,9 +2,9 @@
 //! against what the VM has, as `VirtualDeviceConfigSpec`s.
 use std::collections::HashMap;
 
-use super::read::{nics, scsi_disks};
 use super::state::{Disk, Nic, State};
 use crate::rules::device_models::{NicModel, ScsiType};
+use crate::shared::vm_facts::{nics, scsi_disks};
 use crate::vi::ManagedObjectReference;
 use crate::vi::vm::VmInfo;
 use crate::vi::vm_device::{Backing, Connectable, VirtualDevice};

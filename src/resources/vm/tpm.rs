@@ -2,15 +2,15 @@
 //! policy, checked at plan (on the planned configuration, over the live VM
 //! or clone source when vCenter can be asked) and again at the start of
 //! apply on fresh facts, before anything changes. The rules and the facts
-//! are those of [`crate::resources::tpm_checks`], shared with `vi_vtpm`.
+//! are those of [`crate::shared::tpm::checks`], shared with `vi_vtpm`.
 use super::resolve;
 use super::state::State;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
-use crate::resources::tpm_checks::{self, Overlay, Subject, TpmProvisioning};
-use crate::resources::tpm_device::{self, TpmView};
 use crate::rules::tpm::{PowerState, VmFacts};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
+use crate::shared::tpm::checks::{self as tpm_checks, Overlay, Subject, TpmProvisioning};
+use crate::shared::tpm::device::{self as tpm_device, TpmView};
 use crate::vi::ManagedObjectReference;
 use crate::vi::crypto::KmipClusterInfo;
 use crate::vi::vm::VmInfo;
@@ -167,7 +167,8 @@ async fn plan_catalog(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
         return Diags::none();
     }
     let block = AttrPath::attr("catalog_item");
-    match crate::resources::catalog_item::deploy_tpm_policy(meta, item_id, ci.tpm_provisioning.as_deref(), &block).await
+    match crate::shared::tpm::catalog_deploy::deploy_tpm_policy(meta, item_id, ci.tpm_provisioning.as_deref(), &block)
+        .await
     {
         Ok(_) => Diags::none(),
         Err(d) => d,

@@ -1,6 +1,6 @@
 //! The vSphere side of a vTPM, shared by `vi_vm` and `vi_vtpm`: reading a
 //! VM and the key providers together (what the rules in
-//! [`super::tpm_checks`] need), and the device changes that add or remove
+//! [`super::checks`] need), and the device changes that add or remove
 //! the `VirtualTPM`.
 use crate::plugin::Diags;
 use crate::shared::Meta;

@@ -1,7 +1,9 @@
-//! The TPM policy of an item, by the TPM rules: what instantiating the
-//! template does (`instantiate_tpm`), from how the item came to be.
-use super::state::State;
+//! The TPM policy of a catalog item, by the TPM rules: what instantiating
+//! the template does (`instantiate_tpm`, for `vi_catalog_item`) and what a
+//! deployment may ask for (`deploy_policy`, for `vi_vm.catalog_item`),
+//! from how the item came to be.
 use crate::rules::tpm::{TemplateOrigin, TpmError, TpmOperation, TpmPolicy, VcenterVersion, effective_policy};
+use crate::shared::item_provenance::Provenance;
 
 /// How an item came to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,17 +17,28 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// From a state's source attributes; a `tpm_provisioning` that does not
-    /// parse is the error validation reports.
-    pub fn of(s: &State) -> Result<Origin, TpmError> {
-        if !s.source_file.is_null() {
+    /// From what a template records of its source: a local file, a VM or
+    /// vApp it was captured from (with the `tpm_provisioning` asked for),
+    /// or nothing. A `tpm_provisioning` that does not parse is the error
+    /// validation reports.
+    pub fn from_parts(from_file: bool, captured: bool, tpm_provisioning: Option<&str>) -> Result<Origin, TpmError> {
+        if from_file {
             return Ok(Origin::Uploaded);
         }
-        if s.source_vm_id.is_null() && s.source_vapp_id.is_null() {
+        if !captured {
             return Ok(Origin::Unknown);
         }
-        let requested = s.tpm_provisioning.get().map(|p| p.parse::<TpmPolicy>()).transpose()?;
+        let requested = tpm_provisioning.map(str::parse::<TpmPolicy>).transpose()?;
         Ok(Origin::Captured(requested))
+    }
+
+    /// From the provenance an item's description records.
+    pub fn of_provenance(p: &Provenance) -> Result<Origin, TpmError> {
+        Origin::from_parts(
+            p.source_file.is_some(),
+            p.source_vm_id.is_some() || p.source_vapp_id.is_some(),
+            p.tpm_provisioning.as_deref(),
+        )
     }
 }
 
@@ -66,7 +79,6 @@ pub fn deploy_policy(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::Value;
 
     #[test]
     fn uploaded_templates_replace_captured_ones_do_as_chosen() {
@@ -104,24 +116,5 @@ mod tests {
         }
         let err = instantiate_tpm("6.5", Origin::Captured(Some(TpmPolicy::Replace))).unwrap_err();
         assert!(err.to_string().contains("7.0 or later"), "{err}");
-    }
-
-    #[test]
-    fn origin_of_a_state() {
-        let file = State { source_file: Value::known("a.ova".into()), ..State::default() };
-        assert_eq!(Origin::of(&file), Ok(Origin::Uploaded));
-        let unknown_file = State { source_file: Value::Unknown, ..State::default() };
-        assert_eq!(Origin::of(&unknown_file), Ok(Origin::Uploaded));
-        let vm = State {
-            source_vm_id: Value::known("vm-1".into()),
-            tpm_provisioning: Value::known("replace".into()),
-            ..State::default()
-        };
-        assert_eq!(Origin::of(&vm), Ok(Origin::Captured(Some(TpmPolicy::Replace))));
-        let vapp = State { source_vapp_id: Value::known("resgroup-v1".into()), ..State::default() };
-        assert_eq!(Origin::of(&vapp), Ok(Origin::Captured(None)));
-        assert_eq!(Origin::of(&State::default()), Ok(Origin::Unknown));
-        let bad = State { tpm_provisioning: Value::known("Copy".into()), ..vm };
-        assert!(Origin::of(&bad).is_err());
     }
 }

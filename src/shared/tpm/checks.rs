@@ -5,7 +5,7 @@
 //! unmet rule into a diagnostic on the attribute it concerns. Also the TPM
 //! policy of a clone (`vi_vm.clone.tpm_provisioning`).
 //!
-//! No I/O here: the reads are in [`super::tpm_device`].
+//! No I/O here: the reads are in [`super::device`].
 use crate::plugin::{AttrPath, Diags, Value};
 use crate::rules::tpm::{
     Firmware, KeyProviders, PowerState, TemplateOrigin, TpmError, TpmOperation, TpmPolicy, VcenterVersion, VmFacts,
