@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::Vcsim;
 
-const EXPORT: &[u8] = include_bytes!("../src/vi/testdata/vsphere8-export.ovf");
+const EXPORT: &[u8] = include_bytes!("../src/ovf/testdata/vsphere8-export.ovf");
 
 /// A ustar header for a regular file.
 fn tar_header(name: &str, size: usize) -> [u8; 512] {

@@ -3,10 +3,10 @@
 //! an ordinary unit test, with or without a fuzzer installed. Each takes
 //! arbitrary bytes, must never panic, and checks what must hold of any
 //! successful parse.
+use crate::ovf::parse_ovf;
 use crate::rules::connection_uri::{parse_connection_uri, parse_proxy};
 use crate::rules::vapp_type::parse_type;
 use crate::rules::vapp_value::check_value;
-use crate::vi::ovf::parse_ovf;
 use crate::vi::soap::parse_response;
 use crate::vi::types::ObjectContent;
 

@@ -8,6 +8,8 @@ pub mod connection;
 pub mod data_sources;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod local_file;
+pub mod ovf;
 pub mod plugin;
 pub mod provider;
 pub mod resources;

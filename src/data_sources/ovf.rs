@@ -10,9 +10,9 @@ mod schema;
 mod state;
 
 use self::state::State;
+use crate::ovf::read_descriptor_file;
 use crate::plugin::{AttrPath, DataSource, Diags, Schema};
 use crate::shared::Meta;
-use crate::vi::ovf::read_descriptor_file;
 
 pub struct OvfData;
 

@@ -16,16 +16,16 @@ mod schema;
 pub mod state;
 pub use self::facts::Facts;
 use self::state::State;
+use crate::ovf::limits::MAX_DESCRIPTOR_BYTES;
+use crate::ovf::package::manifest_sha256;
+use crate::ovf::parse_ovf;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::rules::object_name::NameKind;
 use crate::shared::Meta;
 use crate::shared::diag::library_diag;
 use crate::shared::item_provenance::{compose, split};
 use crate::shared::tpm::template_origin::instantiate_tpm;
-use crate::vi::ovf::limits::MAX_DESCRIPTOR_BYTES;
-use crate::vi::ovf::parse_ovf;
-use crate::vi::ovf_package::manifest_sha256;
-use crate::vi::{ItemFileSource, ItemModel, LibraryClient};
+use crate::vi::{ByteRange, ItemFileSource, ItemModel, LibraryClient};
 
 pub struct CatalogItem;
 
@@ -113,8 +113,15 @@ impl CatalogItem {
         tracing::info!(item = %id, name, files = pkg.files.len(), "catalog item created; uploading");
         let partial = State { id: Value::known(id.clone()), ..want.clone() };
         let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
-        let sources: Vec<ItemFileSource> =
-            pkg.files.iter().map(|f| ItemFileSource { name: &f.name, path: &f.path, range: f.range }).collect();
+        let sources: Vec<ItemFileSource> = pkg
+            .files
+            .iter()
+            .map(|f| ItemFileSource {
+                name: &f.name,
+                path: &f.path,
+                range: f.range.map(|r| ByteRange { offset: r.offset, length: r.length }),
+            })
+            .collect();
         let results = lib
             .upload_item_files(&id, &sources, |_, _| {})
             .await

@@ -20,16 +20,9 @@
 //! - `vapp_config`: vApp options of a VM or vApp (properties, OVF
 //!   environment transports) read and changed.
 //! - `error`: [`ViError`].
-//! - `ovf`: OVF descriptors parsed locally ([`ovf::parse_ovf`],
-//!   [`ovf::read_descriptor_file`]).
-//! - `ova`: OVA packages (tar) listed and their descriptor read
-//!   ([`ova::read_ova`]).
 //! - `vapp`, `vapp_spec`: vApps (create, configure, power, clone, destroy,
 //!   children's start order) and the specs they take.
-//! - `ovf_package`: a local `.ovf` or `.ova` as the files of a library item
-//!   ([`ovf_package::open_package`]), with a digest over them.
 //! - `snapshot`: VM snapshot trees and the snapshot tasks.
-//! - `local_file`: opening a user's file only when it is a regular file.
 
 pub mod batch;
 pub mod certificate_trust;
@@ -46,10 +39,6 @@ pub mod library_download;
 pub mod library_item;
 mod library_session;
 pub mod library_upload;
-pub mod local_file;
-pub mod ova;
-pub mod ovf;
-pub mod ovf_package;
 pub mod retry;
 pub mod session_file;
 pub mod snapshot;

@@ -129,7 +129,7 @@ pub(crate) async fn put_file<F: Fn(Progress) + Send>(
     let local_err = |e: io::Error| ViError::LocalFile { path: req.source.display().to_string(), detail: e.to_string() };
     // A FIFO would block the open itself: look before opening.
     let owned = req.source.to_path_buf();
-    tokio::task::spawn_blocking(move || super::local_file::check_regular(&owned))
+    tokio::task::spawn_blocking(move || crate::local_file::check_regular(&owned))
         .await
         .map_err(|e| local_err(io::Error::other(e.to_string())))?
         .map_err(local_err)?;

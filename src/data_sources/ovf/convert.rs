@@ -8,11 +8,11 @@
 //! packages (placeholders, defaults meant to be overridden at deploy time),
 //! and they should stay readable.
 use super::state::{Disk, File, Network, Nic, Property, State, VServiceDependency, VirtualDisk, VirtualSystem};
+use crate::ovf::{self, ControllerKind, OvfDescriptor, OvfProperty};
 use crate::plugin::{AttrPath, Diags, Value};
 use crate::rules::vapp_error::ValueField;
 use crate::rules::vapp_type::{PropertyType, parse_type};
 use crate::rules::vapp_value::check_value;
-use crate::vi::ovf::{self, ControllerKind, OvfDescriptor, OvfProperty};
 
 /// The state for `desc` read from `path`, and what the property checks
 /// found (errors and warnings, on `path`).

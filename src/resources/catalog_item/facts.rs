@@ -3,9 +3,9 @@ use super::state::{
     DeploymentOptionFact, DiskFact, NetworkFact, NicFact, PropertyFact, State, VServiceFact, VirtualSystemFact,
     VmDiskFact,
 };
+use crate::ovf::{ControllerKind, OvfDescriptor, OvfProperty, ProductSection, VirtualSystem};
 use crate::plugin::Value;
 use crate::rules::vapp_type::{PropertyType, parse_type};
-use crate::vi::ovf::{ControllerKind, OvfDescriptor, OvfProperty, ProductSection, VirtualSystem};
 
 /// The computed facts of an item, all known.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -196,10 +196,10 @@ pub fn property_type_problems(d: &OvfDescriptor) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::ovf::parse_ovf;
+    use crate::ovf::parse_ovf;
 
-    const EXPORT: &[u8] = include_bytes!("../../vi/testdata/vsphere8-export.ovf");
-    const COLLECTION: &[u8] = include_bytes!("../../vi/testdata/collection-ovf2.ovf");
+    const EXPORT: &[u8] = include_bytes!("../../ovf/testdata/vsphere8-export.ovf");
+    const COLLECTION: &[u8] = include_bytes!("../../ovf/testdata/collection-ovf2.ovf");
 
     #[test]
     fn facts_of_a_vsphere_export() {

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use super::facts::{Facts, property_type_problems};
 use super::provenance;
 use super::state::State;
+use crate::ovf::package::{OvfPackage, open_package};
 use crate::plugin::{AttrPath, Diags, Plan, Value};
 use crate::rules::tpm::{TpmError, TpmPolicy};
 use crate::shared::Meta;
 use crate::shared::diag::library_diag;
 use crate::shared::lookup::object_exists;
 use crate::shared::tpm::template_origin::instantiate_tpm;
-use crate::vi::ovf_package::{OvfPackage, open_package};
 
 const SOURCES: [&str; 3] = ["source_file", "source_vm_id", "source_vapp_id"];
 

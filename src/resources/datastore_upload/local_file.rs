@@ -45,7 +45,7 @@ fn digest_blocking(path: &Path) -> Result<LocalDigest, LocalFileError> {
     if !std::fs::metadata(path).map_err(io)?.is_file() {
         return Err(LocalFileError::NotAFile { path: path.display().to_string() });
     }
-    let mut file = crate::vi::local_file::open_regular(path).map_err(io)?;
+    let mut file = crate::local_file::open_regular(path).map_err(io)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; BUF];
     let mut size: u64 = 0;

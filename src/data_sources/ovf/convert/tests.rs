@@ -1,10 +1,10 @@
 use super::*;
+use crate::ovf::parse_ovf;
 use crate::plugin::Diags;
 use crate::plugin::diag::Severity;
-use crate::vi::ovf::parse_ovf;
 
-const EXPORT: &[u8] = include_bytes!("../../../vi/testdata/vsphere8-export.ovf");
-const COLLECTION: &[u8] = include_bytes!("../../../vi/testdata/collection-ovf2.ovf");
+const EXPORT: &[u8] = include_bytes!("../../../ovf/testdata/vsphere8-export.ovf");
+const COLLECTION: &[u8] = include_bytes!("../../../ovf/testdata/collection-ovf2.ovf");
 
 fn state_of(xml: &[u8]) -> (State, Diags) {
     to_state("x.ovf", &parse_ovf(xml).unwrap())

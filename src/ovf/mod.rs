@@ -5,7 +5,12 @@
 //! - [`parse_ovf`]: descriptor bytes → [`OvfDescriptor`].
 //! - [`read_descriptor_file`]: a `.ovf` or `.ova` on disk, told apart by
 //!   content.
-//! - [`crate::vi::ova::read_ova`]: an OVA's descriptor and file list.
+//! - [`ova::read_ova`]: an OVA's descriptor and file list.
+//! - [`package::open_package`]: a local `.ovf` or `.ova` as the files of a
+//!   content library item, with a digest over them.
+//!
+//! A room of its own: pure file formats, no vSphere and no I/O beyond
+//! reading the user's files (regular files only, [`crate::local_file`]).
 //!
 //! The input is treated as hostile: quick-xml's streaming namespace reader,
 //! no DTDs (so no entity expansion), and the caps in [`limits`]. Failures
@@ -16,6 +21,8 @@ mod descriptor;
 mod error;
 mod hardware;
 pub mod limits;
+pub mod ova;
+pub mod package;
 mod parse;
 mod property_type;
 mod stream;
@@ -47,13 +54,13 @@ pub fn parse_ovf(xml: &[u8]) -> Result<OvfDescriptor, OvfError> {
 /// error rather than a confusing XML message.
 pub fn read_descriptor_file(path: &Path) -> Result<OvfDescriptor, OvfError> {
     let io = |e| OvfError::io(path, e);
-    let mut file = crate::vi::local_file::open_regular(path).map_err(io)?;
+    let mut file = crate::local_file::open_regular(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
 
     let mut head = Vec::with_capacity(512);
     (&mut file).take(512).read_to_end(&mut head).map_err(io)?;
-    if crate::vi::ova::looks_like_header(&head) {
-        return crate::vi::ova::read_ova(path).map(|p| p.descriptor);
+    if ova::looks_like_header(&head) {
+        return ova::read_ova(path).map(|p| p.descriptor);
     }
     let named_ova = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ova"));
     if named_ova {

@@ -19,8 +19,14 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::ova::{MAX_ENTRIES, OvaPackage, looks_like_header, read_ova};
-use super::ovf::{OvfDescriptor, OvfError, read_descriptor_file};
-use super::transfer::ByteRange;
+use super::{OvfDescriptor, OvfError, read_descriptor_file};
+
+/// Where a package file's bytes lie inside an OVA archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub offset: u64,
+    pub length: u64,
+}
 
 /// Whether the package is a descriptor with files beside it or an archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +65,7 @@ pub struct PackageFile {
 /// is missing.
 pub fn open_package(path: &Path) -> Result<OvfPackage, OvfError> {
     let mut head = Vec::with_capacity(512);
-    crate::vi::local_file::open_regular(path)
+    crate::local_file::open_regular(path)
         .and_then(|f| f.take(512).read_to_end(&mut head))
         .map_err(|e| OvfError::io(path, e))?;
     if looks_like_header(&head) { from_ova(path, read_ova(path)?) } else { from_ovf(path) }
@@ -74,7 +80,7 @@ fn from_ovf(path: &Path) -> Result<OvfPackage, OvfError> {
         .ok_or_else(|| OvfError::invalid("descriptor file name", path.display().to_string(), "not valid UTF-8"))?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let size_of =
-        |p: &Path| -> Result<u64, OvfError> { crate::vi::local_file::check_regular(p).map_err(|e| OvfError::io(p, e)) };
+        |p: &Path| -> Result<u64, OvfError> { crate::local_file::check_regular(p).map_err(|e| OvfError::io(p, e)) };
     let whole = |name: &str| -> Result<PackageFile, OvfError> {
         let p = dir.join(name);
         Ok(PackageFile { name: name.to_string(), size: size_of(&p)?, path: p, range: None })
@@ -196,7 +202,7 @@ impl PackageFile {
     /// off the async runtime's threads).
     pub fn sha256(&self) -> Result<String, OvfError> {
         let io = |e| OvfError::io(&self.path, e);
-        let mut file = crate::vi::local_file::open_regular(&self.path).map_err(io)?;
+        let mut file = crate::local_file::open_regular(&self.path).map_err(io)?;
         let (offset, length) = match self.range {
             Some(r) => (r.offset, r.length),
             None => (0, file.metadata().map_err(io)?.len()),

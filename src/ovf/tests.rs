@@ -4,8 +4,8 @@
 use super::limits::{MAX_ATTRIBUTE_BYTES, MAX_DEPTH, MAX_DESCRIPTOR_BYTES, MAX_ELEMENTS};
 use super::*;
 
-const EXPORT: &str = include_str!("../testdata/vsphere8-export.ovf");
-const COLLECTION: &str = include_str!("../testdata/collection-ovf2.ovf");
+const EXPORT: &str = include_str!("testdata/vsphere8-export.ovf");
+const COLLECTION: &str = include_str!("testdata/collection-ovf2.ovf");
 
 fn parse(doc: &str) -> Result<OvfDescriptor, OvfError> {
     parse_ovf(doc.as_bytes())

@@ -3,7 +3,7 @@
 //! for `path` and `size`) and GNU base-256 sizes (disks over 8 GiB). Every
 //! field is checked; nothing here panics or allocates more than a header.
 
-use crate::vi::ovf::OvfError;
+use crate::ovf::OvfError;
 
 pub(super) const BLOCK: u64 = 512;
 

@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use crate::vi::ovf::limits::MAX_DESCRIPTOR_BYTES;
-use crate::vi::ovf::{FileRef, OvfDescriptor, OvfError, parse_ovf};
+use crate::ovf::limits::MAX_DESCRIPTOR_BYTES;
+use crate::ovf::{FileRef, OvfDescriptor, OvfError, parse_ovf};
 
 pub(crate) use tar::looks_like_header;
 
@@ -67,7 +67,7 @@ impl OvaPackage {
 
 /// Reads the headers of the OVA at `path` and parses its descriptor.
 pub fn read_ova(path: &Path) -> Result<OvaPackage, OvfError> {
-    let mut file = crate::vi::local_file::open_regular(path).map_err(|e| OvfError::io(path, e))?;
+    let mut file = crate::local_file::open_regular(path).map_err(|e| OvfError::io(path, e))?;
     let len = file.metadata().map_err(|e| OvfError::io(path, e))?.len();
     read_from(&mut file, len, path)
 }
@@ -240,7 +240,7 @@ mod tests {
         assert!(pkg.missing_references().is_empty());
 
         // And through the generic entry point, by content.
-        let desc = crate::vi::ovf::read_descriptor_file(&path).unwrap();
+        let desc = crate::ovf::read_descriptor_file(&path).unwrap();
         assert_eq!(desc, pkg.descriptor);
     }
 
