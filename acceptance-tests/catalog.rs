@@ -554,10 +554,10 @@ output "vm" {{ value = vi_vm.app.id }}
     let got = rt
         .block_on(c.retrieve(
             &[terraform_provider_vi::vi::ManagedObjectReference::new("VirtualMachine", &id)],
-            terraform_provider_vi::vi::vm::VM_PROPS,
+            terraform_provider_vi::vi::object::vm::VM_PROPS,
         ))
         .expect("read the deployed VM");
-    let info = got.first().map(terraform_provider_vi::vi::vm::VmInfo::from_content).expect("the deployed VM");
+    let info = got.first().map(terraform_provider_vi::vi::object::vm::VmInfo::from_content).expect("the deployed VM");
     assert_eq!(info.name, "from-catalog");
     // The OVF says 2 vCPUs and 256 MB; the configuration wins.
     assert_eq!((info.num_cpus, info.memory_mb), (Some(1), Some(512)));

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use terraform_provider_vi::vi::vm::{VM_PROPS, VmInfo};
-use terraform_provider_vi::vi::vm_device::Backing;
+use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
+use terraform_provider_vi::vi::object::vm_device::Backing;
 use terraform_provider_vi::vi::{Client, ManagedObjectReference};
 
 use crate::harness::terraform::{Tf, provider_block, text};

@@ -432,7 +432,7 @@ fn a_vapp_property_whose_answer_was_lost_is_kept_by_its_key() {
         let (rt, c) = vi_check::client(&sim);
         let vm_ref = terraform_provider_vi::vi::ManagedObjectReference::new("VirtualMachine", vm.clone());
         let o = rt.block_on(c.retrieve(std::slice::from_ref(&vm_ref), &["config.vAppConfig"])).expect("read VM");
-        let opts = o.first().map(terraform_provider_vi::vi::vapp_config::VAppOptions::from_content);
+        let opts = o.first().map(terraform_provider_vi::vi::object::vapp_config::VAppOptions::from_content);
         opts.and_then(|o| o.property(7).map(|p| (p.id.clone(), p.value.clone())))
     };
     eventually("vcsim adding the property", || live().is_some());

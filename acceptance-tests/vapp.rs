@@ -12,8 +12,8 @@ use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
 
 use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::vapp::VAppInfo;
-use terraform_provider_vi::vi::vm_spec::VirtualMachineConfigSpec;
+use terraform_provider_vi::vi::object::vapp::VAppInfo;
+use terraform_provider_vi::vi::object::vm_spec::VirtualMachineConfigSpec;
 
 fn vapp_info(sim: &Vcsim, id: &str) -> Option<VAppInfo> {
     let (rt, c) = vi_check::client(sim);

@@ -7,7 +7,7 @@ use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
 use crate::vi_check;
 
 use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::vapp_config::{VAppOptions, VAppPropertyInfo, VAppPropertySpec, VmConfigSpec};
+use terraform_provider_vi::vi::object::vapp_config::{VAppOptions, VAppPropertyInfo, VAppPropertySpec, VmConfigSpec};
 
 const PASSWORD: &str = "Corr3ct-Horse-Battery";
 const NEW_PASSWORD: &str = "Stapl3-Second-Secret";

@@ -5,8 +5,8 @@ use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
 use crate::vi_check;
 
 use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::vm::{VM_PROPS, VmInfo};
-use terraform_provider_vi::vi::vm_spec::VirtualMachineConfigSpec;
+use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
+use terraform_provider_vi::vi::object::vm_spec::VirtualMachineConfigSpec;
 
 /// Ids of the objects the VM tests place VMs on.
 pub(crate) struct Place {
@@ -411,7 +411,7 @@ output "id" {{ value = vi_vm.iso.id }}
     let id = id_of(&tf, "id");
     let iso = |sim: &Vcsim| {
         vm_info(sim, &id).expect("VM").devices.iter().find_map(|d| match &d.backing {
-            terraform_provider_vi::vi::vm_device::Backing::Iso { file_name, .. } => Some(file_name.clone()),
+            terraform_provider_vi::vi::object::vm_device::Backing::Iso { file_name, .. } => Some(file_name.clone()),
             _ => None,
         })
     };
@@ -458,7 +458,7 @@ output "types" {{ value = [data.vi_network.std.type, data.vi_network.dvpg.type, 
     let out = tf.outputs();
     assert_eq!(out["types"], serde_json::json!(["Network", "DistributedVirtualPortgroup", "OpaqueNetwork"]));
     let info = vm_info(&sim, out["id"].as_str().unwrap_or_default()).expect("VM");
-    use terraform_provider_vi::vi::vm_device::Backing;
+    use terraform_provider_vi::vi::object::vm_device::Backing;
     let backings: Vec<&str> = info
         .devices
         .iter()

@@ -7,7 +7,7 @@ use crate::harness::terraform::{Tf, provider_block};
 use crate::vi_check;
 use crate::vm::{Place, id_of, place, vm_count, vm_info};
 
-use terraform_provider_vi::vi::vm::VmInfo;
+use terraform_provider_vi::vi::object::vm::VmInfo;
 
 /// One step's configuration of the VM.
 struct Step<'a> {

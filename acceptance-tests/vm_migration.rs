@@ -5,7 +5,7 @@ use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
 
 use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::vm::{VM_PROPS, VmInfo};
+use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
 
 fn vm_info(sim: &Vcsim, id: &str) -> VmInfo {
     let (rt, c) = vi_check::client(sim);

@@ -4,7 +4,7 @@ use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
 
 use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::snapshot::snapshot_trees;
+use terraform_provider_vi::vi::object::snapshot::snapshot_trees;
 
 pub(crate) fn snapshot_names(sim: &Vcsim, vm: &str) -> Vec<String> {
     let (rt, c) = vi_check::client(sim);

@@ -6,10 +6,10 @@ use crate::harness::terraform::{Tf, provider_block, text};
 use crate::harness::vcsim::{Vcsim, traced_vcsim};
 use crate::vi_check;
 
-use terraform_provider_vi::vi::crypto::KmipServerInfo;
-use terraform_provider_vi::vi::vm::{VM_PROPS, VmInfo};
-use terraform_provider_vi::vi::vm_device::VirtualDevice;
-use terraform_provider_vi::vi::vm_spec::{VirtualDeviceConfigSpec, VirtualMachineConfigSpec};
+use terraform_provider_vi::vi::object::crypto::KmipServerInfo;
+use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
+use terraform_provider_vi::vi::object::vm_device::VirtualDevice;
+use terraform_provider_vi::vi::object::vm_spec::{VirtualDeviceConfigSpec, VirtualMachineConfigSpec};
 use terraform_provider_vi::vi::{Client, ManagedObjectReference};
 
 const KP: &str = "kp-test";

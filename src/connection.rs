@@ -70,7 +70,7 @@ fn ca_bundle(source: &CaSource, from: &str) -> Result<Vec<u8>, Diags> {
             (pem, format!("{} (from {from})", paths.join(", ")))
         }
     };
-    vi::certificate_trust::pem_certificates(&pem).map_err(|e| diag(format!("{what}: {e}")))?;
+    vi::core::certificate_trust::pem_certificates(&pem).map_err(|e| diag(format!("{what}: {e}")))?;
     Ok(pem)
 }
 

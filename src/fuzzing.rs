@@ -7,8 +7,8 @@ use crate::ovf::parse_ovf;
 use crate::rules::connection_uri::{parse_connection_uri, parse_proxy};
 use crate::rules::vapp_type::parse_type;
 use crate::rules::vapp_value::check_value;
-use crate::vi::soap::parse_response;
-use crate::vi::types::ObjectContent;
+use crate::vi::core::soap::parse_response;
+use crate::vi::core::types::ObjectContent;
 
 /// A fuzz target's entry point.
 pub type Target = fn(&[u8]);

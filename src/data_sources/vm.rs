@@ -13,8 +13,8 @@ use crate::shared::Meta;
 use crate::shared::lookup;
 use crate::shared::vm_facts::{disk_label_key, network_id_of, nics, power_state, scsi_disks, scsi_type};
 use crate::vi::ManagedObjectReference;
-use crate::vi::vm::{VM_PROPS, VmInfo};
-use crate::vi::vm_device::Backing;
+use crate::vi::object::vm::{VM_PROPS, VmInfo};
+use crate::vi::object::vm_device::Backing;
 
 #[derive(Serialize, Deserialize, Default)]
 pub struct State {

@@ -19,7 +19,7 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
-use crate::vi::vm_recover::outcome_unknown;
+use crate::vi::object::vm_recover::outcome_unknown;
 use crate::vi::{ManagedObjectReference, ViError};
 
 pub struct DatastoreUpload;

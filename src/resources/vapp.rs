@@ -26,8 +26,8 @@ use crate::rules::vapp_settings::PowerState;
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
-use crate::vi::task::deadline_after;
-use crate::vi::vapp::{VAPP_PROPS, VAppInfo, pool_ref};
+use crate::vi::core::task::deadline_after;
+use crate::vi::object::vapp::{VAPP_PROPS, VAppInfo, pool_ref};
 use crate::vi::{ManagedObjectReference, ViError};
 
 pub struct VApp;

@@ -20,8 +20,8 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::vi::ViError;
-use crate::vi::vapp_config::{GUESTINFO_TRANSPORT, VAppOptions, VAppPropertySpec, VmConfigSpec, vapp_props};
-use crate::vi::vm_recover::outcome_unknown;
+use crate::vi::object::vapp_config::{GUESTINFO_TRANSPORT, VAppOptions, VAppPropertySpec, VmConfigSpec, vapp_props};
+use crate::vi::object::vm_recover::outcome_unknown;
 
 pub struct VappProperty;
 

@@ -28,11 +28,11 @@ use crate::shared::lookup::{self, datacenter_of, vm_folder};
 use crate::shared::tpm::catalog_deploy::deploy_tpm_policy;
 use crate::shared::tpm::device as tpm_device;
 use crate::vi::OvfDeploySpec;
-use crate::vi::task::deadline_after;
-use crate::vi::vapp::pool_ref;
-use crate::vi::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
-use crate::vi::vm_recover::new_instance_uuid;
-use crate::vi::vm_spec::VirtualMachineConfigSpec;
+use crate::vi::core::task::deadline_after;
+use crate::vi::object::vapp::pool_ref;
+use crate::vi::object::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
+use crate::vi::object::vm_recover::new_instance_uuid;
+use crate::vi::object::vm_spec::VirtualMachineConfigSpec;
 use crate::vi::{ManagedObjectReference, ViError};
 
 pub struct Vm;
@@ -415,7 +415,7 @@ impl Vm {
         vm: &ManagedObjectReference,
         live: Option<&VmInfo>,
         want: &State,
-        key_providers: &[crate::vi::crypto::KmipClusterInfo],
+        key_providers: &[crate::vi::object::crypto::KmipClusterInfo],
         dl: Option<Instant>,
         partial: Option<State>,
     ) -> Result<(), ApplyError<State>> {

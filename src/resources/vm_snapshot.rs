@@ -7,8 +7,8 @@ use crate::plugin::{ApplyError, Attribute as A, Block, Diags, Resource, Schema, 
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::vi::ManagedObjectReference;
-use crate::vi::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
-use crate::vi::vm_recover::outcome_unknown;
+use crate::vi::object::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
+use crate::vi::object::vm_recover::outcome_unknown;
 
 mod lost_create;
 

@@ -12,9 +12,9 @@ use crate::shared::diag::vi_diag;
 use crate::shared::tpm::checks::{self as tpm_checks, Overlay, Subject};
 use crate::shared::tpm::device::{self as tpm_device, TpmView};
 use crate::vi::ManagedObjectReference;
-use crate::vi::vm::{VM_PROPS, VmInfo};
-use crate::vi::vm_recover::outcome_unknown;
-use crate::vi::vm_spec::VirtualMachineConfigSpec;
+use crate::vi::object::vm::{VM_PROPS, VmInfo};
+use crate::vi::object::vm_recover::outcome_unknown;
+use crate::vi::object::vm_spec::VirtualMachineConfigSpec;
 
 pub struct Vtpm;
 
@@ -275,7 +275,7 @@ async fn read_vm_now(meta: &Meta, vm: &ManagedObjectReference) -> Result<Option<
 mod tests {
     use super::*;
     use crate::plugin::resource;
-    use crate::vi::vm_device::VirtualDevice;
+    use crate::vi::object::vm_device::VirtualDevice;
 
     #[test]
     fn state_matches_schema() {
@@ -292,7 +292,7 @@ mod tests {
             endorsement_key_certificate: vec!["MIIB".into()],
             ..Default::default()
         });
-        vm.key_id = Some(crate::vi::crypto::CryptoKeyId { key_id: "k".into(), provider_id: Some("kp".into()) });
+        vm.key_id = Some(crate::vi::object::crypto::CryptoKeyId { key_id: "k".into(), provider_id: Some("kp".into()) });
         let s = to_state(&vm, "vm-1").unwrap();
         assert_eq!(s.device_key, Value::known(11000));
         assert_eq!(s.endorsement_key_certificates_present, Value::known(true));

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::rules::device_models::ScsiType;
-use crate::vi::vm::VmInfo;
-use crate::vi::vm_device::{Backing, VirtualDevice};
+use crate::vi::object::vm::VmInfo;
+use crate::vi::object::vm_device::{Backing, VirtualDevice};
 
 /// SCSI disks in the order the state lists them: by bus, then unit.
 pub fn scsi_disks(info: &VmInfo) -> Vec<&VirtualDevice> {

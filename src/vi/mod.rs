@@ -1,73 +1,37 @@
-//! vi: the VI (vSphere) SOAP client. Knows vSphere, nothing of Terraform.
+//! vi: vSphere over its APIs. Knows vSphere, nothing of Terraform. Three
+//! layers, each importing only those below it:
 //!
-//! - `xml`: a bounded DOM over quick-xml, and escaping for requests.
-//! - `soap`: envelopes, response unwrapping, fault decoding.
-//! - `types`: the vim25 data objects the client needs.
-//! - `client`: the session (login, re-login, cookie) and the calls built on it.
-//! - `certificate_trust`: which server certificates are accepted (system
-//!   CAs, a CA bundle, a pinned thumbprint, or any).
-//! - `retry`: which failed calls are sent again (idempotent reads), and when.
-//! - `session_file`: the opt-in session cache (a cookie per server and
-//!   user, in a file only the user can read).
-//! - `task`: waiting for tasks.
-//! - `crypto`: key providers (CryptoManagerKmip) and VM encryption specs.
-//! - `transfer`: streamed HTTP uploads with progress and an idle timeout.
-//! - `datastore_file`: datastore files (`/folder` upload, HEAD, streamed
-//!   read-back digest, FileManager).
-//! - `library_session`, `library`, `library_item`, `library_upload`,
-//!   `library_download`, `library_deploy`: content libraries over the vAPI
-//!   REST endpoints.
-//! - `vapp_config`: vApp options of a VM or vApp (properties, OVF
-//!   environment transports) read and changed.
-//! - `error`: [`ViError`].
-//! - `vapp`, `vapp_spec`: vApps (create, configure, power, clone, destroy,
-//!   children's start order) and the specs they take.
-//! - `snapshot`: VM snapshot trees and the snapshot tasks.
-
-pub mod batch;
-pub mod certificate_trust;
-pub mod client;
-pub mod crypto;
-pub mod datastore_file;
-pub mod datetime;
-pub mod error;
-#[cfg(test)]
-mod fake_vsphere;
+//! - [`core`]: the SOAP core — a bounded XML DOM ([`core::xml`]), envelopes
+//!   and faults ([`core::soap`]), the vim25 data objects the provider uses
+//!   ([`core::types`]), the session and its calls ([`core::client`]), which
+//!   server certificates are trusted ([`core::certificate_trust`]), which
+//!   calls are sent again ([`core::retry`]), the opt-in session cache
+//!   ([`core::session_file`]), waiting for tasks ([`core::task`]), batched
+//!   property reads ([`core::batch`]), [`ViError`] ([`core::error`]).
+//! - [`object`]: operations on vSphere objects, built on the core — VMs
+//!   (specs, devices, finding one whose create lost its answer), vApps and
+//!   their options, snapshots, key providers and encryption ([`object::crypto`]),
+//!   datastore files and streamed transfers.
+//! - [`library`]: content libraries over the vAPI REST endpoints — the
+//!   session, libraries, items, uploads, downloads, OVF deployments.
+//!
+//! OVF descriptors and OVA packages are not vSphere: they are the `ovf`
+//! room beside this one.
+pub mod core;
 pub mod library;
-pub mod library_deploy;
-pub mod library_download;
-pub mod library_item;
-mod library_session;
-pub mod library_upload;
-pub mod retry;
-pub mod session_file;
-pub mod snapshot;
-pub mod soap;
-pub mod task;
-#[cfg(test)]
-mod test_server;
-pub mod transfer;
-pub mod types;
-pub mod vapp;
-pub mod vapp_config;
-pub mod vapp_spec;
-pub mod vm;
-pub mod vm_device;
-pub mod vm_recover;
-pub mod vm_spec;
-pub mod xml;
+pub mod object;
 
-pub use batch::Batcher;
-pub use certificate_trust::{CertificatePin, CertificateTrust, PinAlgorithm, PinMismatch};
-pub use client::{Client, ClientConfig, ConnectOptions};
-pub use datastore_file::FileDigest;
-pub use error::ViError;
-pub use library::{LibraryClient, LibraryModel, StorageBacking};
-pub use library_deploy::OvfDeploySpec;
-pub use library_item::{ChecksumInfo, ItemFileInfo, ItemModel};
-pub use library_upload::ItemFileSource;
-pub use session_file::{SessionFile, SessionFileError};
-pub use task::TaskOutcome;
-pub use transfer::{ByteRange, Progress, UploadResult};
-pub use types::*;
-pub use xml::XmlNode;
+pub use self::core::batch::Batcher;
+pub use self::core::certificate_trust::{CertificatePin, CertificateTrust, PinAlgorithm, PinMismatch};
+pub use self::core::client::{Client, ClientConfig, ConnectOptions};
+pub use self::core::error::ViError;
+pub use self::core::session_file::{SessionFile, SessionFileError};
+pub use self::core::task::TaskOutcome;
+pub use self::core::types::*;
+pub use self::core::xml::XmlNode;
+pub use library::catalog::{LibraryClient, LibraryModel, StorageBacking};
+pub use library::deploy::OvfDeploySpec;
+pub use library::item::{ChecksumInfo, ItemFileInfo, ItemModel};
+pub use library::upload::ItemFileSource;
+pub use object::datastore_file::FileDigest;
+pub use object::transfer::{ByteRange, Progress, UploadResult};

@@ -6,7 +6,7 @@
 use super::State;
 use crate::plugin::{ApplyError, Diags, Value};
 use crate::shared::diag::library_diag;
-use crate::vi::vm_recover::outcome_unknown;
+use crate::vi::object::vm_recover::outcome_unknown;
 use crate::vi::{LibraryClient, ViError};
 
 /// The error for a failed create, with the library as partial state when

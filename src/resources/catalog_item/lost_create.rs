@@ -6,7 +6,7 @@
 use super::state::State;
 use crate::plugin::{ApplyError, Diags, Value};
 use crate::shared::diag::library_diag;
-use crate::vi::vm_recover::outcome_unknown;
+use crate::vi::object::vm_recover::outcome_unknown;
 use crate::vi::{LibraryClient, ViError};
 
 /// The error for a failed create or capture (`diags` already say what

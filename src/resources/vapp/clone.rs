@@ -17,8 +17,8 @@ use crate::rules::vapp_settings::PowerState;
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
-use crate::vi::vapp::pool_ref;
-use crate::vi::vapp_spec::VAppCloneSpec;
+use crate::vi::object::vapp::pool_ref;
+use crate::vi::object::vapp_spec::VAppCloneSpec;
 use crate::vi::{ManagedObjectReference, ViError};
 
 fn source_attr() -> AttrPath {

@@ -9,8 +9,8 @@ use super::state::State;
 use crate::plugin::{ApplyError, AttrPath, Diags, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
-use crate::vi::vapp::pool_ref;
-use crate::vi::vm_recover::outcome_unknown;
+use crate::vi::object::vapp::pool_ref;
+use crate::vi::object::vm_recover::outcome_unknown;
 use crate::vi::{ManagedObjectReference, ViError};
 
 /// The error for a failed create or copy, with the vApp as partial state

@@ -9,7 +9,7 @@ use crate::rules::provider_config::parse_duration;
 use crate::rules::resource_allocation::{Allocation, AllocationError, SharesLevel, check_allocation};
 use crate::rules::tpm::{TpmError, TpmOperation, TpmPolicy, VcenterVersion, effective_policy};
 use crate::rules::vapp_settings::{IpAllocationPolicy, IpProtocol, PowerState, check_transports};
-use crate::vi::vapp::pool_kind;
+use crate::vi::object::vapp::pool_kind;
 
 fn at(path: AttrPath, e: &impl std::fmt::Display) -> Diags {
     Diags::error_at(path, "Invalid vApp setting", e.to_string())

@@ -4,8 +4,8 @@
 use super::state::{Product, State};
 use crate::plugin::Value;
 use crate::rules::vapp_settings::PowerState;
-use crate::vi::vapp::{ChildPower, VAppInfo};
-use crate::vi::vapp_spec::{ResourceAllocationInfo, VAppProductInfo};
+use crate::vi::object::vapp::{ChildPower, VAppInfo};
+use crate::vi::object::vapp_spec::{ResourceAllocationInfo, VAppProductInfo};
 use crate::vi::{Client, ViError};
 
 /// The vApp's power: `summary.vAppState` when the server reports it, else
@@ -87,7 +87,7 @@ pub fn to_state(info: &VAppInfo, power: PowerState, prior: &State) -> State {
 mod tests {
     use super::*;
     use crate::vi::ManagedObjectReference;
-    use crate::vi::vapp_spec::{SharesInfo, VAppIPAssignmentInfo};
+    use crate::vi::object::vapp_spec::{SharesInfo, VAppIPAssignmentInfo};
 
     fn info() -> VAppInfo {
         VAppInfo {

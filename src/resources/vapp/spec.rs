@@ -4,8 +4,8 @@
 use super::state::{AllocationView, Product, State};
 use crate::plugin::Value;
 use crate::rules::vapp_settings::IpAllocationPolicy;
-use crate::vi::vapp::VAppInfo;
-use crate::vi::vapp_spec::{
+use crate::vi::object::vapp::VAppInfo;
+use crate::vi::object::vapp_spec::{
     ResourceAllocationInfo, ResourceConfigSpec, SharesInfo, TransportChange, VAppConfigSpec, VAppIPAssignmentInfo,
     VAppProductInfo, VAppProductSpec,
 };

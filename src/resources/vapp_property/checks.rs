@@ -4,7 +4,7 @@
 use super::state::{State, live_qualified_id};
 use crate::plugin::{AttrPath, Diags};
 use crate::rules::vapp_property::{check_property, check_unique_keys};
-use crate::vi::vapp_config::VAppPropertyInfo;
+use crate::vi::object::vapp_config::VAppPropertyInfo;
 
 const SUMMARY: &str = "Invalid vApp property";
 

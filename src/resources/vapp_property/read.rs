@@ -3,7 +3,7 @@
 //! empty, so those come from the state the read started from.
 use super::state::State;
 use crate::plugin::Value;
-use crate::vi::vapp_config::VAppPropertyInfo;
+use crate::vi::object::vapp_config::VAppPropertyInfo;
 
 /// A text field: empty in vSphere is unset, or `""` when the state says so.
 fn text(live: &Option<String>, prior: &Value<String>) -> Value<String> {

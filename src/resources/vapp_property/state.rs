@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::plugin::Value;
 use crate::rules::vapp_property::PropertySpec;
 use crate::rules::vapp_type::parse_type;
-use crate::vi::vapp_config::VAppPropertyInfo;
+use crate::vi::object::vapp_config::VAppPropertyInfo;
 
 #[derive(Serialize, Deserialize, Clone, Default, PartialEq)]
 pub struct State {

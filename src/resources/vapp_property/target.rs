@@ -9,7 +9,7 @@ use crate::plugin::{AttrPath, Diags};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::vi::ManagedObjectReference;
-use crate::vi::vapp_config::{VAppOptions, target_ref};
+use crate::vi::object::vapp_config::{VAppOptions, target_ref};
 
 /// One lock per target: properties of one VM or vApp are changed one at a
 /// time, so two new properties never pick the same free key and two

@@ -6,9 +6,9 @@ use super::state::{Disk, Nic, State};
 use crate::rules::device_models::{NicModel, ScsiType};
 use crate::shared::vm_facts::{nics, scsi_disks};
 use crate::vi::ManagedObjectReference;
-use crate::vi::vm::VmInfo;
-use crate::vi::vm_device::{Backing, Connectable, VirtualDevice};
-use crate::vi::vm_spec::VirtualDeviceConfigSpec;
+use crate::vi::object::vm::VmInfo;
+use crate::vi::object::vm_device::{Backing, Connectable, VirtualDevice};
+use crate::vi::object::vm_spec::VirtualDeviceConfigSpec;
 
 const KB_PER_GB: i64 = 1024 * 1024;
 /// Keys of devices a spec adds are negative and unique within the spec.

@@ -15,8 +15,8 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup::datacenter_of;
-use crate::vi::vapp::pool_ref;
-use crate::vi::vm_recover::{LostVm, outcome_unknown};
+use crate::vi::object::vapp::pool_ref;
+use crate::vi::object::vm_recover::{LostVm, outcome_unknown};
 use crate::vi::{ManagedObjectReference, ViError};
 
 /// How long a VM that lost its create answer gets to appear.

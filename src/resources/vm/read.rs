@@ -9,8 +9,8 @@ use crate::rules::device_models::NicModel;
 use crate::rules::hardware_version::HardwareVersion;
 use crate::shared::vm_facts::{disk_label_key, network_id_of, nics, power_state, scsi_disks, scsi_type};
 use crate::vi::ManagedObjectReference;
-use crate::vi::vm::VmInfo;
-use crate::vi::vm_device::Backing;
+use crate::vi::object::vm::VmInfo;
+use crate::vi::object::vm_device::Backing;
 
 const KB_PER_GB: i64 = 1024 * 1024;
 
@@ -101,7 +101,10 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
         resource_pool_id: Value::from_option(info.resource_pool.as_ref().map(moref_value)),
         // A vApp is its VMs' pool (vcsim does not report `parentVApp`).
         vapp_id: Value::from_option(
-            info.resource_pool.as_ref().map(moref_value).filter(|p| crate::vi::vapp::pool_kind(p) == "VirtualApp"),
+            info.resource_pool
+                .as_ref()
+                .map(moref_value)
+                .filter(|p| crate::vi::object::vapp::pool_kind(p) == "VirtualApp"),
         ),
         datastore_id,
         host_id: Value::from_option(info.host.as_ref().map(moref_value)),

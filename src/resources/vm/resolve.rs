@@ -10,7 +10,7 @@ use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
 use crate::vi::ManagedObjectReference;
-use crate::vi::vm_device::Backing;
+use crate::vi::object::vm_device::Backing;
 
 pub fn moref(kind: &str, id: &str) -> ManagedObjectReference {
     ManagedObjectReference::new(kind, id)
@@ -135,7 +135,7 @@ async fn iso_datastore_by_name(meta: &Meta, want: &State, path: &str) -> Result<
     let attr = || AttrPath::attr("cdrom").then("datastore_path");
     let parsed =
         DatastorePath::parse(path).map_err(|e| Diags::error_at(attr(), "Invalid datastore path", e.to_string()))?;
-    let pool = crate::vi::vapp::pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
+    let pool = crate::vi::object::vapp::pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
     let dc = lookup::datacenter_of(meta, &pool, "resource_pool_id").await?;
     let found =
         lookup::by_name(meta, &dc, "Datastore", "datastore", &parsed.datastore, &["name"]).await.map_err(|d| {

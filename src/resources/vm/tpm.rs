@@ -12,8 +12,8 @@ use crate::shared::diag::vi_diag;
 use crate::shared::tpm::checks::{self as tpm_checks, Overlay, Subject, TpmProvisioning};
 use crate::shared::tpm::device::{self as tpm_device, TpmView};
 use crate::vi::ManagedObjectReference;
-use crate::vi::crypto::KmipClusterInfo;
-use crate::vi::vm::VmInfo;
+use crate::vi::object::crypto::KmipClusterInfo;
+use crate::vi::object::vm::VmInfo;
 
 /// What an apply does to the vTPM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -432,7 +432,8 @@ mod tests {
         let mut info = VmInfo { name: "vm".into(), ..Default::default() };
         assert!(verify(&info, Some(TpmChange::Add), &efi("off")).is_err());
         assert!(verify(&info, None, &State::default()).is_ok());
-        info.devices.push(crate::vi::vm_device::VirtualDevice { kind: "VirtualTPM".into(), ..Default::default() });
+        info.devices
+            .push(crate::vi::object::vm_device::VirtualDevice { kind: "VirtualTPM".into(), ..Default::default() });
         assert!(verify(&info, Some(TpmChange::Remove), &State::default()).is_err());
         assert!(verify(&info, None, &State::default()).is_ok(), "an unmanaged vTPM is no failure");
     }

@@ -7,8 +7,8 @@ use crate::plugin::{AttrPath, Diags, Plan, Value};
 use crate::rules::vapp_settings::{check_delay, check_start_action, check_start_order, check_stop_action};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
-use crate::vi::vapp::{pool_kind, pool_ref};
-use crate::vi::vapp_spec::VAppEntityConfigInfo;
+use crate::vi::object::vapp::{pool_kind, pool_ref};
+use crate::vi::object::vapp_spec::VAppEntityConfigInfo;
 use crate::vi::{ManagedObjectReference, ViError};
 
 fn at(name: &str, e: &impl std::fmt::Display) -> Diags {

@@ -8,8 +8,8 @@
 use super::{State, trees};
 use crate::plugin::{AttrPath, Diags, Value};
 use crate::shared::Meta;
-use crate::vi::datetime::epoch_seconds;
-use crate::vi::snapshot::VirtualMachineSnapshotTree;
+use crate::vi::core::datetime::epoch_seconds;
+use crate::vi::object::snapshot::VirtualMachineSnapshotTree;
 
 /// Allowed difference between vCenter's clock (which answered
 /// CurrentTime) and the host's (which stamps the snapshot).

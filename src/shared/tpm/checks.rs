@@ -12,8 +12,8 @@ use crate::rules::tpm::{
     check_add, check_remove, effective_policy, hardware_version_number,
 };
 use crate::vi::ManagedObjectReference;
-use crate::vi::crypto::KmipClusterInfo;
-use crate::vi::vm::VmInfo;
+use crate::vi::object::crypto::KmipClusterInfo;
+use crate::vi::object::vm::VmInfo;
 
 /// What the configuration decides about the VM, laid over what vSphere
 /// says (or standing alone for a VM that does not exist yet).
@@ -255,7 +255,7 @@ pub fn clone_policy_diag(e: &TpmError, source: &VmInfo, dest_pool: &ManagedObjec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::vm_device::VirtualDevice;
+    use crate::vi::object::vm_device::VirtualDevice;
 
     fn efi_vm() -> VmInfo {
         VmInfo {
@@ -280,7 +280,7 @@ mod tests {
     fn live_facts_read_what_vsphere_says() {
         let mut vm = with_tpm(efi_vm());
         vm.snapshot_names = vec!["s".into()];
-        vm.key_id = Some(crate::vi::crypto::CryptoKeyId { key_id: "k".into(), provider_id: Some("kp".into()) });
+        vm.key_id = Some(crate::vi::object::crypto::CryptoKeyId { key_id: "k".into(), provider_id: Some("kp".into()) });
         let f = live_facts(&vm);
         assert_eq!(f.power_state, PowerState::PoweredOff);
         assert_eq!(f.firmware, Firmware::Efi);

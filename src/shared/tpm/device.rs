@@ -5,12 +5,12 @@
 use crate::plugin::Diags;
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
-use crate::vi::crypto::{CryptoSpec, KMIP_PROPS, KmipClusterInfo, key_providers_from_content};
-use crate::vi::vm::{VM_PROPS, VmInfo};
+use crate::vi::object::crypto::{CryptoSpec, KMIP_PROPS, KmipClusterInfo, key_providers_from_content};
+use crate::vi::object::vm::{VM_PROPS, VmInfo};
 use std::time::Instant;
 
-use crate::vi::vm_device::{VirtualDevice, devices_from_node};
-use crate::vi::vm_spec::{VirtualDeviceConfigSpec, VirtualMachineConfigSpec};
+use crate::vi::object::vm_device::{VirtualDevice, devices_from_node};
+use crate::vi::object::vm_spec::{VirtualDeviceConfigSpec, VirtualMachineConfigSpec};
 use crate::vi::{ManagedObjectReference, ObjectContent, ViError};
 
 /// Key of a vTPM a spec adds (negative: vSphere assigns the real one). No

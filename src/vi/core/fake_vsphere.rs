@@ -55,15 +55,15 @@ impl FakeVsphere {
     }
 
     /// A client logged in to this fake, each request bounded by `timeout`.
-    pub async fn connect(&self, timeout: Duration) -> crate::vi::client::Client {
-        let cfg = crate::vi::client::ClientConfig {
+    pub async fn connect(&self, timeout: Duration) -> crate::vi::core::client::Client {
+        let cfg = crate::vi::core::client::ClientConfig {
             url: self.url(),
             user: "user".into(),
             password: "pass".into(),
             insecure: false,
             timeout,
         };
-        crate::vi::client::Client::connect(cfg).await.unwrap()
+        crate::vi::core::client::Client::connect(cfg).await.unwrap()
     }
 
     /// Queues `acts` for the next requests of `method`.

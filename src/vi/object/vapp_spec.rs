@@ -4,8 +4,8 @@
 //! settings) and `VAppCloneSpec`. Each writes its XML in WSDL order (vCenter
 //! rejects elements out of order) and the `*Info` halves read back from
 //! property values.
-use super::types::ManagedObjectReference;
-use super::xml::{XmlNode, escape};
+use crate::vi::core::types::ManagedObjectReference;
+use crate::vi::core::xml::{XmlNode, escape};
 
 fn text_el(name: &str, v: &Option<String>) -> String {
     v.as_ref().map(|v| format!("<{name}>{}</{name}>", escape(v))).unwrap_or_default()
@@ -357,7 +357,7 @@ impl VAppCloneSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml::parse;
+    use crate::vi::core::xml::parse;
 
     fn order(x: &str, names: &[&str]) {
         let pos: Vec<usize> = names.iter().map(|n| x.find(n).unwrap_or_else(|| panic!("{n} missing in {x}"))).collect();

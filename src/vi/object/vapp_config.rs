@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use tracing::info;
 
-use super::client::Client;
-use super::error::ViError;
-use super::types::{ManagedObjectReference, ObjectContent};
-use super::vm_spec::VirtualMachineConfigSpec;
-use super::xml::{XmlNode, escape};
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
+use crate::vi::core::xml::{XmlNode, escape};
+use crate::vi::object::vm_spec::VirtualMachineConfigSpec;
 
 /// What a read of a VM needs for its vApp options.
 pub const VM_VAPP_PROPS: &[&str] = &["config.vAppConfig"];
@@ -342,7 +342,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml::parse;
+    use crate::vi::core::xml::parse;
 
     fn full() -> VAppPropertyInfo {
         VAppPropertyInfo {

@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, warn};
 
-use super::client::Client;
-use super::error::ViError;
-use super::task::deadline_after;
-use super::types::ManagedObjectReference;
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::core::task::deadline_after;
+use crate::vi::core::types::ManagedObjectReference;
 
 /// A random UUID in the RFC 4122 version 4 layout, lower case, for
 /// `VirtualMachineConfigSpec.instanceUuid`.

@@ -117,7 +117,7 @@ impl ViError {
             Some(cause) => error_chain(cause),
             None => err.to_string(),
         };
-        if let Some(m) = super::certificate_trust::pin_mismatch(err) {
+        if let Some(m) = crate::vi::core::certificate_trust::pin_mismatch(err) {
             return ViError::ThumbprintMismatch {
                 url: url.to_string(),
                 algorithm: m.algorithm,

@@ -9,11 +9,11 @@ use sha2::{Digest, Sha256};
 use tracing::{debug, info};
 use url::Url;
 
-use super::client::Client;
-use super::error::ViError;
-use super::transfer::{self, Progress, PutRequest, UploadResult};
-use super::types::ManagedObjectReference;
-use super::xml::escape;
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::core::types::ManagedObjectReference;
+use crate::vi::core::xml::escape;
+use crate::vi::object::transfer::{self, Progress, PutRequest, UploadResult};
 
 /// What a datastore file holds, as size and digest.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,8 +17,8 @@ use serde_json::Value;
 use tracing::debug;
 use url::Url;
 
-use super::error::{ViError, bounded_text, server_text};
-use super::transfer::{self, ByteRange, Progress, PutRequest, UploadResult};
+use crate::vi::core::error::{ViError, bounded_text, server_text};
+use crate::vi::object::transfer::{self, ByteRange, Progress, PutRequest, UploadResult};
 
 /// The header (and cookie) carrying the vAPI session.
 pub(crate) const SESSION_HEADER: &str = "vmware-api-session-id";
@@ -418,7 +418,7 @@ fn messages_of(v: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::test_server::{Reply, TestServer};
+    use crate::vi::core::test_server::{Reply, TestServer};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -446,7 +446,7 @@ mod tests {
         // A huge message with escape codes: bounded and cleaned.
         let huge = serde_json::json!({"error_type": "ERROR", "messages": [{"default_message": format!("\u{1b}[2J{}", "m".repeat(1 << 20))}]});
         let ViError::Api { message, .. } = api_error(500, huge.to_string().as_bytes()) else { panic!() };
-        assert!(message.len() <= crate::vi::error::SERVER_TEXT_MAX + 40, "{}", message.len());
+        assert!(message.len() <= crate::vi::core::error::SERVER_TEXT_MAX + 40, "{}", message.len());
         assert!(message.starts_with("[2Jmmm") && message.ends_with("bytes more)"), "{}", &message[..10]);
         let ViError::Api { message, .. } = api_error(502, "\u{1b}]0;x\u{7}bad gateway".as_bytes()) else { panic!() };
         assert_eq!(message, "]0;xbad gateway");

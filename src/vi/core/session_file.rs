@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 use url::Url;
 
-use super::client::SESSION_COOKIE;
+use crate::vi::core::client::SESSION_COOKIE;
 
 /// Largest session file read; a cookie is well under 1 KiB.
 const MAX_BYTES: u64 = 4096;

@@ -8,9 +8,9 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::ViError;
-use super::library::{LibraryClient, decode, with_id};
-use super::types::ManagedObjectReference;
+use crate::vi::core::error::ViError;
+use crate::vi::core::types::ManagedObjectReference;
+use crate::vi::library::catalog::{LibraryClient, decode, with_id};
 
 /// `/rest/com/vmware/vcenter/ovf/library-item`.
 const OVF_ITEM: &[&str] = &["rest", "com", "vmware", "vcenter", "ovf", "library-item"];
@@ -173,7 +173,7 @@ fn ovf_failure(what: &str, error: Option<&Value>) -> ViError {
     ViError::Api {
         status: 200,
         kind: "ERROR".into(),
-        message: format!("{what} failed: {}", super::error::server_text(&detail)),
+        message: format!("{what} failed: {}", crate::vi::core::error::server_text(&detail)),
     }
 }
 

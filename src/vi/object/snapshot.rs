@@ -2,10 +2,10 @@
 //! rename and remove snapshots.
 use std::time::Instant;
 
-use super::client::Client;
-use super::error::ViError;
-use super::types::ManagedObjectReference;
-use super::xml::{XmlNode, escape};
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::core::types::ManagedObjectReference;
+use crate::vi::core::xml::{XmlNode, escape};
 
 /// One node of `VirtualMachine.snapshot.rootSnapshotList`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -108,7 +108,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml;
+    use crate::vi::core::xml;
 
     #[test]
     fn the_tree_is_flattened_with_children() {

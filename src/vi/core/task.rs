@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use tracing::debug;
 
-use super::client::Client;
-use super::error::{ViError, bounded_text, server_text};
-use super::types::{ManagedObjectReference, ObjectContent};
-use super::xml::XmlNode;
+use crate::vi::core::client::Client;
+use crate::vi::core::error::{ViError, bounded_text, server_text};
+use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
+use crate::vi::core::xml::XmlNode;
 
 /// The instant `d` from now, saturating: a user's timeout of a billion
 /// hours must not overflow `Instant` (which panics) — it simply never ends.
@@ -200,7 +200,7 @@ fn task_fault(error: &XmlNode) -> ViError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml::parse;
+    use crate::vi::core::xml::parse;
 
     #[test]
     fn deadlines_saturate_instead_of_overflowing() {
@@ -272,7 +272,7 @@ mod tests {
         ));
         let ViError::Fault { message, .. } = task_state(&task(), &oc).unwrap_err() else { panic!() };
         assert!(message.starts_with("[31mmmm") && message.ends_with("bytes more)"), "{}", &message[..10]);
-        assert!(message.len() <= crate::vi::error::SERVER_TEXT_MAX + 40);
+        assert!(message.len() <= crate::vi::core::error::SERVER_TEXT_MAX + 40);
 
         let oc = task_content("<state>error</state>");
         assert_eq!(task_state(&task(), &oc).unwrap_err().fault_kind(), Some("SystemError"));

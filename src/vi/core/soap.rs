@@ -1,9 +1,9 @@
 //! SOAP 1.1 framing for vim25: request envelopes, response unwrapping and
 //! fault decoding. Pure functions; the HTTP side lives in `client.rs`.
 
-use super::error::{ViError, bounded_text, server_text};
-use super::types::ManagedObjectReference;
-use super::xml::{self, XmlNode};
+use crate::vi::core::error::{ViError, bounded_text, server_text};
+use crate::vi::core::types::ManagedObjectReference;
+use crate::vi::core::xml::{self, XmlNode};
 
 /// The vim25 XML namespace.
 pub const VIM25_NS: &str = "urn:vim25";
@@ -205,7 +205,7 @@ mod tests {
         ));
         let e = parse_response("PowerOnVM_Task", 500, body.as_bytes()).unwrap_err();
         let ViError::Fault { message, .. } = &e else { panic!("{e:?}") };
-        assert!(message.len() <= crate::vi::error::SERVER_TEXT_MAX + 40, "{}", message.len());
+        assert!(message.len() <= crate::vi::core::error::SERVER_TEXT_MAX + 40, "{}", message.len());
         assert!(message.starts_with("[2JAAA"), "{}", &message[..10]);
         assert!(message.ends_with("bytes more)"));
         assert!(!e.to_string().contains('\u{1b}'));

@@ -11,7 +11,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, SignatureScheme};
 use sha2::Digest as _;
 
-use super::error::ViError;
+use crate::vi::core::error::ViError;
 
 /// What the client trusts.
 #[derive(Clone, Default)]

@@ -9,7 +9,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
-use super::error::ViError;
+use crate::vi::core::error::ViError;
 
 /// Deepest element nesting accepted (vim25 answers stay far below this).
 pub const MAX_DEPTH: usize = 256;

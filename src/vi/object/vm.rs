@@ -5,13 +5,13 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, info};
 
-use super::client::Client;
-use super::crypto::CryptoKeyId;
-use super::error::ViError;
-use super::types::{ManagedObjectReference, ObjectContent};
-use super::vm_device::{VirtualDevice, devices_from_node};
-use super::vm_spec::VirtualMachineConfigSpec;
-use super::xml::{XmlNode, escape};
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
+use crate::vi::core::xml::{XmlNode, escape};
+use crate::vi::object::crypto::CryptoKeyId;
+use crate::vi::object::vm_device::{VirtualDevice, devices_from_node};
+use crate::vi::object::vm_spec::VirtualMachineConfigSpec;
 
 /// Every property the provider's VM state needs, read in one call.
 pub const VM_PROPS: &[&str] = &[
@@ -418,7 +418,7 @@ impl Client {
             debug!(vm = %vm, error = %e, "guest shutdown refused; powering off");
             return self.power_off_vm(vm, deadline).await;
         }
-        let until = super::task::deadline_after(wait);
+        let until = crate::vi::core::task::deadline_after(wait);
         while Instant::now() < until {
             let objs = self.retrieve(std::slice::from_ref(vm), &["runtime.powerState"]).await?;
             if objs.first().and_then(|o| o.str("runtime.powerState")) == Some("poweredOff") {
@@ -435,7 +435,7 @@ impl Client {
 
     /// Polls until the guest reports an IP address or `wait` passes.
     pub async fn wait_for_ip(&self, vm: &ManagedObjectReference, wait: Duration) -> Result<Option<String>, ViError> {
-        let until = super::task::deadline_after(wait);
+        let until = crate::vi::core::task::deadline_after(wait);
         loop {
             let objs = self.retrieve(std::slice::from_ref(vm), &["guest.ipAddress"]).await?;
             if let Some(ip) = objs.first().and_then(|o| o.str("guest.ipAddress")).filter(|ip| !ip.is_empty()) {
@@ -452,7 +452,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml;
+    use crate::vi::core::xml;
 
     #[test]
     fn questions_and_snapshots_are_read() {

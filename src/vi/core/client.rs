@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 use tracing::{debug, warn};
 use url::Url;
 
-use super::certificate_trust::CertificateTrust;
-use super::error::ViError;
-use super::retry;
-use super::soap;
-use super::types::{ManagedObjectReference, ObjectContent, ServiceContent, UserSession};
-use super::xml::{self, XmlNode, escape};
+use crate::vi::core::certificate_trust::CertificateTrust;
+use crate::vi::core::error::ViError;
+use crate::vi::core::retry;
+use crate::vi::core::soap;
+use crate::vi::core::types::{ManagedObjectReference, ObjectContent, ServiceContent, UserSession};
+use crate::vi::core::xml::{self, XmlNode, escape};
 
 /// The session cookie vCenter and ESXi set at Login.
 pub const SESSION_COOKIE: &str = "vmware_soap_session";
@@ -826,8 +826,8 @@ mod tests {
 
     mod transient_failures {
         use super::super::*;
-        use crate::vi::fake_vsphere::{Act, FakeVsphere};
-        use crate::vi::retry::MAX_ATTEMPTS;
+        use crate::vi::core::fake_vsphere::{Act, FakeVsphere};
+        use crate::vi::core::retry::MAX_ATTEMPTS;
 
         fn folder() -> ManagedObjectReference {
             ManagedObjectReference::new("Folder", "group-v3")

@@ -9,14 +9,14 @@ use std::time::Instant;
 
 use tracing::info;
 
-use super::client::Client;
-use super::error::ViError;
-use super::types::{ManagedObjectReference, ObjectContent};
-use super::vapp_spec::{
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
+use crate::vi::core::xml::escape;
+use crate::vi::object::vapp_spec::{
     ResourceAllocationInfo, ResourceConfigSpec, VAppCloneSpec, VAppConfigSpec, VAppEntityConfigInfo,
     VAppIPAssignmentInfo, VAppProductInfo,
 };
-use super::xml::escape;
 
 /// Every property `VAppInfo` needs, read in one call.
 pub const VAPP_PROPS: &[&str] = &[
@@ -298,7 +298,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml::parse;
+    use crate::vi::core::xml::parse;
 
     #[test]
     fn pool_kinds_follow_vcenter_ids() {

@@ -21,7 +21,7 @@ use tokio_stream::Stream;
 use tracing::info;
 use url::Url;
 
-use super::error::ViError;
+use crate::vi::core::error::ViError;
 
 /// Bytes per body chunk. The connection pulls a chunk only when it can
 /// write, and the reader stays at most [`READ_AHEAD`] chunks ahead, so a few
@@ -423,7 +423,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::test_server::{Reply, TestServer};
+    use crate::vi::core::test_server::{Reply, TestServer};
     use std::io::Write;
     use std::sync::Mutex;
 

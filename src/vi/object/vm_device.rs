@@ -4,8 +4,8 @@
 //! One flat struct instead of vim25's class tree: the provider touches a
 //! handful of fields, and writing them back must follow the WSDL's element
 //! order, which `to_xml` does per kind.
-use super::types::ManagedObjectReference;
-use super::xml::{XmlNode, escape};
+use crate::vi::core::types::ManagedObjectReference;
+use crate::vi::core::xml::{XmlNode, escape};
 
 /// A device backing, by vim25 type.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -250,7 +250,7 @@ pub fn devices_from_node(n: &XmlNode) -> Vec<VirtualDevice> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml;
+    use crate::vi::core::xml;
 
     #[test]
     fn a_disk_survives_write_then_read() {

@@ -13,9 +13,9 @@ use serde_json::json;
 use tracing::{debug, warn};
 use url::Url;
 
-use super::error::ViError;
-use super::library::{LibraryClient, decode, id_of, with_id};
-use super::transfer::{ByteRange, Progress, UploadResult};
+use crate::vi::core::error::ViError;
+use crate::vi::library::catalog::{LibraryClient, decode, id_of, with_id};
+use crate::vi::object::transfer::{ByteRange, Progress, UploadResult};
 
 /// `/rest/com/vmware/content/library/item/update-session`.
 const UPDATE_SESSION: &[&str] = &["rest", "com", "vmware", "content", "library", "item", "update-session"];
@@ -189,7 +189,7 @@ impl LibraryClient {
         Err(ViError::Api {
             status: 200,
             kind: "INVALID_ARGUMENT".into(),
-            message: super::error::server_text(&problems.join("; ")),
+            message: crate::vi::core::error::server_text(&problems.join("; ")),
         })
     }
 
@@ -227,12 +227,10 @@ impl LibraryClient {
 fn session_outcome(model: &UpdateSessionModel) -> Option<Result<(), ViError>> {
     let state = model.state.as_deref().unwrap_or("ACTIVE");
     let why = || {
-        model
-            .error_message
-            .as_ref()
-            .and_then(|m| m.default_message.clone())
-            .filter(|m| !m.is_empty())
-            .map_or_else(|| format!("the update session ended in state {state}"), |m| super::error::server_text(&m))
+        model.error_message.as_ref().and_then(|m| m.default_message.clone()).filter(|m| !m.is_empty()).map_or_else(
+            || format!("the update session ended in state {state}"),
+            |m| crate::vi::core::error::server_text(&m),
+        )
     };
     match state {
         "ACTIVE" => None,
@@ -245,8 +243,8 @@ fn session_outcome(model: &UpdateSessionModel) -> Option<Result<(), ViError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::library_session::RestSession;
-    use crate::vi::test_server::{Reply, TestServer};
+    use crate::vi::core::test_server::{Reply, TestServer};
+    use crate::vi::library::session::RestSession;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, OnceLock};
 

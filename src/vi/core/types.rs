@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::error::ViError;
-use super::xml::{XmlNode, escape};
+use crate::vi::core::error::ViError;
+use crate::vi::core::xml::{XmlNode, escape};
 
 /// A reference to a server-side managed object (`vm-42`, `datastore-17`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -286,7 +286,7 @@ impl ObjectContent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml::parse;
+    use crate::vi::core::xml::parse;
 
     #[test]
     fn moref_xml_and_display() {

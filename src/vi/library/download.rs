@@ -11,8 +11,8 @@ use serde_json::json;
 use tracing::{debug, warn};
 use url::Url;
 
-use super::error::ViError;
-use super::library::{LibraryClient, decode, id_of, with_id};
+use crate::vi::core::error::ViError;
+use crate::vi::library::catalog::{LibraryClient, decode, id_of, with_id};
 
 /// `/rest/com/vmware/content/library/item/download-session`.
 const DOWNLOAD_SESSION: &[&str] = &["rest", "com", "vmware", "content", "library", "item", "download-session"];
@@ -115,7 +115,7 @@ fn prepared_endpoint(info: &DownloadFileInfo, name: &str) -> Result<Option<Url>,
                 .as_ref()
                 .and_then(|m| m.default_message.clone())
                 .filter(|m| !m.is_empty())
-                .map_or_else(|| "the server gave no reason".into(), |m| super::error::server_text(&m));
+                .map_or_else(|| "the server gave no reason".into(), |m| crate::vi::core::error::server_text(&m));
             Err(ViError::Api { status: 200, kind: "ERROR".into(), message: format!("preparing {name} failed: {why}") })
         }
         _ => Ok(None),
@@ -125,8 +125,8 @@ fn prepared_endpoint(info: &DownloadFileInfo, name: &str) -> Result<Option<Url>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::library_session::RestSession;
-    use crate::vi::test_server::{Reply, TestServer};
+    use crate::vi::core::test_server::{Reply, TestServer};
+    use crate::vi::library::session::RestSession;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, OnceLock};
 

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, oneshot};
 
-use super::client::Client;
-use super::error::ViError;
-use super::types::{ManagedObjectReference, ObjectContent};
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
 
 /// The longest a first request waits for company, in windows.
 const MAX_WINDOWS: u32 = 25;
@@ -165,7 +165,7 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::fake_vsphere::FakeVsphere;
+    use crate::vi::core::fake_vsphere::FakeVsphere;
 
     async fn batcher(fake: &FakeVsphere, window: Duration) -> Arc<Batcher> {
         Batcher::new(fake.connect(Duration::from_secs(30)).await, window)

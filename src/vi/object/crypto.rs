@@ -1,10 +1,10 @@
 //! Key providers (`CryptoManagerKmip`): which are registered with vCenter,
 //! which is the default, keys for encrypting a VM's home files, and the
 //! registration calls tests use to set a key provider up.
-use super::client::Client;
-use super::error::ViError;
-use super::types::{ManagedObjectReference, ObjectContent};
-use super::xml::{XmlNode, escape};
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
+use crate::vi::core::xml::{XmlNode, escape};
 
 /// The `CryptoManagerKmip` property listing every key provider.
 pub const KMIP_PROPS: &[&str] = &["kmipServers"];
@@ -226,7 +226,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::xml;
+    use crate::vi::core::xml;
 
     const KMIP: &[u8] = br#"<objects xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <obj type="CryptoManagerKmip">CryptoManager</obj>

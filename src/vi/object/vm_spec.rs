@@ -1,9 +1,9 @@
 //! `VirtualMachineConfigSpec` and `VirtualDeviceConfigSpec`: what
 //! CreateVM_Task, CloneVM_Task and ReconfigVM_Task are given.
-use super::crypto::CryptoSpec;
-use super::vapp_config::VmConfigSpec;
-use super::vm_device::VirtualDevice;
-use super::xml::escape;
+use crate::vi::core::xml::escape;
+use crate::vi::object::crypto::CryptoSpec;
+use crate::vi::object::vapp_config::VmConfigSpec;
+use crate::vi::object::vm_device::VirtualDevice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceOperation {
@@ -169,7 +169,7 @@ mod tests {
             extra_config: vec![("guestinfo.x".into(), "1&2".into())],
             efi_secure_boot_enabled: Some(true),
             vapp_config: Some(VmConfigSpec::default()),
-            crypto: Some(CryptoSpec::Encrypt(crate::vi::crypto::CryptoKeyId::default())),
+            crypto: Some(CryptoSpec::Encrypt(crate::vi::object::crypto::CryptoKeyId::default())),
             device_change: vec![VirtualDeviceConfigSpec::create(VirtualDevice {
                 kind: "VirtualDisk".into(),
                 key: -1,

@@ -9,9 +9,9 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::client::Client;
-use super::error::ViError;
-use super::library_session::RestSession;
+use crate::vi::core::client::Client;
+use crate::vi::core::error::ViError;
+use crate::vi::library::session::RestSession;
 
 /// `/rest/com/vmware/content/library`: reads and finds (any library type).
 pub(crate) const LIBRARY: &[&str] = &["rest", "com", "vmware", "content", "library"];

@@ -11,7 +11,7 @@
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
-use super::error::ViError;
+use crate::vi::core::error::ViError;
 
 /// Methods that only read (or create session-scoped throwaway objects such
 /// as a ContainerView), so running them twice changes nothing that matters.

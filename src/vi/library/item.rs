@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::error::ViError;
-use super::library::{LibraryClient, decode, decode_ids, id_of, patch_spec, with_id};
+use crate::vi::core::error::ViError;
+use crate::vi::library::catalog::{LibraryClient, decode, decode_ids, id_of, patch_spec, with_id};
 
 /// `/rest/com/vmware/content/library/item`.
 const ITEM: &[&str] = &["rest", "com", "vmware", "content", "library", "item"];

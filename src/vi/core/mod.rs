@@ -1,0 +1,17 @@
+//! The SOAP core: how the provider talks to vCenter at all. Nothing here
+//! knows a VM from a datastore; [`super::object`] builds on it.
+pub mod batch;
+pub mod certificate_trust;
+pub mod client;
+pub mod datetime;
+pub mod error;
+#[cfg(test)]
+pub(crate) mod fake_vsphere;
+pub mod retry;
+pub mod session_file;
+pub mod soap;
+pub mod task;
+#[cfg(test)]
+pub(crate) mod test_server;
+pub mod types;
+pub mod xml;

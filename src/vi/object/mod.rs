@@ -1,0 +1,13 @@
+//! Operations on vSphere objects, built on [`super::core`]: VMs, vApps,
+//! snapshots, key providers, datastore files and transfers.
+pub mod crypto;
+pub mod datastore_file;
+pub mod snapshot;
+pub mod transfer;
+pub mod vapp;
+pub mod vapp_config;
+pub mod vapp_spec;
+pub mod vm;
+pub mod vm_device;
+pub mod vm_recover;
+pub mod vm_spec;
