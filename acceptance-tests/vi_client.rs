@@ -1,6 +1,7 @@
 //! The `vi` SOAP client against a real vcsim (no Terraform involved).
 
 use std::time::Duration;
+use terraform_provider_vi::vi::FaultKind;
 
 use terraform_provider_vi::vi::{Client, ClientConfig, ManagedObjectReference, ObjectContent, ViError};
 
@@ -196,7 +197,7 @@ async fn find_by_inventory_path_hit_and_miss() {
     // A call on an object that does not exist is a typed fault.
     let gone = ManagedObjectReference::new("VirtualMachine", "vm-999999");
     let err = client.invoke("PowerOnVM_Task", &gone, "").await.unwrap_err();
-    assert_eq!(err.fault_kind(), Some("ManagedObjectNotFound"), "{err}");
+    assert_eq!(err.fault_kind(), Some(&FaultKind::ManagedObjectNotFound), "{err}");
 }
 
 #[tokio::test]
@@ -235,7 +236,7 @@ async fn list_by_type_under_datacenter() {
     assert_eq!(calls(&trace, "CreateContainerView"), calls(&trace, "DestroyView"));
     // A bad type is the server's InvalidArgument.
     let err = client.list_by_type(&dc, "NoSuchType", &["name"]).await.unwrap_err();
-    assert_eq!(err.fault_kind(), Some("InvalidArgument"), "{err}");
+    assert_eq!(err.fault_kind(), Some(&FaultKind::InvalidArgument), "{err}");
 }
 
 #[tokio::test]
@@ -245,7 +246,7 @@ async fn wrong_password_is_invalid_login() {
     let mut cfg = config(&sim);
     cfg.password = "wrong".into();
     let err = Client::connect(cfg).await.unwrap_err();
-    assert_eq!(err.fault_kind(), Some("InvalidLogin"), "{err}");
+    assert_eq!(err.fault_kind(), Some(&FaultKind::InvalidLogin), "{err}");
     assert!(matches!(err, ViError::Fault { .. }));
     assert!(!err.to_string().contains("wrong"), "{err}");
     // The right ones work.
@@ -364,10 +365,10 @@ async fn logout_ends_the_session() {
         .invoke("TerminateSession", &admin.service_content().session_manager, &format!("<sessionId>{key}</sessionId>"))
         .await
         .unwrap_err();
-    assert_eq!(err.fault_kind(), Some("NotFound"), "{err}");
+    assert_eq!(err.fault_kind(), Some(&FaultKind::Other("NotFound".into())), "{err}");
     // A logged-out client does not log itself back in.
     let err = client.find_by_inventory_path("DC0").await.unwrap_err();
-    assert_eq!(err.fault_kind(), Some("NotAuthenticated"), "{err}");
+    assert_eq!(err.fault_kind(), Some(&FaultKind::NotAuthenticated), "{err}");
     // Logging out twice is harmless.
     client.logout().await.unwrap();
 }

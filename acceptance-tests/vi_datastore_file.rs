@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
+use terraform_provider_vi::vi::FaultKind;
 
 use sha2::{Digest, Sha256};
 use terraform_provider_vi::vi::{Client, ClientConfig, ManagedObjectReference, Progress, ViError};
@@ -62,7 +63,7 @@ async fn upload_check_and_delete_a_file() {
     client.make_directory(&dc, "[LocalDS_0] up load/ünï", true).await.unwrap();
     client.make_directory(&dc, "[LocalDS_0] up load/ünï", true).await.expect("an existing directory is fine");
     let err = client.make_directory(&dc, "[LocalDS_0] a/b/c", false).await.unwrap_err();
-    assert_eq!(err.fault_kind(), Some("FileNotFound"), "no parents without create_parents: {err}");
+    assert_eq!(err.fault_kind(), Some(&FaultKind::FileNotFound), "no parents without create_parents: {err}");
 
     let dir = tempfile::tempdir().unwrap();
     let data = random_bytes(3 * 1024 * 1024 + 123, 0x9e37_79b9_7f4a_7c15);
@@ -97,7 +98,7 @@ async fn upload_check_and_delete_a_file() {
     client.delete_datastore_file(&dc, "[LocalDS_0] up load/ünï/my file é #1.bin").await.expect("delete");
     assert_eq!(client.datastore_file_info("DC0", DS, path).await.unwrap(), None, "deleted files are detected");
     let err = client.delete_datastore_file(&dc, "[LocalDS_0] up load/ünï/my file é #1.bin").await.unwrap_err();
-    assert_eq!(err.fault_kind(), Some("FileNotFound"), "{err}");
+    assert_eq!(err.fault_kind(), Some(&FaultKind::FileNotFound), "{err}");
     // A directory goes with its contents.
     client.delete_datastore_file(&dc, "[LocalDS_0] up load").await.unwrap();
     assert_eq!(client.datastore_file_info("DC0", DS, "up load").await.unwrap(), None);

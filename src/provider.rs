@@ -13,7 +13,7 @@ use crate::rules::connection_uri::parse_connection_uri;
 use crate::rules::provider_config::{ConfigInput, ResolvedConfig, parse_duration, resolve};
 use crate::rules::vpx_path::{InventoryKind, InventoryWalk, VpxTarget, WalkStep};
 use crate::shared::Meta;
-use crate::vi::{self, ViError};
+use crate::vi::{self, FaultKind, ViError};
 
 #[derive(Deserialize)]
 pub struct Config {
@@ -374,7 +374,7 @@ fn connect_diag(e: &ViError, resolved: &ResolvedConfig) -> Diags {
         ),
         // Pointed at `user`, not `password`: Terraform quotes the source
         // line a diagnostic points at, which would print the password.
-        ViError::Fault { kind, .. } if kind == "InvalidLogin" => Diags::error_at(
+        ViError::Fault { kind: FaultKind::InvalidLogin, .. } => Diags::error_at(
             AttrPath::attr("user"),
             "vSphere rejected the login",
             format!(

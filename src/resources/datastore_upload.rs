@@ -3,6 +3,7 @@
 //! plan knows whether the datastore copy is current; a change of content
 //! replaces it (a new upload), and a copy deleted or cut short on the
 //! datastore is uploaded again.
+use crate::vi::FaultKind;
 use std::path::Path;
 
 use async_trait::async_trait;
@@ -53,7 +54,7 @@ async fn find_target(meta: &Meta, datastore_id: &str) -> Result<Option<Target>, 
     let o = match meta.batcher.retrieve_one(datastore.clone(), &["name", "parent"]).await {
         Ok(o) if o.is_missing_object() => return Ok(None),
         Ok(o) => o,
-        Err(e) if e.is_fault("ManagedObjectNotFound") => return Ok(None),
+        Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => return Ok(None),
         Err(e) => return Err(vi_diag(&e, "reading the datastore", attr())),
     };
     let name = o.str("name").unwrap_or_default().to_owned();
@@ -283,7 +284,7 @@ impl Resource<Meta> for DatastoreUpload {
         match meta.client.delete_datastore_file(&t.dc.moref, &t.datastore_path(path)).await {
             Ok(()) => Ok(()),
             // Already gone: nothing to delete.
-            Err(e) if e.is_fault("FileNotFound") => Ok(()),
+            Err(e) if e.is_fault(FaultKind::FileNotFound) => Ok(()),
             Err(e) => Err(vi_diag(&e, "deleting the file from the datastore", None)),
         }
     }

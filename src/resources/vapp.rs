@@ -5,6 +5,7 @@
 //!
 //! The VMs of a vApp are `vi_vm`s with `vapp_id`; their start order lives in
 //! the vApp's entity config (`Client::set_vapp_entity_config`).
+use crate::vi::FaultKind;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -46,7 +47,7 @@ fn vapp_ref(id: &str) -> ManagedObjectReference {
 /// method altogether (vcsim implements only create, clone and destroy).
 fn fail(e: &ViError, what: &str) -> Diags {
     let mut d = vi_diag(e, what, None);
-    if e.is_fault("MethodNotFound") {
+    if e.is_fault(FaultKind::MethodNotFound) {
         for x in &mut d.0 {
             x.detail += " (this server does not implement that vApp operation)";
         }
@@ -157,7 +158,7 @@ impl Resource<Meta> for VApp {
             Ok(vapp) => vapp,
             Err((e, what)) => {
                 let mut err = lost_create::failed(meta, &e, &want, what).await;
-                if e.is_fault("MethodNotFound") {
+                if e.is_fault(FaultKind::MethodNotFound) {
                     err.diags = fail(&e, what);
                 }
                 return Err(err);
@@ -186,7 +187,7 @@ impl Resource<Meta> for VApp {
             Ok(o) if o.is_missing_object() => return Ok(None),
             Ok(o) => o,
             // Deleted outside Terraform: drop it from state, plan re-creates.
-            Err(e) if e.is_fault("ManagedObjectNotFound") => return Ok(None),
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => return Ok(None),
             Err(e) => return Err(fail(&e, "reading the vApp")),
         };
         let info = VAppInfo::from_content(&o);
@@ -233,7 +234,7 @@ impl Resource<Meta> for VApp {
         let info = match meta.client.read_vapp(&vapp).await {
             Ok(Some(info)) => info,
             Ok(None) => return Ok(()),
-            Err(e) if e.is_fault("ManagedObjectNotFound") => return Ok(()),
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => return Ok(()),
             Err(e) => return Err(fail(&e, "reading the vApp")),
         };
         // Destroying a vApp destroys its VMs, which must be off for that.

@@ -5,6 +5,7 @@
 //! Everything that can be checked is checked at plan: the type, the values
 //! against it, and (once the target is known) that the key and id are free
 //! on the target. Apply checks again before changing anything.
+use crate::vi::FaultKind;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -170,7 +171,7 @@ impl Resource<Meta> for VappProperty {
         let Some(meta) = meta else { return Diags::none() };
         let options = match meta.batcher.retrieve_one(target.clone(), vapp_props(&target)).await {
             Ok(o) => VAppOptions::from_content(&o),
-            Err(e) if e.is_fault("ManagedObjectNotFound") => VAppOptions::TargetMissing,
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => VAppOptions::TargetMissing,
             Err(e) => return vi_diag(&e, "reading the vApp properties", Some(AttrPath::attr("target_id"))),
         };
         if options == VAppOptions::TargetMissing {
@@ -196,7 +197,7 @@ impl Resource<Meta> for VappProperty {
         let target = target::reference(target_id)?;
         let options = match meta.batcher.retrieve_one(target.clone(), vapp_props(&target)).await {
             Ok(o) => VAppOptions::from_content(&o),
-            Err(e) if e.is_fault("ManagedObjectNotFound") => VAppOptions::TargetMissing,
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => VAppOptions::TargetMissing,
             Err(e) => return Err(vi_diag(&e, "reading the vApp properties", None)),
         };
         // A target or property removed outside Terraform: drop it, plan re-adds.

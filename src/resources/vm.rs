@@ -1,6 +1,7 @@
 //! `vi_vm`: a virtual machine, from scratch or cloned, through its whole
 //! life: create, read (one batched call), update in place, power, migrate,
 //! destroy, import.
+use crate::vi::FaultKind;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -493,7 +494,7 @@ impl Resource<Meta> for Vm {
             Ok(Some(info)) => read_full(meta, &info, &current).await.map(Some),
             // Deleted outside Terraform: drop it from state, plan re-creates.
             Ok(None) => Ok(None),
-            Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(None),
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => Ok(None),
             Err(e) => Err(vi_diag(&e, "reading the VM", None)),
         }
     }

@@ -1,5 +1,6 @@
 //! `vi_vm_snapshot`: a snapshot of a VM. Renamed and re-described in place;
 //! destroyed with or without the snapshots taken after it.
+use crate::vi::FaultKind;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -180,7 +181,7 @@ impl Resource<Meta> for VmSnapshot {
         match meta.client.remove_snapshot(&snap, prior.remove_children.get() == Some(&true), None).await {
             Ok(()) => Ok(()),
             // Already gone (removed by hand, or with its parent).
-            Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(()),
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => Ok(()),
             Err(e) => Err(vi_diag(&e, "removing the snapshot", None)),
         }
     }

@@ -3,6 +3,7 @@
 //! `vm_id` is known then, else at the start of create, before anything
 //! changes; create and destroy are one ReconfigVM_Task each; read makes
 //! sure the device is really there.
+use crate::vi::FaultKind;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -217,7 +218,7 @@ impl Resource<Meta> for Vtpm {
         let Some(vm_id) = current.vm_id.get().cloned() else { return Ok(None) };
         let o = match meta.batcher.retrieve_one(vm_ref(&vm_id), VM_PROPS).await {
             Ok(o) => o,
-            Err(e) if e.is_fault("ManagedObjectNotFound") => return Ok(None),
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => return Ok(None),
             Err(e) => return Err(vi_diag(&e, "reading the VM", None)),
         };
         if o.is_missing_object() {
@@ -265,7 +266,7 @@ impl Resource<Meta> for Vtpm {
 async fn read_vm_now(meta: &Meta, vm: &ManagedObjectReference) -> Result<Option<VmInfo>, Diags> {
     let objs = match meta.client.retrieve(std::slice::from_ref(vm), VM_PROPS).await {
         Ok(o) => o,
-        Err(e) if e.is_fault("ManagedObjectNotFound") => return Ok(None),
+        Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => return Ok(None),
         Err(e) => return Err(vi_diag(&e, "reading the VM", None)),
     };
     Ok(objs.first().filter(|o| !o.is_missing_object()).map(VmInfo::from_content))

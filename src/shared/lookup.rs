@@ -3,6 +3,7 @@
 use super::Meta;
 use super::diag::vi_diag;
 use crate::plugin::{AttrPath, Attribute, Diags, Type, Value};
+use crate::vi::FaultKind;
 use crate::vi::{ManagedObjectReference, ObjectContent, ViError};
 
 /// A datacenter and the folders under it.
@@ -318,7 +319,7 @@ fn capitalise(s: &str) -> String {
 pub async fn object_exists(meta: &Meta, kind: &str, id: &str) -> Result<bool, ViError> {
     match meta.batcher.retrieve_one(ManagedObjectReference::new(kind, id), &["name"]).await {
         Ok(o) => Ok(!o.is_missing_object()),
-        Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(false),
+        Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -7,6 +7,7 @@ use crate::plugin::{AttrPath, Diags, Plan, Value};
 use crate::rules::vapp_settings::{check_delay, check_start_action, check_start_order, check_stop_action};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
+use crate::vi::FaultKind;
 use crate::vi::object::vapp::{pool_kind, pool_ref};
 use crate::vi::object::vapp_spec::VAppEntityConfigInfo;
 use crate::vi::{ManagedObjectReference, ViError};
@@ -113,7 +114,7 @@ pub async fn apply(meta: &Meta, vm: &ManagedObjectReference, want: &State) -> Re
     meta.client.set_vapp_entity_config(&vapp, &entity(vm, s)).await.map_err(|e| {
         let mut d =
             vi_diag(&e, "setting the VM's start and stop settings in its vApp", Some(AttrPath::attr("vapp_start")));
-        if e.is_fault("MethodNotFound") {
+        if e.is_fault(FaultKind::MethodNotFound) {
             d.push(Diags::error_at(
                 AttrPath::attr("vapp_start"),
                 "vApp start settings not supported",

@@ -2,6 +2,7 @@
 //! callers (cheap to clone), with transparent re-login when the session
 //! expires and batched property retrieval.
 
+use crate::vi::core::fault::FaultKind;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -358,7 +359,7 @@ impl Client {
         match self.list_by_type_once(container, kind, paths).await {
             // The view is session-scoped: if a re-login happened between
             // creating and reading it, it is gone. Start over once.
-            Err(e) if e.is_fault("ManagedObjectNotFound") && self.session().generation != generation => {
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) && self.session().generation != generation => {
                 debug!("container view lost to a re-login; listing again");
                 self.list_by_type_once(container, kind, paths).await
             }
@@ -379,7 +380,7 @@ impl Client {
         }
         match res {
             Ok(_) => Ok(()),
-            Err(e) if e.is_fault("NotAuthenticated") => Ok(()),
+            Err(e) if e.is_fault(FaultKind::NotAuthenticated) => Ok(()),
             Err(e) => Err(e),
         }
     }
@@ -476,7 +477,7 @@ impl Client {
     ) -> Result<XmlNode, ViError> {
         let (generation, res) = self.call_once(method, this, args_xml).await;
         let expired = match &res {
-            Err(e) => e.is_fault("NotAuthenticated"),
+            Err(e) => e.is_fault(FaultKind::NotAuthenticated),
             Ok(node) => stale(node),
         };
         if !expired || matches!(method, "Login" | "Logout" | "RetrieveServiceContent") {

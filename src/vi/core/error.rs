@@ -2,6 +2,8 @@
 //! talking to vCenter / ESXi maps onto one variant, so callers can match on
 //! the kind of failure instead of parsing messages.
 
+use super::fault::FaultKind;
+
 /// An error from the VI SOAP client.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ViError {
@@ -10,7 +12,7 @@ pub enum ViError {
     /// `ManagedObjectNotFound`, `InvalidArgument`, …); `message` is the
     /// faultstring (or a summary of the fault detail when that is empty).
     #[error("vSphere fault {kind}: {message}")]
-    Fault { kind: String, message: String },
+    Fault { kind: FaultKind, message: String },
 
     /// The server could not be reached: refused, unreachable, DNS failure,
     /// connection reset.
@@ -85,8 +87,8 @@ pub enum ViError {
 }
 
 impl ViError {
-    /// The vim25 fault type of a [`ViError::Fault`], e.g. `"InvalidLogin"`.
-    pub fn fault_kind(&self) -> Option<&str> {
+    /// The vim25 fault type of a [`ViError::Fault`].
+    pub fn fault_kind(&self) -> Option<&FaultKind> {
         match self {
             ViError::Fault { kind, .. } => Some(kind),
             _ => None,
@@ -94,8 +96,8 @@ impl ViError {
     }
 
     /// True when this is a fault of the given kind.
-    pub fn is_fault(&self, kind: &str) -> bool {
-        self.fault_kind() == Some(kind)
+    pub fn is_fault(&self, kind: FaultKind) -> bool {
+        self.fault_kind() == Some(&kind)
     }
 
     /// The vAPI error type of a [`ViError::Api`], e.g. `"ALREADY_EXISTS"`.
@@ -234,8 +236,8 @@ mod tests {
     #[test]
     fn fault_kind_only_for_faults() {
         let f = ViError::Fault { kind: "InvalidLogin".into(), message: "Login failure".into() };
-        assert_eq!(f.fault_kind(), Some("InvalidLogin"));
-        assert!(f.is_fault("InvalidLogin"));
+        assert_eq!(f.fault_kind(), Some(&FaultKind::InvalidLogin));
+        assert!(f.is_fault(FaultKind::InvalidLogin));
         assert_eq!(ViError::Decode("x".into()).fault_kind(), None);
     }
 

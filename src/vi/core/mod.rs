@@ -7,6 +7,7 @@ pub mod datetime;
 pub mod error;
 #[cfg(test)]
 pub(crate) mod fake_vsphere;
+pub mod fault;
 pub mod retry;
 pub mod session_file;
 pub mod soap;

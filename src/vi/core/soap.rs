@@ -2,6 +2,7 @@
 //! fault decoding. Pure functions; the HTTP side lives in `client.rs`.
 
 use crate::vi::core::error::{ViError, bounded_text, server_text};
+use crate::vi::core::fault::FaultKind;
 use crate::vi::core::types::ManagedObjectReference;
 use crate::vi::core::xml::{self, XmlNode};
 
@@ -109,7 +110,7 @@ pub fn decode_fault(fault: &XmlNode) -> ViError {
         server_text(faultstring)
     };
     // The kind is matched on by name; a real one is a short identifier.
-    ViError::Fault { kind: bounded_text(&kind, 200), message }
+    ViError::Fault { kind: FaultKind::parse(&bounded_text(&kind, 200)), message }
 }
 
 /// `name=value` for the simple fields of a fault detail, so faults that
@@ -220,7 +221,7 @@ mod tests {
             r#"<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>Login failure</faultstring><detail><InvalidLoginFault xmlns="urn:vim25" xsi:type="InvalidLogin"></InvalidLoginFault></detail></soapenv:Fault>"#,
         );
         let e = parse_response("Login", 500, body.as_bytes()).unwrap_err();
-        assert_eq!(e.fault_kind(), Some("InvalidLogin"));
+        assert_eq!(e.fault_kind(), Some(&FaultKind::InvalidLogin));
         assert!(e.to_string().contains("Login failure"));
 
         // Element name only, no xsi:type: strip the Fault suffix.
@@ -228,7 +229,7 @@ mod tests {
             r#"<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring></faultstring><detail><NotAuthenticatedFault xmlns="urn:vim25"><object type="SearchIndex">SearchIndex</object><privilegeId>System.View</privilegeId></NotAuthenticatedFault></detail></soapenv:Fault>"#,
         );
         let e = parse_response("FindByInventoryPath", 500, body.as_bytes()).unwrap_err();
-        assert_eq!(e.fault_kind(), Some("NotAuthenticated"));
+        assert_eq!(e.fault_kind(), Some(&FaultKind::NotAuthenticated));
         let ViError::Fault { message, .. } = &e else { panic!("{e:?}") };
         assert_eq!(message, "object=SearchIndex privilegeId=System.View");
 
@@ -237,14 +238,14 @@ mod tests {
             r#"<soapenv:Fault><faultcode>soapenv:Client</faultcode><faultstring>bad</faultstring></soapenv:Fault>"#,
         );
         let e = parse_response("X", 500, body.as_bytes()).unwrap_err();
-        assert_eq!(e.fault_kind(), Some("Client"));
+        assert_eq!(e.fault_kind(), Some(&FaultKind::Other("Client".into())));
 
         // A fault even with HTTP 200 is still a fault.
         let body = env(
             r#"<soapenv:Fault><faultstring>m</faultstring><detail><ManagedObjectNotFoundFault xsi:type="ManagedObjectNotFound"/></detail></soapenv:Fault>"#,
         );
         let e = parse_response("X", 200, body.as_bytes()).unwrap_err();
-        assert_eq!(e.fault_kind(), Some("ManagedObjectNotFound"));
+        assert_eq!(e.fault_kind(), Some(&FaultKind::ManagedObjectNotFound));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! need a private collector per waiter. Tasks the provider runs take
 //! seconds, so a short capped backoff costs little.
 
+use crate::vi::core::fault::FaultKind;
 use std::time::{Duration, Instant};
 
 use tracing::debug;
@@ -194,7 +195,7 @@ fn task_fault(error: &XmlNode) -> ViError {
     if message.is_empty() {
         message = kind.clone();
     }
-    ViError::Fault { kind: bounded_text(&kind, 200), message: server_text(&message) }
+    ViError::Fault { kind: FaultKind::parse(&bounded_text(&kind, 200)), message: server_text(&message) }
 }
 
 #[cfg(test)]
@@ -253,7 +254,7 @@ mod tests {
             r#"<state>error</state><error><fault xsi:type="FileNotFound"><file>[ds] a/b.iso</file></fault><localizedMessage>File [ds] a/b.iso was not found</localizedMessage></error>"#,
         );
         let err = task_state(&task(), &oc).unwrap_err();
-        assert_eq!(err.fault_kind(), Some("FileNotFound"));
+        assert_eq!(err.fault_kind(), Some(&FaultKind::FileNotFound));
         let ViError::Fault { message, .. } = &err else { panic!() };
         assert_eq!(message, "File [ds] a/b.iso was not found");
 
@@ -262,7 +263,7 @@ mod tests {
             r#"<state>error</state><error><fault xsi:type="FileNotFound"><file>/tmp/x</file></fault><localizedMessage>*types.FileNotFound</localizedMessage></error>"#,
         );
         let ViError::Fault { kind, message } = task_state(&task(), &oc).unwrap_err() else { panic!() };
-        assert_eq!(kind, "FileNotFound");
+        assert_eq!(kind, FaultKind::FileNotFound);
         assert_eq!(message, "*types.FileNotFound (file=/tmp/x)");
 
         // A huge message with escape codes is cut and cleaned.
@@ -275,10 +276,10 @@ mod tests {
         assert!(message.len() <= crate::vi::core::error::SERVER_TEXT_MAX + 40);
 
         let oc = task_content("<state>error</state>");
-        assert_eq!(task_state(&task(), &oc).unwrap_err().fault_kind(), Some("SystemError"));
+        assert_eq!(task_state(&task(), &oc).unwrap_err().fault_kind(), Some(&FaultKind::Other("SystemError".into())));
         let oc = task_content("<state>error</state><error><fault/></error>");
         let ViError::Fault { kind, message } = task_state(&task(), &oc).unwrap_err() else { panic!() };
-        assert_eq!((kind.as_str(), message.as_str()), ("SystemError", "SystemError"));
+        assert_eq!((kind.name(), message.as_str()), ("SystemError", "SystemError"));
     }
 
     #[test]

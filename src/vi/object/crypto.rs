@@ -3,6 +3,7 @@
 //! registration calls tests use to set a key provider up.
 use crate::vi::core::client::Client;
 use crate::vi::core::error::ViError;
+use crate::vi::core::fault::FaultKind;
 use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
 use crate::vi::core::xml::{XmlNode, escape};
 
@@ -77,7 +78,7 @@ impl KmipClusterInfo {
 pub fn key_providers_from_content(o: &ObjectContent) -> Result<Vec<KmipClusterInfo>, ViError> {
     if let Some((_, fault)) = o.missing.iter().find(|(path, _)| path.is_empty() || path == "kmipServers") {
         return Err(ViError::Fault {
-            kind: fault.clone(),
+            kind: FaultKind::parse(fault),
             message: format!("the key providers of {} could not be read", o.obj),
         });
     }
@@ -259,7 +260,7 @@ mod tests {
         let denied = br#"<objects xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><obj type="CryptoManagerKmip">CryptoManager</obj><missingSet><path>kmipServers</path><fault><fault xsi:type="NoPermission"/></fault></missingSet></objects>"#;
         let o = ObjectContent::from_node(&xml::parse(denied).unwrap()).unwrap();
         let err = key_providers_from_content(&o).unwrap_err();
-        assert!(err.is_fault("NoPermission"), "{err}");
+        assert!(err.is_fault(FaultKind::NoPermission), "{err}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! authenticated by the SOAP session cookie), and the FileManager calls
 //! that create directories and delete files.
 
+use crate::vi::core::fault::FaultKind;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -179,7 +180,7 @@ impl Client {
         );
         match self.invoke("MakeDirectory", &fm, &args).await {
             Ok(_) => Ok(()),
-            Err(e) if e.is_fault("FileAlreadyExists") => Ok(()),
+            Err(e) if e.is_fault(FaultKind::FileAlreadyExists) => Ok(()),
             Err(e) => Err(e),
         }
     }

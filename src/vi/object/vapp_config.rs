@@ -3,6 +3,7 @@
 //! `config.vAppConfig`, a vApp's `vAppConfig`), and the `VmConfigSpec` that
 //! adds, edits and removes properties (through `ReconfigVM_Task` for a VM,
 //! `UpdateVAppConfig` for a vApp).
+use crate::vi::core::fault::FaultKind;
 use std::fmt;
 use std::time::Instant;
 
@@ -314,7 +315,7 @@ impl Client {
     pub async fn vapp_options(&self, target: &ManagedObjectReference) -> Result<VAppOptions, ViError> {
         match self.retrieve(std::slice::from_ref(target), vapp_props(target)).await {
             Ok(objs) => Ok(objs.first().map_or(VAppOptions::TargetMissing, VAppOptions::from_content)),
-            Err(e) if e.is_fault("ManagedObjectNotFound") => Ok(VAppOptions::TargetMissing),
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => Ok(VAppOptions::TargetMissing),
             Err(e) => Err(e),
         }
     }
