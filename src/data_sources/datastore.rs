@@ -1,4 +1,5 @@
 //! `data "vi_datastore"`: a datastore by name, with its capacity and free space.
+use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +49,7 @@ impl DataSource<Meta> for DatastoreData {
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
         let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
         let name = config.name.get().cloned().unwrap_or_default();
-        let o = lookup::by_name(meta, &dc, "Datastore", "datastore", &name, PROPS).await?;
+        let o = lookup::by_name(meta, &dc, MoType::Datastore, "datastore", &name, PROPS).await?;
         Ok(State {
             id: Value::known(o.obj.value.clone()),
             datacenter_id: Value::known(dc.moref.value.clone()),

@@ -1,5 +1,6 @@
 //! `data "vi_host"`: an ESXi host by name or inventory path, with the
 //! resource pool VMs placed on it use.
+use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +95,7 @@ impl DataSource<Meta> for HostData {
             (_, Some(path)) => {
                 lookup::by_path(meta, path, &format!("{}/host", dc.path), &["HostSystem"], "host", PROPS).await?
             }
-            (Some(name), None) => lookup::by_name(meta, &dc, "HostSystem", "host", name, PROPS).await?,
+            (Some(name), None) => lookup::by_name(meta, &dc, MoType::HostSystem, "host", name, PROPS).await?,
             (None, None) => {
                 return Err(Diags::error_at(AttrPath::attr("name"), "Missing name or path", "set `name` or `path`"));
             }

@@ -1,5 +1,6 @@
 //! `data "vi_network"`: a standard network, distributed port group or
 //! opaque network, by name.
+use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +57,7 @@ impl DataSource<Meta> for NetworkData {
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
         let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
         let name = config.name.get().cloned().unwrap_or_default();
-        let o = lookup::by_name(meta, &dc, "Network", "network", &name, &["name", "summary.accessible"]).await?;
+        let o = lookup::by_name(meta, &dc, MoType::Network, "network", &name, &["name", "summary.accessible"]).await?;
         Ok(State {
             id: Value::known(o.obj.value.clone()),
             datacenter_id: Value::known(dc.moref.value.clone()),

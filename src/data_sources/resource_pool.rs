@@ -1,4 +1,5 @@
 //! `data "vi_resource_pool"`: a resource pool by name or inventory path.
+use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -75,7 +76,9 @@ impl DataSource<Meta> for ResourcePoolData {
                 )
                 .await?
             }
-            (Some(name), None) => lookup::by_name(meta, &dc, "ResourcePool", "resource pool", name, PROPS).await?,
+            (Some(name), None) => {
+                lookup::by_name(meta, &dc, MoType::ResourcePool, "resource pool", name, PROPS).await?
+            }
             (None, None) => {
                 return Err(Diags::error_at(AttrPath::attr("name"), "Missing name or path", "set `name` or `path`"));
             }

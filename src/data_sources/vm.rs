@@ -1,6 +1,7 @@
 //! `data "vi_vm"`: an existing virtual machine or template, found by name,
 //! inventory path or uuid, with what a clone or an import needs to know
 //! about it (guest, firmware, hardware, disks, NICs, vTPM). One batched read.
+use crate::vi::MoType;
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -186,7 +187,9 @@ impl DataSource<Meta> for VmData {
                 .obj
             }
             (Some(name), None, None) => {
-                lookup::by_name(meta, &dc, "VirtualMachine", "virtual machine", name, &["name", "parent"]).await?.obj
+                lookup::by_name(meta, &dc, MoType::VirtualMachine, "virtual machine", name, &["name", "parent"])
+                    .await?
+                    .obj
             }
             (None, None, None) => {
                 return Err(Diags::error_at(

@@ -1,5 +1,6 @@
 //! `vi_catalog`: a local content library on one datastore. Renamed and
 //! re-described in place; a different datastore is a new library.
+use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +101,7 @@ impl Resource<Meta> for Catalog {
         if let Some(ds) = plan.planned.datastore_id.get()
             && prior.is_none_or(|p| p.datastore_id.get() != Some(ds))
         {
-            match object_exists(meta, "Datastore", ds).await {
+            match object_exists(meta, MoType::Datastore, ds).await {
                 Ok(true) => {}
                 Ok(false) => d.push(Diags::error_at(
                     AttrPath::attr("datastore_id"),

@@ -4,6 +4,7 @@
 //! replaces it (a new upload), and a copy deleted or cut short on the
 //! datastore is uploaded again.
 use crate::vi::FaultKind;
+use crate::vi::MoType;
 use std::path::Path;
 
 use async_trait::async_trait;
@@ -40,7 +41,7 @@ impl Target {
 }
 
 fn datastore_ref(id: &str) -> ManagedObjectReference {
-    ManagedObjectReference::new("Datastore", id)
+    MoType::Datastore.moref(id)
 }
 
 fn upload_id(datastore_id: &str, path: &str) -> String {
@@ -295,7 +296,7 @@ impl Resource<Meta> for DatastoreUpload {
             DatastoreRef::Id(ds) => ds.clone(),
             DatastoreRef::Name(name) => {
                 let dc = lookup::datacenter(meta, None, "datastore_id").await?;
-                lookup::by_name(meta, &dc, "Datastore", "datastore", name, &["name"]).await?.obj.value
+                lookup::by_name(meta, &dc, MoType::Datastore, "datastore", name, &["name"]).await?.obj.value
             }
         };
         let t = require_target(meta, &ds_id).await?;

@@ -5,6 +5,7 @@
 //! share one RetrievePropertiesEx with each other and with the checks of
 //! the plans Terraform runs alongside (a hundred new VMs cost a handful of
 //! calls, not a hundred).
+use crate::vi::MoType;
 use std::collections::HashSet;
 
 use crate::plugin::{AttrPath, Diags, Value};
@@ -16,15 +17,15 @@ use crate::vi::ManagedObjectReference;
 pub struct Reference {
     pub path: AttrPath,
     pub id: String,
-    pub kinds: &'static [&'static str],
+    pub kinds: &'static [MoType],
     /// What it is, for the message: "host", "datastore"…
     pub what: &'static str,
 }
 
-pub const HOST: &[&str] = &["HostSystem"];
-pub const DATASTORE: &[&str] = &["Datastore"];
-pub const POOL: &[&str] = &["ResourcePool", "VirtualApp"];
-pub const NETWORK: &[&str] = &["Network", "DistributedVirtualPortgroup", "OpaqueNetwork"];
+pub const HOST: &[MoType] = &[MoType::HostSystem];
+pub const DATASTORE: &[MoType] = &[MoType::Datastore];
+pub const POOL: &[MoType] = &[MoType::ResourcePool, MoType::VirtualApp];
+pub const NETWORK: &[MoType] = &[MoType::Network, MoType::DistributedVirtualPortgroup, MoType::OpaqueNetwork];
 
 /// A reference when the attribute's value is known and differs from the
 /// prior state's (an unchanged id was checked when it was planned, and
@@ -33,7 +34,7 @@ pub fn changed(
     path: AttrPath,
     now: &Value<String>,
     before: Option<&Value<String>>,
-    kinds: &'static [&'static str],
+    kinds: &'static [MoType],
     what: &'static str,
 ) -> Option<Reference> {
     let id = now.get()?;
@@ -53,7 +54,7 @@ pub async fn check(meta: &Meta, refs: &[Reference]) -> Diags {
     // Each id under every type it may be: a reference of the wrong type is
     // reported missing, as an object that does not exist is.
     let objs: HashSet<ManagedObjectReference> =
-        refs.iter().flat_map(|r| r.kinds.iter().map(|k| ManagedObjectReference::new(*k, r.id.clone()))).collect();
+        refs.iter().flat_map(|r| r.kinds.iter().map(|k| k.moref(r.id.clone()))).collect();
     // All queued at once, so they go out in the same batch.
     let reads: Vec<_> = objs
         .into_iter()
@@ -81,13 +82,18 @@ pub async fn check(meta: &Meta, refs: &[Reference]) -> Diags {
     }
     let mut d = Diags::none();
     for r in refs {
-        if r.kinds.iter().any(|k| exists.contains(&ManagedObjectReference::new(*k, r.id.clone()))) {
+        if r.kinds.iter().any(|k| exists.contains(&k.moref(r.id.clone()))) {
             continue;
         }
         d.push(Diags::error_at(
             r.path.clone(),
             format!("No such {}", r.what),
-            format!("no {} has the id {:?} (a {} is expected here)", r.what, r.id, r.kinds.join(" or ")),
+            format!(
+                "no {} has the id {:?} (a {} is expected here)",
+                r.what,
+                r.id,
+                r.kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(" or ")
+            ),
         ));
     }
     d

@@ -6,6 +6,7 @@
 //! The VMs of a vApp are `vi_vm`s with `vapp_id`; their start order lives in
 //! the vApp's entity config (`Client::set_vapp_entity_config`).
 use crate::vi::FaultKind;
+use crate::vi::MoType;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -37,10 +38,6 @@ pub struct VApp;
 fn deadline(t: Option<&Value<String>>) -> Instant {
     let d = t.and_then(Value::get).and_then(|s| parse_duration(s).ok()).unwrap_or(Duration::from_secs(30 * 60));
     deadline_after(d)
-}
-
-fn vapp_ref(id: &str) -> ManagedObjectReference {
-    ManagedObjectReference::new("VirtualApp", id)
 }
 
 /// A vSphere failure as a diagnostic, saying so when the server lacks the
@@ -136,7 +133,7 @@ impl Resource<Meta> for VApp {
             Some(_) => clone::clone(meta, &want, dl).await?.map_err(|e| (e, "copying the vApp")),
             None => {
                 let pool = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
-                let folder = if pool.kind == "VirtualApp" {
+                let folder = if pool.is(MoType::VirtualApp) {
                     None
                 } else {
                     let dc = lookup::datacenter_of(meta, &pool, "resource_pool_id").await?;
@@ -183,7 +180,7 @@ impl Resource<Meta> for VApp {
     async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
         // A vApp whose create lost its answer is looked for here.
         let Some(id) = lost_create::locate(meta, &current).await? else { return Ok(None) };
-        let o = match meta.batcher.retrieve_one(vapp_ref(&id), VAPP_PROPS).await {
+        let o = match meta.batcher.retrieve_one(MoType::VirtualApp.moref(&id), VAPP_PROPS).await {
             Ok(o) if o.is_missing_object() => return Ok(None),
             Ok(o) => o,
             // Deleted outside Terraform: drop it from state, plan re-creates.
@@ -202,7 +199,7 @@ impl Resource<Meta> for VApp {
         let id = lost_create::locate(meta, &prior).await?.ok_or_else(|| {
             Diags::error("vApp not found", "the vApp whose create lost its answer does not exist; refresh, then apply")
         })?;
-        let vapp = vapp_ref(&id);
+        let vapp = MoType::VirtualApp.moref(&id);
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.update));
         if prior.resource_pool_id != want.resource_pool_id {
             let pool = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
@@ -229,7 +226,7 @@ impl Resource<Meta> for VApp {
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
         // A pending vApp (its create lost its answer) may exist after all.
         let Some(id) = lost_create::locate(meta, &prior).await? else { return Ok(()) };
-        let vapp = vapp_ref(&id);
+        let vapp = MoType::VirtualApp.moref(&id);
         let dl = deadline(prior.timeouts.as_ref().map(|t| &t.delete));
         let info = match meta.client.read_vapp(&vapp).await {
             Ok(Some(info)) => info,
@@ -260,10 +257,10 @@ impl Resource<Meta> for VApp {
                 .find_by_inventory_path(id.trim_start_matches('/'))
                 .await
                 .map_err(|e| fail(&e, "finding the vApp"))?
-                .filter(|m| m.kind == "VirtualApp")
+                .filter(|m| m.is(MoType::VirtualApp))
                 .ok_or_else(|| Diags::error("vApp not found", format!("no vApp at inventory path {id:?}")))?
         } else {
-            vapp_ref(id)
+            MoType::VirtualApp.moref(id)
         };
         let (info, power) = read_now(meta, &vapp).await?;
         let mut state = read::to_state(&info, power, &State::default());

@@ -6,6 +6,7 @@
 //! against it, and (once the target is known) that the key and id are free
 //! on the target. Apply checks again before changing anything.
 use crate::vi::FaultKind;
+use crate::vi::MoType;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -104,7 +105,7 @@ impl VappProperty {
 
         let mut spec =
             VmConfigSpec { property: vec![VAppPropertySpec::add(want.to_info(key, false))], ..Default::default() };
-        if target.kind == "VirtualMachine" {
+        if target.is(MoType::VirtualMachine) {
             let has_transport = matches!(&options, VAppOptions::Enabled(c) if !c.ovf_environment_transport.is_empty());
             if !has_transport {
                 // Without a transport the guest never sees its properties.

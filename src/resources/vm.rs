@@ -2,6 +2,7 @@
 //! life: create, read (one batched call), update in place, power, migrate,
 //! destroy, import.
 use crate::vi::FaultKind;
+use crate::vi::MoType;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -16,7 +17,6 @@ mod state;
 mod tpm;
 mod vapp_member;
 
-use self::resolve::moref;
 use self::state::State;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::resources::{name_checks, references};
@@ -44,13 +44,9 @@ fn deadline(t: Option<&Value<String>>) -> Instant {
     deadline_after(d)
 }
 
-fn vm_ref(id: &str) -> ManagedObjectReference {
-    moref("VirtualMachine", id)
-}
-
 /// Reads a VM through the batcher; None when it no longer exists.
 async fn read_info(meta: &Meta, id: &str) -> Result<Option<VmInfo>, ViError> {
-    let o = meta.batcher.retrieve_one(vm_ref(id), VM_PROPS).await?;
+    let o = meta.batcher.retrieve_one(MoType::VirtualMachine.moref(id), VM_PROPS).await?;
     Ok(if o.is_missing_object() { None } else { Some(VmInfo::from_content(&o)) })
 }
 
@@ -238,7 +234,7 @@ impl Vm {
         spec.version = want.hardware_version.get().map(|v| format!("vmx-{v}"));
         spec.device_change =
             devices::for_create(want, &resolved).map_err(|e| Diags::error("Cannot build the VM's devices", e))?;
-        let host = want.host_id.get().map(|h| moref("HostSystem", h));
+        let host = want.host_id.get().map(|h| MoType::HostSystem.moref(h));
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
         let uuid = new_instance_uuid();
         spec.instance_uuid = Some(uuid.clone());
@@ -262,7 +258,7 @@ impl Vm {
             return Err(Diags::error("No clone block", "internal: clone expected").into());
         };
         let source_id = cl.source_id.as_deref().unwrap_or_default();
-        let source = vm_ref(source_id);
+        let source = MoType::VirtualMachine.moref(source_id);
         let pool_id = want.resource_pool_id.as_deref().unwrap_or_default();
         // The TPM policy and vTPM prerequisites again, on fresh facts.
         let (facts, policy) = tpm::clone_at_apply(meta, want, source_id, pool_id).await?;
@@ -277,8 +273,8 @@ impl Vm {
             name: want.name.get().cloned().unwrap_or_default(),
             folder,
             pool: Some(pool),
-            datastore: want.datastore_id.get().map(|d| moref("Datastore", d)),
-            host: want.host_id.get().map(|h| moref("HostSystem", h)),
+            datastore: want.datastore_id.get().map(|d| MoType::Datastore.moref(d)),
+            host: want.host_id.get().map(|h| MoType::HostSystem.moref(h)),
             linked: cl.linked_clone.get() == Some(&true),
             config: Some(config),
             tpm_provision_policy: policy.and_then(|p| p.send).map(|p| p.to_string()),
@@ -368,7 +364,7 @@ impl Vm {
             accept_all_eula: true,
         };
         let vm = match lib.deploy_ovf_item(item_id, &spec).await {
-            Ok(vm) if vm.kind == "VirtualMachine" => vm,
+            Ok(vm) if vm.is(MoType::VirtualMachine) => vm,
             Ok(other) => {
                 return Err(Diags::error_at(
                     block.then("item_id"),
@@ -505,7 +501,7 @@ impl Resource<Meta> for Vm {
         let id = lost_create::locate(meta, &prior).await?.ok_or_else(|| {
             Diags::error("VM not found", "the VM whose create lost its answer does not exist; refresh, then apply")
         })?;
-        let vm = vm_ref(&id);
+        let vm = MoType::VirtualMachine.moref(&id);
         let keep = |s: &State| Some(State { id: Value::known(id.clone()), ..s.clone() });
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.update));
         // A vTPM change is checked again on fresh facts before anything moves.
@@ -531,12 +527,12 @@ impl Resource<Meta> for Vm {
         {
             let spec = RelocateSpec {
                 pool: new_pool.filter(|_| !vapp_move),
-                host: want.host_id.get().filter(|_| prior.host_id != want.host_id).map(|h| moref("HostSystem", h)),
+                host: want.host_id.get().filter(|_| prior.host_id != want.host_id).map(|h| MoType::HostSystem.moref(h)),
                 datastore: want
                     .datastore_id
                     .get()
                     .filter(|_| prior.datastore_id != want.datastore_id)
-                    .map(|d| moref("Datastore", d)),
+                    .map(|d| MoType::Datastore.moref(d)),
                 ..Default::default()
             };
             meta.client
@@ -610,7 +606,7 @@ impl Resource<Meta> for Vm {
         // A pending VM (its create lost its answer) may exist after all.
         let Some(id) = lost_create::locate(meta, &prior).await? else { return Ok(()) };
         let id = &id;
-        let vm = vm_ref(id);
+        let vm = MoType::VirtualMachine.moref(id);
         let dl = deadline(prior.timeouts.as_ref().map(|t| &t.delete));
         let info = match read_now(meta, &vm).await {
             Ok(i) => i,
@@ -634,10 +630,10 @@ impl Resource<Meta> for Vm {
                 .find_by_inventory_path(id.trim_start_matches('/'))
                 .await
                 .map_err(|e| vi_diag(&e, "finding the VM", None))?
-                .filter(|m| m.kind == "VirtualMachine")
+                .filter(|m| m.is(MoType::VirtualMachine))
                 .ok_or_else(|| Diags::error("VM not found", format!("no VM at inventory path {id:?}")))?
         } else {
-            vm_ref(id)
+            MoType::VirtualMachine.moref(id)
         };
         let info = read_now(meta, &vm).await?;
         let mut state = read::to_state(&info, &State::default());

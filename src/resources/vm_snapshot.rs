@@ -1,13 +1,13 @@
 //! `vi_vm_snapshot`: a snapshot of a VM. Renamed and re-described in place;
 //! destroyed with or without the snapshots taken after it.
 use crate::vi::FaultKind;
+use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::plugin::{ApplyError, Attribute as A, Block, Diags, Resource, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
-use crate::vi::ManagedObjectReference;
 use crate::vi::object::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
 use crate::vi::object::vm_recover::outcome_unknown;
 
@@ -27,15 +27,11 @@ pub struct State {
 
 pub struct VmSnapshot;
 
-fn vm_ref(id: &str) -> ManagedObjectReference {
-    ManagedObjectReference::new("VirtualMachine", id)
-}
-
 /// The VM's snapshots, through the read batcher.
 async fn trees(meta: &Meta, vm_id: &str) -> Result<Option<Vec<VirtualMachineSnapshotTree>>, Diags> {
     let o = meta
         .batcher
-        .retrieve_one(vm_ref(vm_id), &["snapshot"])
+        .retrieve_one(MoType::VirtualMachine.moref(vm_id), &["snapshot"])
         .await
         .map_err(|e| vi_diag(&e, "reading snapshots", None))?;
     if o.is_missing_object() {
@@ -112,7 +108,7 @@ impl Resource<Meta> for VmSnapshot {
         let snap = match meta
             .client
             .create_snapshot(
-                &vm_ref(&vm_id),
+                &MoType::VirtualMachine.moref(&vm_id),
                 want.name.as_deref().unwrap_or_default(),
                 want.description.as_deref().unwrap_or_default(),
                 want.memory.get() == Some(&true),
@@ -161,7 +157,7 @@ impl Resource<Meta> for VmSnapshot {
         if prior.name != want.name || prior.description != want.description {
             meta.client
                 .rename_snapshot(
-                    &ManagedObjectReference::new("VirtualMachineSnapshot", id.clone()),
+                    &MoType::VirtualMachineSnapshot.moref(id.clone()),
                     want.name.as_deref().unwrap_or_default(),
                     want.description.as_deref().unwrap_or_default(),
                 )
@@ -177,7 +173,7 @@ impl Resource<Meta> for VmSnapshot {
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
         // A pending snapshot (its create lost its answer) may exist after all.
         let Some(id) = lost_create::locate(meta, &prior).await? else { return Ok(()) };
-        let snap = ManagedObjectReference::new("VirtualMachineSnapshot", id);
+        let snap = MoType::VirtualMachineSnapshot.moref(id);
         match meta.client.remove_snapshot(&snap, prior.remove_children.get() == Some(&true), None).await {
             Ok(()) => Ok(()),
             // Already gone (removed by hand, or with its parent).

@@ -4,6 +4,7 @@
 //! changes; create and destroy are one ReconfigVM_Task each; read makes
 //! sure the device is really there.
 use crate::vi::FaultKind;
+use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -64,10 +65,6 @@ fn schema() -> Schema {
             "Whether vSphere has issued the vTPM's endorsement key certificates.",
         )),
     )
-}
-
-fn vm_ref(id: &str) -> ManagedObjectReference {
-    ManagedObjectReference::new("VirtualMachine", id)
 }
 
 fn vm_not_found(id: &str) -> Diags {
@@ -159,8 +156,8 @@ impl Resource<Meta> for Vtpm {
             // Nothing of the device changes.
             Some(_) => return Diags::none(),
         };
-        let old = replacing_on.as_ref().filter(|old| **old != vm_id).map(|old| vm_ref(old));
-        let view = match tpm_device::read(meta, Some(&vm_ref(&vm_id)), true, false).await {
+        let old = replacing_on.as_ref().filter(|old| **old != vm_id).map(|old| MoType::VirtualMachine.moref(old));
+        let view = match tpm_device::read(meta, Some(&MoType::VirtualMachine.moref(&vm_id)), true, false).await {
             Ok(v) => v,
             Err(e) => return vi_diag(&e, "reading the VM and key providers", Some(AttrPath::attr("vm_id"))),
         };
@@ -179,7 +176,7 @@ impl Resource<Meta> for Vtpm {
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
         let vm_id = want.vm_id.get().cloned().unwrap_or_default();
-        let vm = vm_ref(&vm_id);
+        let vm = MoType::VirtualMachine.moref(&vm_id);
         // The same check as at plan, on fresh facts, before anything changes.
         let view = tpm_device::read(meta, Some(&vm), true, true)
             .await
@@ -216,7 +213,7 @@ impl Resource<Meta> for Vtpm {
 
     async fn read(&self, meta: &Meta, current: State) -> Result<Option<State>, Diags> {
         let Some(vm_id) = current.vm_id.get().cloned() else { return Ok(None) };
-        let o = match meta.batcher.retrieve_one(vm_ref(&vm_id), VM_PROPS).await {
+        let o = match meta.batcher.retrieve_one(MoType::VirtualMachine.moref(&vm_id), VM_PROPS).await {
             Ok(o) => o,
             Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => return Ok(None),
             Err(e) => return Err(vi_diag(&e, "reading the VM", None)),
@@ -232,13 +229,14 @@ impl Resource<Meta> for Vtpm {
     async fn update(&self, meta: &Meta, _prior: State, want: State) -> Result<State, ApplyError<State>> {
         // Every setting forces a new vTPM; an update only refreshes.
         let vm_id = want.vm_id.get().cloned().unwrap_or_default();
-        let info = read_vm_now(meta, &vm_ref(&vm_id)).await?.ok_or_else(|| vm_not_found(&vm_id))?;
+        let info =
+            read_vm_now(meta, &MoType::VirtualMachine.moref(&vm_id)).await?.ok_or_else(|| vm_not_found(&vm_id))?;
         to_state(&info, &vm_id).ok_or_else(|| Diags::error("vTPM not found", format!("{vm_id} has no vTPM")).into())
     }
 
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {
         let Some(vm_id) = prior.vm_id.get().cloned() else { return Ok(()) };
-        let vm = vm_ref(&vm_id);
+        let vm = MoType::VirtualMachine.moref(&vm_id);
         // Already gone, with its VM or by hand: nothing to remove.
         let Some(info) = read_vm_now(meta, &vm).await? else { return Ok(()) };
         let Some(change) = tpm_device::remove_spec(&info) else { return Ok(()) };
@@ -255,7 +253,7 @@ impl Resource<Meta> for Vtpm {
     }
 
     async fn import(&self, meta: &Meta, id: &str) -> Result<State, Diags> {
-        let info = read_vm_now(meta, &vm_ref(id)).await?.ok_or_else(|| {
+        let info = read_vm_now(meta, &MoType::VirtualMachine.moref(id)).await?.ok_or_else(|| {
             Diags::error("VM not found", format!("no VM has the id {id:?}; import a vi_vtpm by its VM's id"))
         })?;
         to_state(&info, id).ok_or_else(|| Diags::error("No vTPM", format!("VM {id} has no vTPM to import")))

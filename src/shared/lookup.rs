@@ -4,6 +4,7 @@ use super::Meta;
 use super::diag::vi_diag;
 use crate::plugin::{AttrPath, Attribute, Diags, Type, Value};
 use crate::vi::FaultKind;
+use crate::vi::MoType;
 use crate::vi::{ManagedObjectReference, ObjectContent, ViError};
 
 /// A datacenter and the folders under it.
@@ -26,7 +27,7 @@ const DC_PROPS: &[&str] = &["name", "parent", "vmFolder", "hostFolder", "datasto
 pub async fn datacenter(meta: &Meta, id: Option<&str>, id_attr: &str) -> Result<Datacenter, Diags> {
     let client = &meta.client;
     if let Some(id) = id {
-        let moref = ManagedObjectReference::new("Datacenter", id);
+        let moref = MoType::Datacenter.moref(id);
         let objs = client
             .retrieve(std::slice::from_ref(&moref), DC_PROPS)
             .await
@@ -71,7 +72,7 @@ pub async fn datacenter_named(meta: &Meta, path: &str, attr: Option<AttrPath>) -
         .find_by_inventory_path(path)
         .await
         .map_err(|e| vi_diag(&e, "finding the datacenter", attr.clone()))?
-        .filter(|m| m.kind == "Datacenter")
+        .filter(|m| m.is(MoType::Datacenter))
     {
         let objs = client
             .retrieve(&[moref], DC_PROPS)
@@ -97,7 +98,7 @@ pub async fn datacenter_named(meta: &Meta, path: &str, attr: Option<AttrPath>) -
 pub async fn datacenter_of(meta: &Meta, obj: &ManagedObjectReference, attr: &str) -> Result<Datacenter, Diags> {
     let mut cur = obj.clone();
     for _ in 0..64 {
-        if cur.kind == "Datacenter" {
+        if cur.is(MoType::Datacenter) {
             return datacenter(meta, Some(&cur.value), attr).await;
         }
         let objs = meta
@@ -113,7 +114,10 @@ pub async fn datacenter_of(meta: &Meta, obj: &ManagedObjectReference, attr: &str
 
 async fn all_datacenters(meta: &Meta) -> Result<Vec<ObjectContent>, Diags> {
     let root = meta.client.service_content().root_folder.clone();
-    meta.client.list_by_type(&root, "Datacenter", DC_PROPS).await.map_err(|e| vi_diag(&e, "listing datacenters", None))
+    meta.client
+        .list_by_type(&root, MoType::Datacenter.name(), DC_PROPS)
+        .await
+        .map_err(|e| vi_diag(&e, "listing datacenters", None))
 }
 
 async fn from_content(meta: &Meta, o: ObjectContent) -> Result<Datacenter, Diags> {
@@ -165,7 +169,7 @@ pub async fn vm_folder(meta: &Meta, dc: &Datacenter, folder: Option<&str>) -> Re
                 .find_by_inventory_path(&path)
                 .await
                 .map_err(|e| vi_diag(&e, "finding the folder", Some(AttrPath::attr("folder"))))?
-                .filter(|m| m.kind == "Folder")
+                .filter(|m| m.is(MoType::Folder))
                 .ok_or_else(|| {
                     Diags::error_at(AttrPath::attr("folder"), "Folder not found", format!("no folder at {path:?}"))
                 })
@@ -219,14 +223,14 @@ fn names(objs: &[ObjectContent]) -> String {
 pub async fn by_name(
     meta: &Meta,
     dc: &Datacenter,
-    kind: &str,
+    kind: MoType,
     what: &str,
     name: &str,
     props: &[&str],
 ) -> Result<ObjectContent, Diags> {
     let objs = meta
         .client
-        .list_by_type(&dc.moref, kind, props)
+        .list_by_type(&dc.moref, kind.name(), props)
         .await
         .map_err(|e| vi_diag(&e, &format!("listing {what}s"), Some(AttrPath::attr("name"))))?;
     let matches = objs.into_iter().filter(|o| o.str("name") == Some(name)).collect();
@@ -316,8 +320,8 @@ fn capitalise(s: &str) -> String {
 }
 
 /// Whether the managed object `kind`/`id` exists (one batched read).
-pub async fn object_exists(meta: &Meta, kind: &str, id: &str) -> Result<bool, ViError> {
-    match meta.batcher.retrieve_one(ManagedObjectReference::new(kind, id), &["name"]).await {
+pub async fn object_exists(meta: &Meta, kind: MoType, id: &str) -> Result<bool, ViError> {
+    match meta.batcher.retrieve_one(kind.moref(id), &["name"]).await {
         Ok(o) => Ok(!o.is_missing_object()),
         Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => Ok(false),
         Err(e) => Err(e),
@@ -329,7 +333,7 @@ mod tests {
     use super::*;
 
     fn oc(id: &str) -> ObjectContent {
-        ObjectContent::not_found(ManagedObjectReference::new("Datastore", id))
+        ObjectContent::not_found(MoType::Datastore.moref(id))
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub use self::core::certificate_trust::{CertificatePin, CertificateTrust, PinAlg
 pub use self::core::client::{Client, ClientConfig, ConnectOptions};
 pub use self::core::error::ViError;
 pub use self::core::fault::FaultKind;
+pub use self::core::mo_type::MoType;
 pub use self::core::session_file::{SessionFile, SessionFileError};
 pub use self::core::task::TaskOutcome;
 pub use self::core::types::*;

@@ -2,6 +2,7 @@
 //! parses with every referenced file present and every property type one
 //! vSphere accepts, `tpm_provisioning` only for captures; and the plan's
 //! computed values (digest and facts of a local file, the TPM policy).
+use crate::vi::MoType;
 use std::path::PathBuf;
 
 use super::facts::{Facts, property_type_problems};
@@ -178,8 +179,8 @@ async fn check_references(meta: &Meta, plan: &Plan<State>) -> Diags {
         }
     }
     let sources = [
-        (changed(|s| &s.source_vm_id), "source_vm_id", "VirtualMachine", "VM"),
-        (changed(|s| &s.source_vapp_id), "source_vapp_id", "VirtualApp", "vApp"),
+        (changed(|s| &s.source_vm_id), "source_vm_id", MoType::VirtualMachine, "VM"),
+        (changed(|s| &s.source_vapp_id), "source_vapp_id", MoType::VirtualApp, "vApp"),
     ];
     for (id, attr, kind, what) in sources {
         let Some(id) = id else { continue };

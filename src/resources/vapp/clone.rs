@@ -5,6 +5,7 @@
 //! vSphere always copies the VMs' TPMs; `replace` is carried out after the
 //! copy by swapping each copied VM's virtual TPM for a new one (the copies
 //! are powered off then, as a vTPM change needs).
+use crate::vi::MoType;
 use std::time::Instant;
 
 use super::plan::{clone_tpm_policy, tpm_diag};
@@ -65,12 +66,12 @@ pub async fn clone(
     tpm_policy(meta, source_id, cl.tpm_provisioning.as_deref()).await?;
     let source = pool_ref(source_id);
     let location = match cl.datastore_id.get() {
-        Some(ds) => ManagedObjectReference::new("Datastore", ds.clone()),
+        Some(ds) => MoType::Datastore.moref(ds.clone()),
         None => source_datastore(meta, &source).await?,
     };
     let target = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
     // Only a vApp outside any vApp has a VM folder.
-    let vm_folder = if target.kind == "VirtualApp" {
+    let vm_folder = if target.is(MoType::VirtualApp) {
         None
     } else {
         let dc = lookup::datacenter_of(meta, &target, "resource_pool_id").await?;

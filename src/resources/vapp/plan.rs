@@ -9,6 +9,7 @@ use crate::rules::provider_config::parse_duration;
 use crate::rules::resource_allocation::{Allocation, AllocationError, SharesLevel, check_allocation};
 use crate::rules::tpm::{TpmError, TpmOperation, TpmPolicy, VcenterVersion, effective_policy};
 use crate::rules::vapp_settings::{IpAllocationPolicy, IpProtocol, PowerState, check_transports};
+use crate::vi::MoType;
 use crate::vi::object::vapp::pool_kind;
 
 fn at(path: AttrPath, e: &impl std::fmt::Display) -> Diags {
@@ -77,7 +78,7 @@ pub fn validate(c: &State) -> Diags {
     }
     if c.folder.is_known()
         && let Some(pool) = c.resource_pool_id.get()
-        && pool_kind(pool) == "VirtualApp"
+        && pool_kind(pool) == MoType::VirtualApp
     {
         d.push(at(
             AttrPath::attr("folder"),

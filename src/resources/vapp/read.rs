@@ -86,14 +86,14 @@ pub fn to_state(info: &VAppInfo, power: PowerState, prior: &State) -> State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::ManagedObjectReference;
+    use crate::vi::MoType;
     use crate::vi::object::vapp_spec::{SharesInfo, VAppIPAssignmentInfo};
 
     fn info() -> VAppInfo {
         VAppInfo {
-            moref: ManagedObjectReference::new("VirtualApp", "resgroup-v1"),
+            moref: MoType::VirtualApp.moref("resgroup-v1"),
             name: "app".into(),
-            parent: Some(ManagedObjectReference::new("ResourcePool", "resgroup-27")),
+            parent: Some(MoType::ResourcePool.moref("resgroup-27")),
             cpu_allocation: ResourceAllocationInfo {
                 reservation: Some(100),
                 expandable_reservation: Some(false),
@@ -139,8 +139,7 @@ mod tests {
         let mut i = info();
         assert_eq!(power_of(&i, &[]), PowerState::On);
         i.vapp_state = None;
-        let child =
-            |s: &str| ChildPower { vm: ManagedObjectReference::new("VirtualMachine", "vm-1"), power_state: s.into() };
+        let child = |s: &str| ChildPower { vm: MoType::VirtualMachine.moref("vm-1"), power_state: s.into() };
         assert_eq!(power_of(&i, &[child("poweredOff")]), PowerState::Off);
         assert_eq!(power_of(&i, &[child("poweredOff"), child("poweredOn")]), PowerState::On);
         i.vapp_state = Some("stopping".into());

@@ -8,6 +8,7 @@
 //! replaces it) or proves it absent (dropped, and created again). Either
 //! way there is never a second copy. Likewise a destroy whose answer was
 //! lost succeeded if the VM is gone.
+use crate::vi::MoType;
 use std::time::Duration;
 
 use super::state::State;
@@ -116,7 +117,7 @@ pub(super) async fn locate(meta: &Meta, state: &State) -> Result<Option<String>,
         meta.client.find_vm_by_instance_uuid(uuid).await
     } else if state.catalog_item.is_some() && state.name.is_known() {
         let path = deploy_path(meta, state).await?;
-        meta.client.find_by_inventory_path(&path).await.map(|m| m.filter(|m| m.kind == "VirtualMachine"))
+        meta.client.find_by_inventory_path(&path).await.map(|m| m.filter(|m| m.is(MoType::VirtualMachine)))
     } else {
         return Ok(None);
     };

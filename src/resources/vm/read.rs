@@ -1,6 +1,7 @@
 //! From what vSphere says about a VM (`VmInfo`) to the resource's state.
 //! Settings vSphere does not store (labels, timeouts, reboot_allowed…)
 //! come from the state the read started from.
+use crate::vi::MoType;
 use std::collections::BTreeMap;
 
 use super::state::{Cdrom, Disk, Nic, State, Vtpm};
@@ -104,7 +105,7 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
             info.resource_pool
                 .as_ref()
                 .map(moref_value)
-                .filter(|p| crate::vi::object::vapp::pool_kind(p) == "VirtualApp"),
+                .filter(|p| crate::vi::object::vapp::pool_kind(p) == MoType::VirtualApp),
         ),
         datastore_id,
         host_id: Value::from_option(info.host.as_ref().map(moref_value)),

@@ -1,5 +1,6 @@
 //! What an apply must look up before it can write a spec: the datacenter and
 //! folder, the datastore's name, each network's backing, the ISO's path.
+use crate::vi::MoType;
 use std::collections::HashMap;
 
 use super::devices::Resolved;
@@ -12,15 +13,11 @@ use crate::shared::lookup;
 use crate::vi::ManagedObjectReference;
 use crate::vi::object::vm_device::Backing;
 
-pub fn moref(kind: &str, id: &str) -> ManagedObjectReference {
-    ManagedObjectReference::new(kind, id)
-}
-
 /// A datastore's name, for `[name]` paths.
 pub async fn datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<String, Diags> {
     let objs = meta
         .client
-        .retrieve(&[moref("Datastore", id)], &["name"])
+        .retrieve(&[MoType::Datastore.moref(id)], &["name"])
         .await
         .map_err(|e| vi_diag(&e, "reading the datastore", Some(attr.clone())))?;
     objs.first()
@@ -43,14 +40,20 @@ pub async fn network_backings(meta: &Meta, ids: &[String]) -> Result<HashMap<Str
     let root = meta.client.service_content().root_folder.clone();
     let kinds: HashMap<String, String> = meta
         .client
-        .list_by_type(&root, "Network", &[])
+        .list_by_type(&root, MoType::Network.name(), &[])
         .await
         .map_err(|e| diag(&e))?
         .into_iter()
         .map(|o| (o.obj.value, o.obj.kind))
         .collect();
-    let refs: Vec<ManagedObjectReference> =
-        ids.iter().map(|id| moref(kinds.get(id).map_or("Network", String::as_str), id)).collect();
+    let refs: Vec<ManagedObjectReference> = ids
+        .iter()
+        .map(|id| match kinds.get(id) {
+            // The type the server reported: a network of any kind.
+            Some(kind) => ManagedObjectReference::new(kind.as_str(), id.as_str()),
+            None => MoType::Network.moref(id.as_str()),
+        })
+        .collect();
     let objs = meta
         .client
         .retrieve_by_type(
@@ -121,13 +124,18 @@ pub async fn resolve(meta: &Meta, want: &State) -> Result<Resolved, Diags> {
             }
             (None, Some(ds), Some(path)) => {
                 let name = datastore_name(meta, ds, AttrPath::attr("cdrom").then("datastore_id")).await?;
-                (Some(format!("[{name}] {path}")), Some(moref("Datastore", ds)))
+                (Some(format!("[{name}] {path}")), Some(MoType::Datastore.moref(ds)))
             }
             _ => (None, None),
         },
         None => (None, None),
     };
-    Ok(Resolved { backings, datastore: want.datastore_id.get().map(|d| moref("Datastore", d)), iso, iso_datastore })
+    Ok(Resolved {
+        backings,
+        datastore: want.datastore_id.get().map(|d| MoType::Datastore.moref(d)),
+        iso,
+        iso_datastore,
+    })
 }
 
 /// The datastore named in `[name] path`, looked up in the VM's datacenter.
@@ -137,8 +145,9 @@ async fn iso_datastore_by_name(meta: &Meta, want: &State, path: &str) -> Result<
         DatastorePath::parse(path).map_err(|e| Diags::error_at(attr(), "Invalid datastore path", e.to_string()))?;
     let pool = crate::vi::object::vapp::pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
     let dc = lookup::datacenter_of(meta, &pool, "resource_pool_id").await?;
-    let found =
-        lookup::by_name(meta, &dc, "Datastore", "datastore", &parsed.datastore, &["name"]).await.map_err(|d| {
+    let found = lookup::by_name(meta, &dc, MoType::Datastore, "datastore", &parsed.datastore, &["name"])
+        .await
+        .map_err(|d| {
             let detail = d.0.into_iter().next().map(|x| x.detail).unwrap_or_default();
             Diags::error_at(attr(), "Datastore of the ISO not found", detail)
         })?;
@@ -152,11 +161,11 @@ async fn iso_datastore_by_name(meta: &Meta, want: &State, path: &str) -> Result<
 /// judge.
 pub async fn pool_ref(meta: &Meta, id: &str, fresh: bool) -> Result<ManagedObjectReference, crate::vi::ViError> {
     const NAME: &[&str] = &["name"];
-    let vapp = moref("VirtualApp", id);
+    let vapp = MoType::VirtualApp.moref(id);
     let o = if fresh {
         meta.client.retrieve(std::slice::from_ref(&vapp), NAME).await?.into_iter().next()
     } else {
         Some(meta.batcher.retrieve_one(vapp.clone(), NAME).await?)
     };
-    Ok(if o.is_some_and(|o| !o.is_missing_object()) { vapp } else { moref("ResourcePool", id) })
+    Ok(if o.is_some_and(|o| !o.is_missing_object()) { vapp } else { MoType::ResourcePool.moref(id) })
 }

@@ -12,6 +12,7 @@ use crate::shared::diag::vi_diag;
 use crate::shared::tpm::checks::{self as tpm_checks, Overlay, Subject, TpmProvisioning};
 use crate::shared::tpm::device::{self as tpm_device, TpmView};
 use crate::vi::ManagedObjectReference;
+use crate::vi::MoType;
 use crate::vi::object::crypto::KmipClusterInfo;
 use crate::vi::object::vm::VmInfo;
 
@@ -191,7 +192,7 @@ async fn plan_update(meta: Option<&Meta>, prior: &State, p: &Plan<State>) -> Dia
     }
     let (live, providers) = match (meta, prior.id.get()) {
         (Some(m), Some(id)) => {
-            let vm = ManagedObjectReference::new("VirtualMachine", id);
+            let vm = MoType::VirtualMachine.moref(id);
             match tpm_device::read(m, Some(&vm), want.vtpm.is_some(), false).await {
                 Ok(TpmView { vm, providers }) => (vm, providers),
                 Err(e) => return vi_diag(&e, "reading the VM and key providers", Some(AttrPath::attr("vtpm"))),
@@ -247,7 +248,7 @@ async fn read_clone_facts(
     providers: bool,
     fresh: bool,
 ) -> Result<CloneFacts, Diags> {
-    let src = ManagedObjectReference::new("VirtualMachine", source_id);
+    let src = MoType::VirtualMachine.moref(source_id);
     let (view, pool) =
         tokio::join!(tpm_device::read(meta, Some(&src), providers, fresh), resolve::pool_ref(meta, pool_id, fresh));
     let view =

@@ -8,6 +8,7 @@ use crate::rules::vapp_settings::{check_delay, check_start_action, check_start_o
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::vi::FaultKind;
+use crate::vi::MoType;
 use crate::vi::object::vapp::{pool_kind, pool_ref};
 use crate::vi::object::vapp_spec::VAppEntityConfigInfo;
 use crate::vi::{ManagedObjectReference, ViError};
@@ -33,7 +34,7 @@ pub fn validate(c: &State) -> Diags {
         _ => {}
     }
     let Some(s) = &c.vapp_start else { return d };
-    if c.vapp_id.is_null() && c.resource_pool_id.get().is_some_and(|p| pool_kind(p) != "VirtualApp") {
+    if c.vapp_id.is_null() && c.resource_pool_id.get().is_some_and(|p| pool_kind(p) != MoType::VirtualApp) {
         d.push(Diags::error_at(
             AttrPath::attr("vapp_start"),
             "vapp_start needs a vApp",
@@ -72,7 +73,7 @@ pub fn refine(p: &mut Plan<State>) {
         p.planned.resource_pool_id = p.planned.vapp_id.clone();
     } else {
         p.planned.vapp_id = match p.planned.resource_pool_id.get() {
-            Some(id) if pool_kind(id) == "VirtualApp" => Value::known(id.clone()),
+            Some(id) if pool_kind(id) == MoType::VirtualApp => Value::known(id.clone()),
             Some(_) => Value::Null,
             None => Value::Unknown,
         };
@@ -91,7 +92,7 @@ pub fn refine(p: &mut Plan<State>) {
 
 /// The vApp the VM is in, from its (planned or read) pool.
 pub fn vapp_of(s: &State) -> Option<ManagedObjectReference> {
-    s.resource_pool_id.get().filter(|p| pool_kind(p) == "VirtualApp").map(|p| pool_ref(p))
+    s.resource_pool_id.get().filter(|p| pool_kind(p) == MoType::VirtualApp).map(|p| pool_ref(p))
 }
 
 fn entity(vm: &ManagedObjectReference, s: &VappStart) -> VAppEntityConfigInfo {

@@ -72,11 +72,11 @@ pub(super) async fn locate(meta: &Meta, state: &State) -> Result<Option<String>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vi::ManagedObjectReference;
+    use crate::vi::MoType;
 
     fn tree(id: &str, name: &str, at: &str) -> VirtualMachineSnapshotTree {
         VirtualMachineSnapshotTree {
-            snapshot: ManagedObjectReference::new("VirtualMachineSnapshot", id),
+            snapshot: MoType::VirtualMachineSnapshot.moref(id),
             name: name.into(),
             create_time: at.into(),
             ..Default::default()

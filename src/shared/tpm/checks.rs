@@ -12,6 +12,7 @@ use crate::rules::tpm::{
     check_add, check_remove, effective_policy, hardware_version_number,
 };
 use crate::vi::ManagedObjectReference;
+use crate::vi::MoType;
 use crate::vi::object::crypto::KmipClusterInfo;
 use crate::vi::object::vm::VmInfo;
 
@@ -209,7 +210,7 @@ pub fn provisioning(
 /// The vApp a VM is in: `parentVApp`, else its resource pool when that is
 /// a vApp (vcsim reports only the latter).
 fn vapp_of(vm: &VmInfo) -> Option<&ManagedObjectReference> {
-    vm.parent_vapp.as_ref().or(vm.resource_pool.as_ref().filter(|p| p.kind == "VirtualApp"))
+    vm.parent_vapp.as_ref().or(vm.resource_pool.as_ref().filter(|p| p.is(MoType::VirtualApp)))
 }
 
 /// The row of the reference table a clone of `source` falls under.
@@ -226,7 +227,7 @@ pub fn clone_operation(source: &VmInfo) -> TpmOperation {
 
 /// Whether a clone goes into a vApp other than the source's.
 pub fn is_copy_to_other_vapp(source: &VmInfo, dest_pool: &ManagedObjectReference) -> bool {
-    dest_pool.kind == "VirtualApp" && vapp_of(source) != Some(dest_pool)
+    dest_pool.is(MoType::VirtualApp) && vapp_of(source) != Some(dest_pool)
 }
 
 /// The TPM policy of a clone of `source` (see [`clone_operation`]); plain
@@ -339,7 +340,7 @@ mod tests {
         // A value known only at apply is judged at apply.
         assert!(add_errors(&f, &key_providers(Some(&list), &Value::Unknown, &[])).is_empty());
         // A default for the VM's host counts.
-        let host = ManagedObjectReference::new("HostSystem", "host-1");
+        let host = MoType::HostSystem.moref("host-1");
         let list = [KmipClusterInfo { use_as_entity_default: vec![host.clone()], ..kp("a", false) }];
         assert!(add_errors(&f, &key_providers(Some(&list), &Value::Null, &[host])).is_empty());
     }
@@ -367,9 +368,9 @@ mod tests {
 
     #[test]
     fn clone_policy_by_version_destination_and_source() {
-        let pool = ManagedObjectReference::new("ResourcePool", "resgroup-1");
-        let vapp_a = ManagedObjectReference::new("VirtualApp", "resgroup-10");
-        let vapp_b = ManagedObjectReference::new("VirtualApp", "resgroup-11");
+        let pool = MoType::ResourcePool.moref("resgroup-1");
+        let vapp_a = MoType::VirtualApp.moref("resgroup-10");
+        let vapp_b = MoType::VirtualApp.moref("resgroup-11");
         let plain = efi_vm();
         let tpm = with_tpm(efi_vm());
         let in_a = VmInfo { resource_pool: Some(vapp_a.clone()), ..tpm.clone() };

@@ -166,6 +166,7 @@ impl Batcher {
 mod tests {
     use super::*;
     use crate::vi::core::fake_vsphere::FakeVsphere;
+    use crate::vi::core::mo_type::MoType;
 
     async fn batcher(fake: &FakeVsphere, window: Duration) -> Arc<Batcher> {
         Batcher::new(fake.connect(Duration::from_secs(30)).await, window)
@@ -177,9 +178,9 @@ mod tests {
         (from..from + n)
             .map(|i| {
                 let b = Arc::clone(b);
-                tokio::spawn(async move {
-                    b.retrieve_one(ManagedObjectReference::new("VirtualMachine", format!("vm-{i}")), &["name"]).await
-                })
+                tokio::spawn(
+                    async move { b.retrieve_one(MoType::VirtualMachine.moref(format!("vm-{i}")), &["name"]).await },
+                )
             })
             .collect()
     }

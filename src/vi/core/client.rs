@@ -3,6 +3,7 @@
 //! expires and batched property retrieval.
 
 use crate::vi::core::fault::FaultKind;
+use crate::vi::core::mo_type::MoType;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -126,7 +127,7 @@ impl Client {
         let trust =
             options.trust.clone().unwrap_or_else(|| CertificateTrust { insecure: cfg.insecure, ..Default::default() });
         let transport = Transport::new(&cfg, options.proxy.as_deref(), &trust)?;
-        let si = ManagedObjectReference::new("ServiceInstance", "ServiceInstance");
+        let si = MoType::ServiceInstance.moref("ServiceInstance");
         let bootstrap_action = soap::soap_action(soap::DEFAULT_API_VERSION);
         let reply = transport.call("RetrieveServiceContent", &si, "", &bootstrap_action, None).await?;
         let content = reply
@@ -343,7 +344,7 @@ impl Client {
             escape(uuid)
         );
         let resp = self.invoke("FindByUuid", &self.inner.content.search_index, &args).await?;
-        Ok(resp.child("returnval").and_then(ManagedObjectReference::from_node).filter(|m| m.kind == "VirtualMachine"))
+        Ok(resp.child("returnval").and_then(ManagedObjectReference::from_node).filter(|m| m.is(MoType::VirtualMachine)))
     }
 
     /// Every object of type `kind` below `container` (recursively), with
@@ -831,7 +832,7 @@ mod tests {
         use crate::vi::core::retry::MAX_ATTEMPTS;
 
         fn folder() -> ManagedObjectReference {
-            ManagedObjectReference::new("Folder", "group-v3")
+            MoType::Folder.moref("group-v3")
         }
 
         #[tokio::test]

@@ -8,6 +8,7 @@ pub mod error;
 #[cfg(test)]
 pub(crate) mod fake_vsphere;
 pub mod fault;
+pub mod mo_type;
 pub mod retry;
 pub mod session_file;
 pub mod soap;

@@ -152,6 +152,7 @@ fn truncate(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vi::core::mo_type::MoType;
 
     fn env(body: &str) -> String {
         format!(
@@ -166,7 +167,7 @@ mod tests {
 
     #[test]
     fn builds_envelope() {
-        let this = ManagedObjectReference::new("SearchIndex", "SearchIndex");
+        let this = MoType::SearchIndex.moref("SearchIndex");
         let e = envelope("FindByInventoryPath", &this, "<inventoryPath>DC0/vm</inventoryPath>").unwrap();
         let root = xml::parse(e.as_bytes()).unwrap();
         let call = root.descend("Body.FindByInventoryPath").unwrap();

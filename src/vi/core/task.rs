@@ -201,6 +201,7 @@ fn task_fault(error: &XmlNode) -> ViError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vi::core::mo_type::MoType;
     use crate::vi::core::xml::parse;
 
     #[test]
@@ -219,7 +220,7 @@ mod tests {
     }
 
     fn task() -> ManagedObjectReference {
-        ManagedObjectReference::new("Task", "task-7")
+        MoType::Task.moref("task-7")
     }
 
     #[test]
@@ -228,7 +229,7 @@ mod tests {
             r#"<state>success</state><result type="VirtualMachine" xsi:type="ManagedObjectReference">vm-42</result>"#,
         );
         let TaskState::Done(outcome) = task_state(&task(), &oc).unwrap() else { panic!() };
-        assert_eq!(outcome.moref(), Some(ManagedObjectReference::new("VirtualMachine", "vm-42")));
+        assert_eq!(outcome.moref(), Some(MoType::VirtualMachine.moref("vm-42")));
 
         let oc = task_content("<state>success</state>");
         let TaskState::Done(outcome) = task_state(&task(), &oc).unwrap() else { panic!() };

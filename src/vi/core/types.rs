@@ -286,11 +286,12 @@ impl ObjectContent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vi::core::mo_type::MoType;
     use crate::vi::core::xml::parse;
 
     #[test]
     fn moref_xml_and_display() {
-        let m = ManagedObjectReference::new("VirtualMachine", "vm-42");
+        let m = MoType::VirtualMachine.moref("vm-42");
         assert_eq!(m.to_string(), "vm-42");
         assert_eq!(m.to_xml("_this"), "<_this type=\"VirtualMachine\">vm-42</_this>");
         let evil = ManagedObjectReference::new("a\"b", "<x>");
@@ -317,11 +318,11 @@ mod tests {
     #[test]
     fn object_content_getters() {
         let oc = sample();
-        assert_eq!(oc.obj, ManagedObjectReference::new("VirtualMachine", "vm-62"));
+        assert_eq!(oc.obj, MoType::VirtualMachine.moref("vm-62"));
         assert_eq!(oc.str("name"), Some("DC0_H0_VM0"));
         assert_eq!(oc.i64("config.hardware.numCPU"), Some(2));
         assert_eq!(oc.bool("config.template"), Some(false));
-        assert_eq!(oc.moref("parent"), Some(ManagedObjectReference::new("Folder", "group-4")));
+        assert_eq!(oc.moref("parent"), Some(MoType::Folder.moref("group-4")));
         assert_eq!(oc.morefs("datastore").len(), 2);
         assert_eq!(oc.morefs("parent").len(), 1);
         assert!(oc.morefs("nothing").is_empty());

@@ -227,6 +227,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vi::core::mo_type::MoType;
     use crate::vi::core::xml;
 
     const KMIP: &[u8] = br#"<objects xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -246,10 +247,7 @@ mod tests {
         assert_eq!(kps[0].servers, vec![KmipServerInfo { name: "s1".into(), address: "10.0.0.1".into(), port: 5696 }]);
         assert!(!kps[0].use_as_default && !kps[0].generates_keys_itself());
         assert!(kps[1].use_as_default && kps[1].generates_keys_itself());
-        assert_eq!(
-            kps[1].use_as_entity_default,
-            vec![ManagedObjectReference::new("ClusterComputeResource", "domain-c7")]
-        );
+        assert_eq!(kps[1].use_as_entity_default, vec![MoType::ClusterComputeResource.moref("domain-c7")]);
     }
 
     #[test]

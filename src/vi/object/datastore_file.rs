@@ -4,6 +4,7 @@
 //! that create directories and delete files.
 
 use crate::vi::core::fault::FaultKind;
+use crate::vi::core::mo_type::MoType;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -222,7 +223,7 @@ impl Client {
     /// drops the connection mid-upload), else `original`.
     async fn explain_missing(&self, datacenter_path: &str, datastore_name: &str, original: ViError) -> ViError {
         let dc = match self.find_by_inventory_path(datacenter_path).await {
-            Ok(Some(dc)) if dc.kind == "Datacenter" => dc,
+            Ok(Some(dc)) if dc.is(MoType::Datacenter) => dc,
             Ok(_) => return ViError::NotFound { what: format!("datacenter {datacenter_path:?}") },
             Err(_) => return original,
         };

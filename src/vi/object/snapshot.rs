@@ -1,5 +1,6 @@
 //! VM snapshots: the snapshot tree a VM reports, and the tasks that create,
 //! rename and remove snapshots.
+use crate::vi::core::mo_type::MoType;
 use std::time::Instant;
 
 use crate::vi::core::client::Client;
@@ -74,7 +75,7 @@ impl Client {
     /// ServiceInstance.CurrentTime: the server's clock, `xsd:dateTime`, to
     /// compare with the times it stamps on what it makes.
     pub async fn current_time(&self) -> Result<String, ViError> {
-        let si = ManagedObjectReference::new("ServiceInstance", "ServiceInstance");
+        let si = MoType::ServiceInstance.moref("ServiceInstance");
         let resp = self.invoke("CurrentTime", &si, "").await?;
         resp.child("returnval")
             .map(|n| n.text().to_owned())
@@ -116,7 +117,7 @@ mod tests {
         let trees = snapshot_trees(&xml::parse(doc).unwrap());
         assert_eq!(trees.len(), 2);
         assert_eq!(trees[0].name, "base");
-        assert_eq!(trees[0].children, vec![ManagedObjectReference::new("VirtualMachineSnapshot", "snapshot-2")]);
+        assert_eq!(trees[0].children, vec![MoType::VirtualMachineSnapshot.moref("snapshot-2")]);
         assert!(trees[1].quiesced);
     }
 }

@@ -5,6 +5,7 @@
 //! A vApp is a resource pool with a product description, an OVF
 //! environment, IP settings and a start order over its children; its
 //! managed object ids look like `resgroup-v42`.
+use crate::vi::core::mo_type::MoType;
 use std::time::Instant;
 
 use tracing::info;
@@ -33,13 +34,13 @@ pub const VAPP_PROPS: &[&str] = &[
 
 /// The managed object type of a pool id: vCenter gives vApps ids of the
 /// form `resgroup-v42`, plain pools `resgroup-42` (ESXi: `ha-root-pool`).
-pub fn pool_kind(id: &str) -> &'static str {
-    if id.starts_with("resgroup-v") { "VirtualApp" } else { "ResourcePool" }
+pub fn pool_kind(id: &str) -> MoType {
+    if id.starts_with("resgroup-v") { MoType::VirtualApp } else { MoType::ResourcePool }
 }
 
 /// A reference to a pool or vApp by its id.
 pub fn pool_ref(id: &str) -> ManagedObjectReference {
-    ManagedObjectReference::new(pool_kind(id), id)
+    pool_kind(id).moref(id)
 }
 
 /// What one read tells about a vApp.
@@ -186,7 +187,7 @@ impl Client {
             .map(|o| o.morefs("resourcePool"))
             .unwrap_or_default()
             .into_iter()
-            .filter(|c| c.kind == "VirtualApp")
+            .filter(|c| c.is(MoType::VirtualApp))
             .collect();
         if children.is_empty() {
             return Ok(None);
@@ -302,9 +303,9 @@ mod tests {
 
     #[test]
     fn pool_kinds_follow_vcenter_ids() {
-        assert_eq!(pool_kind("resgroup-v42"), "VirtualApp");
-        assert_eq!(pool_kind("resgroup-42"), "ResourcePool");
-        assert_eq!(pool_kind("ha-root-pool"), "ResourcePool");
+        assert_eq!(pool_kind("resgroup-v42"), MoType::VirtualApp);
+        assert_eq!(pool_kind("resgroup-42"), MoType::ResourcePool);
+        assert_eq!(pool_kind("ha-root-pool"), MoType::ResourcePool);
         assert_eq!(pool_ref("resgroup-v1").kind, "VirtualApp");
     }
 
@@ -344,9 +345,9 @@ mod tests {
         assert_eq!(v.annotation.as_deref(), Some("vcsim"));
         assert_eq!(v.vapp_state, None);
         assert_eq!(v.vms.len(), 2);
-        let e = v.entity_config_for(&ManagedObjectReference::new("VirtualMachine", "vm-75")).unwrap();
+        let e = v.entity_config_for(&MoType::VirtualMachine.moref("vm-75")).unwrap();
         assert_eq!((e.start_order, e.start_action.as_deref()), (Some(2), Some("powerOn")));
-        assert!(v.entity_config_for(&ManagedObjectReference::new("VirtualMachine", "vm-78")).is_none());
+        assert!(v.entity_config_for(&MoType::VirtualMachine.moref("vm-78")).is_none());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! adds, edits and removes properties (through `ReconfigVM_Task` for a VM,
 //! `UpdateVAppConfig` for a vApp).
 use crate::vi::core::fault::FaultKind;
+use crate::vi::core::mo_type::MoType;
 use std::fmt;
 use std::time::Instant;
 
@@ -49,15 +50,15 @@ pub fn target_kind(id: &str) -> VAppTargetKind {
 /// The reference for a VM or vApp id, `None` for a plain resource pool.
 pub fn target_ref(id: &str) -> Option<ManagedObjectReference> {
     match target_kind(id) {
-        VAppTargetKind::VirtualMachine => Some(ManagedObjectReference::new("VirtualMachine", id)),
-        VAppTargetKind::VirtualApp => Some(ManagedObjectReference::new("VirtualApp", id)),
+        VAppTargetKind::VirtualMachine => Some(MoType::VirtualMachine.moref(id)),
+        VAppTargetKind::VirtualApp => Some(MoType::VirtualApp.moref(id)),
         VAppTargetKind::ResourcePool => None,
     }
 }
 
 /// The property paths that hold `target`'s vApp options.
 pub fn vapp_props(target: &ManagedObjectReference) -> &'static [&'static str] {
-    if target.kind == "VirtualApp" { VAPP_VAPP_PROPS } else { VM_VAPP_PROPS }
+    if target.is(MoType::VirtualApp) { VAPP_VAPP_PROPS } else { VM_VAPP_PROPS }
 }
 
 /// One vApp property. Every field but `key` is optional in the API.
@@ -370,8 +371,8 @@ mod tests {
         assert_eq!(target_kind("resgroup-8"), VAppTargetKind::ResourcePool);
         assert_eq!(target_ref("resgroup-v59").map(|r| r.kind), Some("VirtualApp".to_owned()));
         assert_eq!(target_ref("resgroup-8"), None);
-        assert_eq!(vapp_props(&ManagedObjectReference::new("VirtualMachine", "vm-1")), VM_VAPP_PROPS);
-        assert_eq!(vapp_props(&ManagedObjectReference::new("VirtualApp", "resgroup-v1")), VAPP_VAPP_PROPS);
+        assert_eq!(vapp_props(&MoType::VirtualMachine.moref("vm-1")), VM_VAPP_PROPS);
+        assert_eq!(vapp_props(&MoType::VirtualApp.moref("resgroup-v1")), VAPP_VAPP_PROPS);
     }
 
     #[test]
@@ -445,7 +446,7 @@ mod tests {
         let oc = ObjectContent::from_node(&parse(off.as_bytes()).unwrap()).unwrap();
         assert_eq!(VAppOptions::from_content(&oc), VAppOptions::Disabled);
         assert!(VAppOptions::Disabled.properties().is_empty());
-        let gone = ObjectContent::not_found(ManagedObjectReference::new("VirtualMachine", "vm-9"));
+        let gone = ObjectContent::not_found(MoType::VirtualMachine.moref("vm-9"));
         assert_eq!(VAppOptions::from_content(&gone), VAppOptions::TargetMissing);
     }
 }

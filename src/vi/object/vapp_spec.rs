@@ -357,6 +357,7 @@ impl VAppCloneSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vi::core::mo_type::MoType;
     use crate::vi::core::xml::parse;
 
     fn order(x: &str, names: &[&str]) {
@@ -412,7 +413,7 @@ mod tests {
             }),
             ovf_environment_transport: TransportChange::Set(vec!["iso".into(), "com.vmware.guestInfo".into()]),
             entity_config: vec![VAppEntityConfigInfo {
-                key: Some(ManagedObjectReference::new("VirtualMachine", "vm-1")),
+                key: Some(MoType::VirtualMachine.moref("vm-1")),
                 start_order: Some(2),
                 ..Default::default()
             }],
@@ -443,7 +444,7 @@ mod tests {
     #[test]
     fn entity_config_in_wsdl_order_and_back() {
         let e = VAppEntityConfigInfo {
-            key: Some(ManagedObjectReference::new("VirtualMachine", "vm-42")),
+            key: Some(MoType::VirtualMachine.moref("vm-42")),
             tag: Some("db".into()),
             start_order: Some(1),
             start_delay: Some(120),
@@ -485,10 +486,10 @@ mod tests {
     #[test]
     fn clone_spec_in_wsdl_order() {
         let s = VAppCloneSpec {
-            location: ManagedObjectReference::new("Datastore", "datastore-1"),
-            host: Some(ManagedObjectReference::new("HostSystem", "host-1")),
+            location: MoType::Datastore.moref("datastore-1"),
+            host: Some(MoType::HostSystem.moref("host-1")),
             resource_spec: Some(ResourceConfigSpec { cpu_allocation: alloc(), memory_allocation: alloc() }),
-            vm_folder: Some(ManagedObjectReference::new("Folder", "group-v3")),
+            vm_folder: Some(MoType::Folder.moref("group-v3")),
         };
         order(&s.to_xml("spec"), &["<location", "<host", "<resourceSpec>", "<vmFolder"]);
     }

@@ -452,6 +452,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vi::core::mo_type::MoType;
     use crate::vi::core::xml;
 
     #[test]
@@ -476,10 +477,10 @@ mod tests {
     fn relocate_spec_in_wsdl_order() {
         let r = RelocateSpec {
             folder: None,
-            datastore: Some(ManagedObjectReference::new("Datastore", "ds-1")),
+            datastore: Some(MoType::Datastore.moref("ds-1")),
             disk_move_type: Some("createNewChildDiskBacking".into()),
-            pool: Some(ManagedObjectReference::new("ResourcePool", "rp-1")),
-            host: Some(ManagedObjectReference::new("HostSystem", "h-1")),
+            pool: Some(MoType::ResourcePool.moref("rp-1")),
+            host: Some(MoType::HostSystem.moref("h-1")),
         };
         let x = r.to_xml("location");
         let pos = |s: &str| x.find(s).unwrap_or(usize::MAX);

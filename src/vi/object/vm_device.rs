@@ -250,6 +250,7 @@ pub fn devices_from_node(n: &XmlNode) -> Vec<VirtualDevice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vi::core::mo_type::MoType;
     use crate::vi::core::xml;
 
     #[test]
@@ -260,7 +261,7 @@ mod tests {
             label: Some("disk0".into()),
             backing: Backing::DiskFlat {
                 file_name: "[LocalDS_0] vm/vm.vmdk".into(),
-                datastore: Some(ManagedObjectReference::new("Datastore", "datastore-1")),
+                datastore: Some(MoType::Datastore.moref("datastore-1")),
                 disk_mode: "persistent".into(),
                 thin_provisioned: Some(true),
                 uuid: None,
