@@ -1,9 +1,11 @@
 //! terraform-provider-vi: a Terraform provider for VMware vSphere over the
 //! VI SOAP API.
 //!
-//! Four rooms, arrows one way (see DESIGN.md): `resources` and
-//! `data_sources` use `plugin`, `vi` and `rules`; those three never use each
-//! other or the top.
+//! Rooms with arrows one way (see ARCHITECTURE.md): `provider` wires
+//! `resources` and `data_sources`; they share code through `shared` (and
+//! `connection`), never through each other; everything above uses the
+//! ground-floor rooms `plugin`, `vi`, `rules`, `ovf` and `local_file`,
+//! which never use each other or anything above.
 pub mod connection;
 pub mod data_sources;
 #[doc(hidden)]

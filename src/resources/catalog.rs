@@ -80,7 +80,7 @@ impl Resource<Meta> for Catalog {
         if blank(&c.name) {
             d.push(Diags::error_at(AttrPath::attr("name"), "Invalid catalog name", "the name must not be empty"));
         } else {
-            d.push(crate::resources::name_checks::name(&c.name, crate::rules::object_name::NameKind::Other));
+            d.push(crate::shared::name_checks::name(&c.name, crate::rules::object_name::NameKind::Other));
         }
         if blank(&c.datastore_id) {
             d.push(Diags::error_at(

@@ -195,7 +195,7 @@ impl Resource<Meta> for CatalogItem {
 
     fn validate(&self, config: &State) -> Diags {
         let mut d = plan::validate(config);
-        d.push(crate::resources::name_checks::name(&config.name, NameKind::Other));
+        d.push(crate::shared::name_checks::name(&config.name, NameKind::Other));
         d
     }
 

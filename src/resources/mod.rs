@@ -8,8 +8,6 @@ use crate::shared::Meta;
 pub mod catalog;
 pub mod catalog_item;
 pub mod datastore_upload;
-pub mod name_checks;
-pub mod references;
 pub mod vapp;
 pub mod vapp_property;
 pub mod vm;

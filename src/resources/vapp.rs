@@ -101,16 +101,16 @@ impl Resource<Meta> for VApp {
 
     fn validate(&self, config: &State) -> Diags {
         let mut d = plan::validate(config);
-        d.push(crate::resources::name_checks::name(&config.name, NameKind::Inventory));
+        d.push(crate::shared::name_checks::name(&config.name, NameKind::Inventory));
         d
     }
 
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
         let mut d = plan::refine(p);
         // Again for a name that was unknown at validation.
-        d.push(crate::resources::name_checks::name(&p.config.name, NameKind::Inventory));
+        d.push(crate::shared::name_checks::name(&p.config.name, NameKind::Inventory));
         if let Some(meta) = meta {
-            d.push(crate::resources::references::check(meta, &plan::references(p)).await);
+            d.push(crate::shared::references::check(meta, &plan::references(p)).await);
         }
         // The copy's TPM rule needs the source's state and the vCenter
         // version; without a connection yet, create checks it first thing.

@@ -19,7 +19,6 @@ mod vapp_member;
 
 use self::state::State;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
-use crate::resources::{name_checks, references};
 use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
@@ -28,6 +27,7 @@ use crate::shared::diag::vi_diag;
 use crate::shared::lookup::{self, datacenter_of, vm_folder};
 use crate::shared::tpm::catalog_deploy::deploy_tpm_policy;
 use crate::shared::tpm::device as tpm_device;
+use crate::shared::{name_checks, references};
 use crate::vi::OvfDeploySpec;
 use crate::vi::core::task::deadline_after;
 use crate::vi::object::vapp::pool_ref;

@@ -64,7 +64,7 @@ impl Resource<Meta> for VmSnapshot {
     }
 
     fn validate(&self, config: &State) -> Diags {
-        crate::resources::name_checks::name(&config.name, crate::rules::object_name::NameKind::Other)
+        crate::shared::name_checks::name(&config.name, crate::rules::object_name::NameKind::Other)
     }
 
     fn schema(&self) -> Schema {

@@ -3,11 +3,14 @@
 //! call goes through), vSphere errors as diagnostics ([`diag`]), inventory
 //! lookups ([`lookup`]), the vTPM ([`tpm`]), a catalog item's recorded
 //! provenance ([`item_provenance`]), a VM's facts as the schemas name them
-//! ([`vm_facts`]).
+//! ([`vm_facts`]), the plan-time checks of names ([`name_checks`]) and of
+//! the ids a configuration refers to ([`references`]).
 pub mod diag;
 pub mod item_provenance;
 pub mod lookup;
 mod meta;
+pub mod name_checks;
+pub mod references;
 pub mod tpm;
 pub mod vm_facts;
 

@@ -4,11 +4,11 @@
 use super::state::{AllocationView, State};
 use crate::plugin::diag::Severity;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
-use crate::resources::references::{DATASTORE, POOL, Reference, changed};
 use crate::rules::provider_config::parse_duration;
 use crate::rules::resource_allocation::{Allocation, AllocationError, SharesLevel, check_allocation};
 use crate::rules::tpm::{TpmError, TpmOperation, TpmPolicy, VcenterVersion, effective_policy};
 use crate::rules::vapp_settings::{IpAllocationPolicy, IpProtocol, PowerState, check_transports};
+use crate::shared::references::{DATASTORE, POOL, Reference, changed};
 use crate::vi::MoType;
 use crate::vi::object::vapp::pool_kind;
 

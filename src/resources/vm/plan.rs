@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use super::devices::default_unit;
 use super::state::State;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
-use crate::resources::references::{DATASTORE, HOST, NETWORK, POOL, Reference, changed};
 use crate::rules::datastore_path::DatastorePath;
 use crate::rules::device_models::{NicModel, ScsiType, check_nic_model, check_scsi_type};
 use crate::rules::hardware::{
@@ -15,6 +14,7 @@ use crate::rules::hardware::{
 use crate::rules::hardware_version::{HardwareVersion, VersionChange, hardware_version_change};
 use crate::rules::mac_address::{MacVerdict, check_mac};
 use crate::rules::provider_config::parse_duration;
+use crate::shared::references::{DATASTORE, HOST, NETWORK, POOL, Reference, changed};
 
 fn at(path: AttrPath, e: &impl std::fmt::Display) -> Diags {
     Diags::error_at(path, "Invalid virtual machine setting", e.to_string())
