@@ -259,9 +259,7 @@ fn catalog_with_items_from_an_ovf_and_an_ova() {
 
     // Drift: the catalog renamed outside Terraform is renamed back.
     with_library(&sim, async |l| l.update_library(&catalog, Some("someone-else"), None).await.unwrap());
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    let text = crate::harness::terraform::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
+    let text = tf.assert_changes();
     assert!(text.contains(r#""someone-else" -> "tf-templates""#), "{text}");
     tf.apply();
     assert_eq!(library(&sim, &catalog).and_then(|l| l.name).as_deref(), Some("tf-templates"));
@@ -470,9 +468,7 @@ output "item" {{
     tf.init_apply_replan();
     let id = out_str(&tf, "/item");
     with_library(&sim, async |l| l.update_item(&id, Some("moved"), Some("edited")).await.unwrap());
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    let text = crate::harness::terraform::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
+    let text = tf.assert_changes();
     assert!(text.contains(r#""moved" -> "captured""#) && text.contains("update in-place"), "{text}");
     tf.apply();
     tf.assert_no_changes();

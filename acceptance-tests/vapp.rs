@@ -7,7 +7,7 @@
 //! settings); renames, allocation and setting updates and power operations
 //! answer MethodNotFound. Tests check those changes plan as in-place
 //! updates and fail cleanly, leaving the state as it was.
-use crate::harness::terraform::{Tf, provider_block, text};
+use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
 
@@ -227,9 +227,7 @@ output "id" {{
     let folder = ManagedObjectReference::new("Folder", vm_folder);
     let vm = rt.block_on(c.create_vm(&folder, &spec, &vapp, None, None)).expect("create a VM in the vApp");
     rt.block_on(c.power_on_vm(&vm, false, None)).expect("power the VM on");
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    let plan = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{plan}");
+    let plan = tf.assert_changes();
     assert!(plan.contains("power_state") && plan.contains("\"on\" -> \"off\""), "{plan}");
     rt.block_on(c.power_off_vm(&vm, None)).expect("power the VM off");
     tf.assert_no_changes();
@@ -237,9 +235,7 @@ output "id" {{
     // Deleted outside Terraform: the next plan creates it again.
     rt.block_on(c.destroy_vm(&vm, None)).expect("destroy the VM");
     rt.block_on(c.destroy_vapp(&vapp, None)).expect("destroy the vApp behind Terraform's back");
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    let plan = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{plan}");
+    let plan = tf.assert_changes();
     assert!(plan.contains("will be created"), "{plan}");
     tf.apply();
     tf.assert_no_changes();

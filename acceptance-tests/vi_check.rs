@@ -112,3 +112,22 @@ pub fn sessions(sim: &Vcsim) -> Vec<String> {
         .filter(|k| *k != own)
         .collect()
 }
+
+/// What vcsim holds for VM `id` (through the provider's own reading of a
+/// VM), or None when there is no such VM.
+pub fn vm_info(sim: &Vcsim, id: &str) -> Option<terraform_provider_vi::vi::object::vm::VmInfo> {
+    use terraform_provider_vi::vi::MoType;
+    use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
+    let (rt, c) = client(sim);
+    let objs = rt.block_on(c.retrieve(&[MoType::VirtualMachine.moref(id)], VM_PROPS)).expect("read VM from vcsim");
+    let _ = rt.block_on(c.logout());
+    objs.first().filter(|o| !o.is_missing_object()).map(VmInfo::from_content)
+}
+
+/// Runs `f` with a client logged in to vcsim.
+pub fn with_client<T>(sim: &Vcsim, f: impl AsyncFnOnce(&Client) -> T) -> T {
+    let (rt, c) = client(sim);
+    let out = rt.block_on(f(&c));
+    let _ = rt.block_on(c.logout());
+    out
+}

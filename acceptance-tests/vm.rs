@@ -2,10 +2,9 @@
 //! deletion outside Terraform, plan-time rules, and batched refreshes.
 use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
-use crate::vi_check;
+use crate::vi_check::{self, vm_info};
 
 use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
 use terraform_provider_vi::vi::object::vm_spec::VirtualMachineConfigSpec;
 
 /// Ids of the objects the VM tests place VMs on.
@@ -24,14 +23,6 @@ pub(crate) fn place(sim: &Vcsim) -> Place {
         network: f.id("Network", "VM Network"),
         dvpg: f.id("DistributedVirtualPortgroup", "DC0_DVPG0"),
     }
-}
-
-pub(crate) fn vm_info(sim: &Vcsim, id: &str) -> Option<VmInfo> {
-    let (rt, c) = vi_check::client(sim);
-    let objs = rt
-        .block_on(c.retrieve(&[ManagedObjectReference::new("VirtualMachine", id)], VM_PROPS))
-        .expect("read VM from vcsim");
-    objs.first().filter(|o| !o.is_missing_object()).map(VmInfo::from_content)
 }
 
 pub(crate) fn vm_count(sim: &Vcsim) -> usize {
@@ -255,16 +246,12 @@ fn drift_and_deletion_outside_terraform_show_in_the_plan() {
     let (rt, c) = vi_check::client(&sim);
     let spec = VirtualMachineConfigSpec { memory_mb: Some(4096), ..Default::default() };
     rt.block_on(c.reconfigure_vm(&vm, &spec, None)).expect("change memory behind Terraform's back");
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    let text = crate::harness::terraform::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
+    let text = tf.assert_changes();
     assert!(text.contains("memory") && text.contains("4096 -> 1024"), "{text}");
 
     rt.block_on(c.power_off_vm(&vm, None)).expect("power off");
     rt.block_on(c.destroy_vm(&vm, None)).expect("destroy behind Terraform's back");
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    let text = crate::harness::terraform::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
+    let text = tf.assert_changes();
     assert!(text.contains("will be created"), "{text}");
     // Applying re-creates it and converges.
     tf.apply();

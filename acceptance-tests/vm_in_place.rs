@@ -5,7 +5,8 @@
 //! in vcsim and followed by a plan that must show no changes.
 use crate::harness::terraform::{Tf, provider_block};
 use crate::vi_check;
-use crate::vm::{Place, id_of, place, vm_count, vm_info};
+use crate::vi_check::vm_info;
+use crate::vm::{Place, id_of, place, vm_count};
 
 use terraform_provider_vi::vi::object::vm::VmInfo;
 

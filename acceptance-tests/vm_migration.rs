@@ -4,14 +4,8 @@ use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
 
-use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
-
-fn vm_info(sim: &Vcsim, id: &str) -> VmInfo {
-    let (rt, c) = vi_check::client(sim);
-    let objs =
-        rt.block_on(c.retrieve(&[ManagedObjectReference::new("VirtualMachine", id)], VM_PROPS)).expect("read VM");
-    objs.first().map(VmInfo::from_content).expect("VM exists")
+fn vm_info(sim: &Vcsim, id: &str) -> terraform_provider_vi::vi::object::vm::VmInfo {
+    vi_check::vm_info(sim, id).expect("VM exists")
 }
 
 fn config(sim: &Vcsim, pool: &str, host: &str, ds: &str) -> String {

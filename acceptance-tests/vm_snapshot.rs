@@ -113,9 +113,7 @@ fn a_snapshot_deleted_outside_terraform_is_taken_again() {
     let after = tf.outputs()["after"].as_str().unwrap_or_default().to_owned();
     rt.block_on(c.remove_snapshot(&ManagedObjectReference::new("VirtualMachineSnapshot", after), false, None))
         .expect("remove behind Terraform's back");
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    let text = crate::harness::terraform::text(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
+    let text = tf.assert_changes();
     assert!(text.contains("vi_vm_snapshot.after will be created"), "{text}");
     tf.apply();
     tf.assert_no_changes();

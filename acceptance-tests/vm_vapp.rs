@@ -5,18 +5,7 @@
 //! the failure is clear and the VM stays in state (tainted), not orphaned.
 use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::Vcsim;
-use crate::vi_check;
-
-use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
-
-fn vm_info(sim: &Vcsim, id: &str) -> Option<VmInfo> {
-    let (rt, c) = vi_check::client(sim);
-    let objs = rt
-        .block_on(c.retrieve(&[ManagedObjectReference::new("VirtualMachine", id)], VM_PROPS))
-        .expect("read VM from vcsim");
-    objs.first().filter(|o| !o.is_missing_object()).map(VmInfo::from_content)
-}
+use crate::vi_check::{self, vm_info};
 
 fn pool_of(sim: &Vcsim, vm: &str) -> String {
     vm_info(sim, vm).and_then(|i| i.resource_pool).map(|p| p.value).unwrap_or_default()

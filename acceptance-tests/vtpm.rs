@@ -2,15 +2,14 @@
 //! `vtpm` block of `vi_vm`, every prerequisite failing `terraform plan` by
 //! name, and the clone's TPM policy on vCenter 7.0 and 8.0. Key providers
 //! are registered in vcsim through the CryptoManagerKmip SOAP API.
-use crate::harness::terraform::{Tf, provider_block, text};
+use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::{Vcsim, traced_vcsim};
-use crate::vi_check;
+use crate::vi_check::{self, vm_info, with_client};
 
+use terraform_provider_vi::vi::ManagedObjectReference;
 use terraform_provider_vi::vi::object::crypto::KmipServerInfo;
-use terraform_provider_vi::vi::object::vm::{VM_PROPS, VmInfo};
 use terraform_provider_vi::vi::object::vm_device::VirtualDevice;
 use terraform_provider_vi::vi::object::vm_spec::{VirtualDeviceConfigSpec, VirtualMachineConfigSpec};
-use terraform_provider_vi::vi::{Client, ManagedObjectReference};
 
 const KP: &str = "kp-test";
 
@@ -27,17 +26,6 @@ pub fn register_key_provider(sim: &Vcsim, id: &str, default: bool) {
 
 fn vm_ref(id: &str) -> ManagedObjectReference {
     ManagedObjectReference::new("VirtualMachine", id)
-}
-
-fn vm_info(sim: &Vcsim, id: &str) -> Option<VmInfo> {
-    let (rt, c) = vi_check::client(sim);
-    let objs = rt.block_on(c.retrieve(&[vm_ref(id)], VM_PROPS)).expect("read VM from vcsim");
-    objs.first().filter(|o| !o.is_missing_object()).map(VmInfo::from_content)
-}
-
-fn with_client<T>(sim: &Vcsim, f: impl AsyncFnOnce(&Client) -> T) -> T {
-    let (rt, c) = vi_check::client(sim);
-    rt.block_on(f(&c))
 }
 
 /// A VM made outside Terraform (as another team's module would), on host
@@ -118,9 +106,8 @@ fn vi_vtpm_on_an_efi_vm_made_elsewhere() {
         ..Default::default()
     };
     with_client(&sim, async |c| c.reconfigure_vm(&vm_ref(&vm), &spec, None).await.expect("remove TPM"));
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("vi_vtpm.t will be created"), "{}", text(&out));
+    let plan = tf.assert_changes();
+    assert!(plan.contains("vi_vtpm.t will be created"), "{plan}");
     tf.apply();
     tf.assert_no_changes();
     assert!(tpm_of(&sim, &vm).is_some());
@@ -210,9 +197,8 @@ fn vi_vm_with_a_vtpm_from_creation_then_removed_and_added_in_place() {
         c.reconfigure_vm(&vm_ref(&id), &spec, None).await.expect("remove TPM");
         c.power_on_vm(&vm_ref(&id), false, None).await.expect("power on");
     });
-    let out = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("+ vtpm {"), "{}", text(&out));
+    let plan = tf.assert_changes();
+    assert!(plan.contains("+ vtpm {"), "{plan}");
     tf.apply();
     tf.assert_no_changes();
     assert!(tpm_of(&sim, &id).is_some());

@@ -219,6 +219,13 @@ impl Tf {
         assert_eq!(out.status.code(), Some(0), "second plan is not empty:\n{}", text(&out));
     }
 
+    /// A plan that shows changes; its output, for what they are.
+    pub fn assert_changes(&self) -> String {
+        let out = self.run(&["plan", "-detailed-exitcode", "-no-color"]);
+        assert_eq!(out.status.code(), Some(2), "the plan shows no changes (or failed):\n{}", text(&out));
+        text(&out)
+    }
+
     /// `terraform output -json`, as a map of name to value.
     pub fn outputs(&self) -> serde_json::Value {
         let s = self.ok(&["output", "-json"]);
