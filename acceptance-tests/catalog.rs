@@ -215,9 +215,9 @@ fn catalog_with_items_from_an_ovf_and_an_ova() {
     assert_eq!((vs["num_cpus"].as_i64(), vs["memory_mb"].as_i64()), (Some(2), Some(256)));
     assert_eq!(vs["hardware_version"], "vmx-19");
     assert_eq!(vs["transports"], serde_json::json!(["com.vmware.guestInfo"]));
-    assert_eq!(vs["network_interfaces"][0]["network"], "lan");
-    assert_eq!(vs["properties"][0]["id"], "app.port");
-    assert_eq!(vs["properties"][0]["type"], "int(0..65535)");
+    assert_eq!(vs["network_interface"][0]["network"], "lan");
+    assert_eq!(vs["vapp_properties"][0]["id"], "app.port");
+    assert_eq!(vs["vapp_properties"][0]["type"], "int(0..65535)");
     assert_eq!(ovf["networks"][0]["name"], "lan");
     assert_eq!(ovf["disks"][0]["file"], "tiny-disk1.vmdk");
     let stored = item(&sim, &ovf_id).and_then(|i| i.description).unwrap_or_default();
@@ -231,7 +231,7 @@ fn catalog_with_items_from_an_ovf_and_an_ova() {
     );
     assert_eq!(out["ova"]["has_tpm"], true);
     assert_eq!(out["ova"]["virtual_systems"][0]["has_tpm"], true);
-    assert_eq!(out["ova"]["virtual_systems"][0]["properties"][0]["type"], "string(1..32)");
+    assert_eq!(out["ova"]["virtual_systems"][0]["vapp_properties"][0]["type"], "string(1..32)");
     assert_eq!(out["ova"]["description"], "from an archive");
 
     // A changed disk beside the .ovf: the item is replaced.

@@ -14,6 +14,7 @@ mod ovf;
 mod plugin_binary;
 mod provider_config;
 mod random_plans;
+mod schema_upgrade;
 mod secrets;
 mod sessions;
 mod tls_trust;

@@ -56,7 +56,7 @@ data "vi_ovf" "ova" {
 output "ovf" { value = data.vi_ovf.ovf }
 output "ova" { value = data.vi_ovf.ova }
 output "ip_network" {
-  value = [for p in data.vi_ovf.ova.properties : p.type if p.key == "ip0"][0]
+  value = [for p in data.vi_ovf.ova.vapp_properties : p.type if p.key == "ip0"][0]
 }
 "#;
 
@@ -95,18 +95,21 @@ fn reads_an_ovf_and_an_ova_from_the_working_directory() {
     assert_eq!(o["has_tpm"], true);
     assert_eq!(o["transports"], serde_json::json!(["com.vmware.guestInfo", "iso"]));
     let vs = &o["virtual_systems"][0];
-    assert_eq!(vs["os_type"], "vmwarePhoton64Guest");
+    assert_eq!(vs["guest_id"], "vmwarePhoton64Guest");
     assert_eq!((vs["num_cpus"].clone(), vs["memory_mb"].clone()), (4.into(), 8192.into()));
     assert_eq!(vs["firmware"], "efi");
     assert_eq!(vs["hardware_version"], "vmx-19");
     assert_eq!(vs["transports"], serde_json::json!(["com.vmware.guestInfo", "iso"]));
-    assert_eq!(vs["nics"][1], serde_json::json!({"adapter_type": "E1000e", "network_name": "Storage & Backup"}));
+    assert_eq!(
+        vs["network_interface"][1],
+        serde_json::json!({"adapter_type": "E1000e", "network": "Storage & Backup"})
+    );
     assert_eq!(vs["disks"][0]["capacity_bytes"], 16u64 << 30);
     assert_eq!(o["networks"][0]["name"], "VM Network");
     assert_eq!(o["files"][0]["href"], "photon-tpm-disk1.vmdk");
     assert_eq!(o["disks"][1]["capacity_bytes"], 104_857_600);
     assert_eq!(out["ip_network"], "ip:VM Network");
-    let props = o["properties"].as_array().unwrap();
+    let props = o["vapp_properties"].as_array().unwrap();
     let by_key = |k: &str| props.iter().find(|p| p["full_key"] == k).unwrap_or_else(|| panic!("{k}"));
     assert_eq!(by_key("hostname")["type"], "string(1..63)");
     assert_eq!(by_key("log_level")["default_value"], "info");

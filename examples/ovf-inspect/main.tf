@@ -31,7 +31,7 @@ output "hardware" {
     firmware         = local.vm.firmware
     hardware_version = local.vm.hardware_version
     disks_gib        = [for d in local.vm.disks : d.capacity_bytes / 1073741824]
-    networks         = [for n in local.vm.nics : n.network_name]
+    networks         = [for n in local.vm.network_interface : n.network]
   }
 }
 
@@ -39,7 +39,7 @@ output "hardware" {
 # what vi_vapp_property would accept.
 output "settable_properties" {
   value = {
-    for p in data.vi_ovf.appliance.properties : p.full_key => {
+    for p in data.vi_ovf.appliance.vapp_properties : p.full_key => {
       type    = p.type
       default = p.default_value
       label   = p.label

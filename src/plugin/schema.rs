@@ -224,6 +224,14 @@ impl Schema {
         Schema { version: 0, block }
     }
 
+    /// The schema version a stored state is written at; raise it when an
+    /// attribute is renamed or reshaped, and say how older states upgrade
+    /// (`Resource::upgrade_step`).
+    pub fn with_version(mut self, version: i64) -> Self {
+        self.version = version;
+        self
+    }
+
     pub fn ty(&self) -> Type {
         self.block.ty()
     }

@@ -174,6 +174,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 serde_json::from_slice(&raw)
                     .map_err(|e| Diags::error("Stored state is not valid JSON", e.to_string()))?
             };
+            let j = if j.is_null() { j } else { r.upgrade(req.version, j)? };
             // Attributes no longer in the schema are dropped by from_json.
             let v = cty::from_json(&j, &ty)
                 .map_err(|e| Diags::error("Stored state does not fit the schema", e.to_string()))?;

@@ -109,6 +109,14 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync + 'static {
     async fn delete(&self, meta: &M, prior: Self::State) -> Result<(), Diags>;
     /// A state with enough set (at least the id) for `read` to fill the rest.
     async fn import(&self, meta: &M, id: &str) -> Result<Self::State, Diags>;
+
+    /// Brings a stored state (as JSON) from schema version `from` to the
+    /// next one; called once per version until the current one. A resource
+    /// whose schema changed in a way that renames or reshapes attributes
+    /// says how here; the default knows no older version.
+    fn upgrade_step(&self, from: i64, _state: serde_json::Value) -> Result<serde_json::Value, String> {
+        Err(format!("no upgrade is known from schema version {from}"))
+    }
 }
 
 #[async_trait]
@@ -147,6 +155,9 @@ pub trait AnyResource<M>: Send + Sync {
     async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn) -> (Dyn, Diags);
     async fn read(&self, meta: &M, current: &Dyn) -> Result<Dyn, Diags>;
     async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags>;
+    /// A stored state (JSON, written at schema version `version`) brought
+    /// to the current schema version.
+    fn upgrade(&self, version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diags>;
     /// Checks that the typed state has one field per schema attribute.
     fn self_check(&self) -> Result<(), String>;
 }
@@ -286,9 +297,44 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
         Ok(v)
     }
 
+    fn upgrade(&self, version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diags> {
+        upgrade_chain(self.0.type_name(), self.0.schema().version, version, state, |from, s| {
+            self.0.upgrade_step(from, s)
+        })
+    }
+
     fn self_check(&self) -> Result<(), String> {
         check_state_fields::<R::State>(&self.0.schema())
     }
+}
+
+/// Runs `step` from `version` up to `current`, one version at a time. A
+/// state from a newer provider is refused rather than guessed at.
+pub fn upgrade_chain(
+    type_name: &str,
+    current: i64,
+    version: i64,
+    mut state: serde_json::Value,
+    step: impl Fn(i64, serde_json::Value) -> Result<serde_json::Value, String>,
+) -> Result<serde_json::Value, Diags> {
+    if version > current {
+        return Err(Diags::error(
+            "State written by a newer provider",
+            format!(
+                "the stored {type_name} has schema version {version}; this provider knows versions up to {current}. \
+                 Use the provider version that wrote it, or a newer one."
+            ),
+        ));
+    }
+    for from in version..current {
+        state = step(from, state).map_err(|e| {
+            Diags::error(
+                "Stored state cannot be upgraded",
+                format!("{type_name} from schema version {from} to {}: {e}", from + 1),
+            )
+        })?;
+    }
+    Ok(state)
 }
 
 #[async_trait]
@@ -432,6 +478,22 @@ fn nulls_for_unknowns(v: Dyn) -> Dyn {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn upgrades_run_one_version_at_a_time_and_refuse_newer_states() {
+        let step = |from: i64, mut v: serde_json::Value| -> Result<serde_json::Value, String> {
+            v["steps"].as_array_mut().ok_or("no steps")?.push(serde_json::json!(from));
+            Ok(v)
+        };
+        let up = upgrade_chain("vi_x", 3, 1, serde_json::json!({"steps": []}), step).unwrap();
+        assert_eq!(up["steps"], serde_json::json!([1, 2]));
+        let same = upgrade_chain("vi_x", 3, 3, serde_json::json!({"steps": []}), step).unwrap();
+        assert_eq!(same["steps"], serde_json::json!([]));
+        let newer = upgrade_chain("vi_x", 1, 2, serde_json::json!({}), step).unwrap_err();
+        assert!(format!("{newer:?}").contains("schema version 2"), "{newer:?}");
+        let broken = upgrade_chain("vi_x", 2, 0, serde_json::json!({}), step).unwrap_err();
+        assert!(format!("{broken:?}").contains("from schema version 0 to 1: no steps"), "{broken:?}");
+    }
+
     use super::*;
     use crate::plugin::cty::Type;
     use crate::plugin::schema::{Attribute, Block, NestedBlock};

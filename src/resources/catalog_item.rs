@@ -14,6 +14,7 @@ mod plan;
 mod provenance;
 mod schema;
 pub mod state;
+mod upgrade;
 pub use self::facts::Facts;
 use self::state::State;
 use crate::ovf::limits::MAX_DESCRIPTOR_BYTES;
@@ -260,6 +261,10 @@ impl Resource<Meta> for CatalogItem {
             Err(e) if e.api_kind() == Some("NOT_FOUND") => Ok(()),
             Err(e) => Err(library_diag(&e, "deleting the catalog item", None)),
         }
+    }
+
+    fn upgrade_step(&self, from: i64, state: serde_json::Value) -> Result<serde_json::Value, String> {
+        upgrade::step(from, state)
     }
 
     async fn import(&self, meta: &Meta, id: &str) -> Result<State, Diags> {

@@ -78,7 +78,7 @@ pub fn to_state(path: &str, desc: &OvfDescriptor) -> (State, Diags) {
                 })
                 .collect(),
         ),
-        properties: Value::known(properties),
+        vapp_properties: Value::known(properties),
         vservice_dependencies: Value::known(dependencies),
         has_tpm: Value::known(desc.virtual_systems.iter().any(|vs| vs.hardware.has_tpm)),
         transports: Value::known(transports),
@@ -101,7 +101,7 @@ fn virtual_system(vs: &ovf::VirtualSystem) -> VirtualSystem {
         id: vs.id.clone(),
         name: vs.name.clone(),
         annotation: vs.annotation.clone(),
-        os_type: vs.os_type.as_ref().and_then(|o| o.vmw_os_type.clone()),
+        guest_id: vs.os_type.as_ref().and_then(|o| o.vmw_os_type.clone()),
         num_cpus: hw.num_cpus,
         cores_per_socket: hw.cores_per_socket,
         memory_mb: hw.memory_mb,
@@ -110,10 +110,10 @@ fn virtual_system(vs: &ovf::VirtualSystem) -> VirtualSystem {
         hardware_version: hw.hardware_version.clone(),
         has_tpm: hw.has_tpm,
         transports: vs.transports.clone(),
-        nics: hw
+        network_interface: hw
             .nics
             .iter()
-            .map(|n| Nic { adapter_type: n.adapter_type.clone(), network_name: n.network_name.clone() })
+            .map(|n| Nic { adapter_type: n.adapter_type.clone(), network: n.network_name.clone() })
             .collect(),
         disks: hw
             .disks

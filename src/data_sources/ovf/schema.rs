@@ -18,7 +18,7 @@ pub fn virtual_system_type() -> Type {
         ("id", Type::String),
         ("name", Type::String),
         ("annotation", Type::String),
-        ("os_type", Type::String),
+        ("guest_id", Type::String),
         ("num_cpus", Type::Number),
         ("cores_per_socket", Type::Number),
         ("memory_mb", Type::Number),
@@ -27,7 +27,7 @@ pub fn virtual_system_type() -> Type {
         ("hardware_version", Type::String),
         ("has_tpm", Type::Bool),
         ("transports", strings()),
-        ("nics", Type::list(object(&[("adapter_type", Type::String), ("network_name", Type::String)]))),
+        ("network_interface", Type::list(object(&[("adapter_type", Type::String), ("network", Type::String)]))),
         (
             "disks",
             Type::list(object(&[
@@ -86,10 +86,10 @@ pub fn schema() -> Schema {
             "virtual_systems",
             Type::list(virtual_system_type()),
             "Every virtual machine (`VirtualSystem`), nested vApps flattened, in document order. Fields: `id`, \
-             `name`, `annotation`, `os_type` (the vSphere guest id from `vmw:osType`), `num_cpus`, \
+             `name`, `annotation`, `guest_id` (the vSphere guest id, from `vmw:osType`), `num_cpus`, \
              `cores_per_socket`, `memory_mb`, `firmware` (`bios` / `efi`), `secure_boot`, `hardware_version` \
              (`vmx-19`), `has_tpm`, `transports` (the `VirtualHardwareSection`'s `ovf:transport`: `iso`, \
-             `com.vmware.guestInfo`), `nics` (list of `adapter_type`, `network_name`) and `disks` (list of \
+             `com.vmware.guestInfo`), `network_interface` (list of `adapter_type`, `network`) and `disks` (list of \
              `disk_id`, `capacity_bytes`, `controller_type` (`ide`, `scsi`, `sata`, `nvme`), `unit_number`).",
         ))
         .attr(A::computed(
@@ -122,7 +122,7 @@ pub fn schema() -> Schema {
             "Files the descriptor references (`References`). Fields: `id`, `href`, `size` in bytes, `compression`.",
         ))
         .attr(A::computed(
-            "properties",
+            "vapp_properties",
             Type::list(property_type()),
             "vApp properties (`ProductSection/Property`) of the vApp and of every virtual system. Fields: `key`, \
              `class_id`, `instance_id`, `full_key` (`[class.]key[.instance]`, the name in the OVF environment), \

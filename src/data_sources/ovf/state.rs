@@ -14,7 +14,7 @@ pub struct State {
     pub networks: Value<Vec<Network>>,
     pub disks: Value<Vec<Disk>>,
     pub files: Value<Vec<File>>,
-    pub properties: Value<Vec<Property>>,
+    pub vapp_properties: Value<Vec<Property>>,
     pub vservice_dependencies: Value<Vec<VServiceDependency>>,
     pub has_tpm: Value<bool>,
     pub transports: Value<Vec<String>>,
@@ -25,7 +25,7 @@ pub struct VirtualSystem {
     pub id: String,
     pub name: Option<String>,
     pub annotation: Option<String>,
-    pub os_type: Option<String>,
+    pub guest_id: Option<String>,
     pub num_cpus: Option<u32>,
     pub cores_per_socket: Option<u32>,
     pub memory_mb: Option<u64>,
@@ -34,14 +34,14 @@ pub struct VirtualSystem {
     pub hardware_version: Option<String>,
     pub has_tpm: bool,
     pub transports: Vec<String>,
-    pub nics: Vec<Nic>,
+    pub network_interface: Vec<Nic>,
     pub disks: Vec<VirtualDisk>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Nic {
     pub adapter_type: Option<String>,
-    pub network_name: Option<String>,
+    pub network: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]

@@ -100,7 +100,7 @@ fn virtual_system(v: &VirtualSystem) -> VirtualSystemFact {
         hardware_version: hw.hardware_version.clone(),
         has_tpm: hw.has_tpm,
         transports: v.transports.clone(),
-        network_interfaces: hw
+        network_interface: hw
             .nics
             .iter()
             .map(|n| NicFact { adapter_type: n.adapter_type.clone(), network: n.network_name.clone() })
@@ -117,7 +117,7 @@ fn virtual_system(v: &VirtualSystem) -> VirtualSystemFact {
                 unit_number: disk.unit_number,
             })
             .collect(),
-        properties: properties(&v.products),
+        vapp_properties: properties(&v.products),
         vservice_dependencies: v
             .vservice_dependencies
             .iter()
@@ -219,12 +219,12 @@ mod tests {
         let with_file: Vec<_> = f.disks.iter().filter_map(|x| x.file.as_deref()).collect();
         assert!(with_file.contains(&"photon-tpm-disk1.vmdk"), "{with_file:?}");
         assert_eq!(
-            vs.properties.len(),
+            vs.vapp_properties.len(),
             d.virtual_systems[0].products.iter().map(|p| p.properties.len()).sum::<usize>()
         );
         assert_eq!(vs.vservice_dependencies.len(), d.virtual_systems[0].vservice_dependencies.len());
         // Every property type is in vSphere's form.
-        assert!(vs.properties.iter().all(|p| parse_type(&p.type_).is_ok()), "{:?}", vs.properties);
+        assert!(vs.vapp_properties.iter().all(|p| parse_type(&p.type_).is_ok()), "{:?}", vs.vapp_properties);
         assert!(property_type_problems(&d).is_empty(), "{:?}", property_type_problems(&d));
     }
 
@@ -255,16 +255,16 @@ mod tests {
     #[test]
     fn passwords_are_never_exposed() {
         let d = with_property(r#"ovf:type="string" ovf:password="true" ovf:value="s3cret""#);
-        let p = Facts::of(&d).virtual_systems[0].properties[0].clone();
+        let p = Facts::of(&d).virtual_systems[0].vapp_properties[0].clone();
         assert!(p.password);
         assert_eq!(p.default_value, None);
         assert_eq!(p.type_, "password");
         assert_eq!(p.id, "app.k");
         let d = with_property(r#"ovf:type="password(8..)" ovf:value="s3cret-too""#);
-        let p = Facts::of(&d).virtual_systems[0].properties[0].clone();
+        let p = Facts::of(&d).virtual_systems[0].vapp_properties[0].clone();
         assert!(p.password && p.default_value.is_none(), "{p:?}");
         let d = with_property(r#"ovf:type="uint8" ovf:value="7""#);
-        let p = Facts::of(&d).virtual_systems[0].properties[0].clone();
+        let p = Facts::of(&d).virtual_systems[0].vapp_properties[0].clone();
         assert_eq!((p.type_.as_str(), p.default_value.as_deref(), p.password), ("int(0..255)", Some("7"), false));
     }
 
@@ -276,7 +276,7 @@ mod tests {
         assert_eq!(place, r#"property "app.k" of virtual system "vm1""#);
         assert!(msg.contains("ipv9"), "{msg}");
         // The fact still shows the type as written.
-        assert_eq!(Facts::of(&d).virtual_systems[0].properties[0].type_, "ipv9");
+        assert_eq!(Facts::of(&d).virtual_systems[0].vapp_properties[0].type_, "ipv9");
         let d = with_property(r#"ovf:type="uint8" ovf:qualifiers="MinValue(x)""#);
         assert_eq!(property_type_problems(&d).len(), 1);
     }

@@ -294,7 +294,7 @@ mod tests {
         assert_eq!(sha.len(), 64);
         assert_eq!(plan.planned.has_tpm, Value::known(false));
         let vs = plan.planned.virtual_systems.get().unwrap();
-        assert_eq!(vs[0].properties[0].id, "app.port");
+        assert_eq!(vs[0].vapp_properties[0].id, "app.port");
         assert!(plan.planned.instantiate_tpm.is_unknown(), "needs the vCenter version");
 
         // Unchanged content: no replacement, even from another path.

@@ -41,7 +41,7 @@ fn virtual_system() -> Type {
         ("hardware_version", Type::String),
         ("has_tpm", Type::Bool),
         ("transports", strings()),
-        ("network_interfaces", Type::list(object(&[("adapter_type", Type::String), ("network", Type::String)]))),
+        ("network_interface", Type::list(object(&[("adapter_type", Type::String), ("network", Type::String)]))),
         (
             "disks",
             Type::list(object(&[
@@ -53,7 +53,7 @@ fn virtual_system() -> Type {
                 ("unit_number", Type::Number),
             ])),
         ),
-        ("properties", Type::list(property())),
+        ("vapp_properties", Type::list(property())),
         (
             "vservice_dependencies",
             Type::list(object(&[
@@ -66,6 +66,11 @@ fn virtual_system() -> Type {
         ),
     ])
 }
+
+/// The schema version of the stored state. 1: in `virtual_systems`,
+/// `network_interfaces` became `network_interface` and `properties` became
+/// `vapp_properties`, the names `vi_vm` and `data "vi_ovf"` use.
+pub const SCHEMA_VERSION: i64 = 1;
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -166,9 +171,9 @@ pub fn schema() -> Schema {
             Type::list(virtual_system()),
             "Each VM in the template: `id`, `name`, `annotation`, `guest_id`, `num_cpus`, `cores_per_socket`, \
              `memory_mb`, `firmware`, `secure_boot`, `hardware_version`, `has_tpm`, `transports` (OVF environment \
-             transports: `iso`, `com.vmware.guestInfo`), `network_interfaces` (`adapter_type`, `network`), `disks` \
+             transports: `iso`, `com.vmware.guestInfo`), `network_interface` (`adapter_type`, `network`), `disks` \
              (`disk_id`, `capacity_bytes`, `controller`, `controller_type`, `bus_number`, `unit_number`), \
-             `properties` (as in `vapp_properties`) and `vservice_dependencies` (`id`, `type`, `name`, \
+             `vapp_properties` (the VM's own, as in the top-level `vapp_properties`) and `vservice_dependencies` (`id`, `type`, `name`, \
              `description`, `required`). Hardware is that of the default deployment option.",
         ))
         .attr(A::computed(
@@ -180,4 +185,5 @@ pub fn schema() -> Schema {
              `user_configurable`, `password`.",
         )),
     )
+    .with_version(SCHEMA_VERSION)
 }

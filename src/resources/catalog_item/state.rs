@@ -72,11 +72,11 @@ pub struct VirtualSystemFact {
     #[serde(default, deserialize_with = "null_as_empty")]
     pub transports: Vec<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
-    pub network_interfaces: Vec<NicFact>,
+    pub network_interface: Vec<NicFact>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub disks: Vec<VmDiskFact>,
     #[serde(default, deserialize_with = "null_as_empty")]
-    pub properties: Vec<PropertyFact>,
+    pub vapp_properties: Vec<PropertyFact>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub vservice_dependencies: Vec<VServiceFact>,
 }

@@ -11,7 +11,7 @@ fn state_of(xml: &[u8]) -> (State, Diags) {
 }
 
 fn prop<'a>(s: &'a State, full_key: &str) -> &'a Property {
-    s.properties.get().unwrap().iter().find(|p| p.full_key == full_key).unwrap_or_else(|| panic!("{full_key}"))
+    s.vapp_properties.get().unwrap().iter().find(|p| p.full_key == full_key).unwrap_or_else(|| panic!("{full_key}"))
 }
 
 #[test]
@@ -25,16 +25,16 @@ fn a_vsphere_export_in_full() {
     assert_eq!(s.transports.get().unwrap(), &["com.vmware.guestInfo", "iso"]);
 
     let vs = &s.virtual_systems.get().unwrap()[0];
-    assert_eq!((vs.id.as_str(), vs.os_type.as_deref()), ("photon-tpm", Some("vmwarePhoton64Guest")));
+    assert_eq!((vs.id.as_str(), vs.guest_id.as_deref()), ("photon-tpm", Some("vmwarePhoton64Guest")));
     assert_eq!((vs.num_cpus, vs.cores_per_socket, vs.memory_mb), (Some(4), Some(2), Some(8192)));
     assert_eq!((vs.firmware.as_deref(), vs.secure_boot), (Some("efi"), Some(true)));
     assert_eq!(vs.hardware_version.as_deref(), Some("vmx-19"));
     assert!(vs.has_tpm);
     assert_eq!(
-        vs.nics,
+        vs.network_interface,
         vec![
-            Nic { adapter_type: Some("VmxNet3".into()), network_name: Some("VM Network".into()) },
-            Nic { adapter_type: Some("E1000e".into()), network_name: Some("Storage & Backup".into()) },
+            Nic { adapter_type: Some("VmxNet3".into()), network: Some("VM Network".into()) },
+            Nic { adapter_type: Some("E1000e".into()), network: Some("Storage & Backup".into()) },
         ]
     );
     assert_eq!(
