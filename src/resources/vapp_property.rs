@@ -17,6 +17,7 @@ mod schema;
 mod state;
 mod target;
 
+use self::checks::{Slot, Twin};
 use self::state::State;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::shared::Meta;
@@ -101,7 +102,12 @@ impl VappProperty {
                 Diags::error_at(AttrPath::attr("key"), "No free key", format!("{target_id} has no free key left"))
             })?,
         };
-        refuse(checks::against_live(want, key, true, None, options.properties(), target_id, false))?;
+        refuse(checks::against_live(
+            want,
+            &Slot { key, key_chosen: true, own_key: None, target_id },
+            options.properties(),
+            Twin::Refuse,
+        ))?;
 
         let mut spec =
             VmConfigSpec { property: vec![VAppPropertySpec::add(want.to_info(key, false))], ..Default::default() };
@@ -186,7 +192,9 @@ impl Resource<Meta> for VappProperty {
         };
         // Without a prior, this may be a replacement of a property that is
         // still there: a twin of it is only a warning.
-        checks::against_live(&p.planned, key, chosen, own, live, &target_id, p.prior.is_none())
+        let twin = if p.prior.is_none() { Twin::Warn } else { Twin::Refuse };
+        let slot = Slot { key, key_chosen: chosen, own_key: own, target_id: &target_id };
+        checks::against_live(&p.planned, &slot, live, twin)
     }
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
@@ -220,7 +228,12 @@ impl Resource<Meta> for VappProperty {
             )
             .into());
         }
-        refuse(checks::against_live(&want, key, true, Some(old_key), options.properties(), target_id, false))?;
+        refuse(checks::against_live(
+            &want,
+            &Slot { key, key_chosen: true, own_key: Some(old_key), target_id },
+            options.properties(),
+            Twin::Refuse,
+        ))?;
         let info = want.to_info(key, true);
         let property = if key == old_key {
             vec![VAppPropertySpec::edit(info)]

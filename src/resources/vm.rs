@@ -15,6 +15,7 @@ mod resolve;
 mod schema;
 mod state;
 mod tpm;
+mod update;
 mod vapp_member;
 
 use self::state::State;
@@ -31,7 +32,7 @@ use crate::shared::{name_checks, references};
 use crate::vi::OvfDeploySpec;
 use crate::vi::core::task::deadline_after;
 use crate::vi::object::vapp::pool_ref;
-use crate::vi::object::vm::{CloneSpec, RelocateSpec, VM_PROPS, VmInfo};
+use crate::vi::object::vm::{CloneSpec, VM_PROPS, VmInfo};
 use crate::vi::object::vm_recover::new_instance_uuid;
 use crate::vi::object::vm_spec::VirtualMachineConfigSpec;
 use crate::vi::{ManagedObjectReference, ViError};
@@ -248,7 +249,13 @@ impl Vm {
         // beforehand is not honoured by every CreateVM_Task — vcsim's).
         if let Some(kps) = &key_providers {
             let partial = State { id: Value::known(vm.value.clone()), ..want.clone() };
-            self.add_tpm(meta, &vm, None, want, kps, Some(dl), Some(partial)).await?;
+            self.add_tpm(
+                meta,
+                &vm,
+                want,
+                TpmAdd { live: None, key_providers: kps, deadline: Some(dl), partial: Some(partial) },
+            )
+            .await?;
         }
         self.finish_create(meta, &vm, want).await
     }
@@ -290,7 +297,9 @@ impl Vm {
         // A vTPM copied from the source is kept; one is added if asked for.
         if tpm::change(false, live.has_tpm(), want) == Some(tpm::TpmChange::Add) {
             let kps = facts.providers.unwrap_or_default();
-            self.add_tpm(meta, &vm, Some(&live), want, &kps, Some(dl), Some(partial.clone())).await?;
+            let add =
+                TpmAdd { live: Some(&live), key_providers: &kps, deadline: Some(dl), partial: Some(partial.clone()) };
+            self.add_tpm(meta, &vm, want, add).await?;
         }
         self.finish_create(meta, &vm, want).await
     }
@@ -396,32 +405,41 @@ impl Vm {
                 .map_err(|d| ApplyError { diags: d, partial: Some(partial.clone()) })?;
             let live =
                 read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: Some(partial.clone()) })?;
-            self.add_tpm(meta, &vm, Some(&live), want, &kps, Some(dl), Some(partial.clone())).await?;
+            let add =
+                TpmAdd { live: Some(&live), key_providers: &kps, deadline: Some(dl), partial: Some(partial.clone()) };
+            self.add_tpm(meta, &vm, want, add).await?;
         }
         self.finish_create(meta, &vm, want).await
     }
 }
 
+/// What adding a vTPM needs besides the VM and its configuration.
+struct TpmAdd<'a> {
+    /// The VM as it is (None right after a create from scratch).
+    live: Option<&'a VmInfo>,
+    key_providers: &'a [crate::vi::object::crypto::KmipClusterInfo],
+    deadline: Option<Instant>,
+    /// The state to hand back should it fail.
+    partial: Option<State>,
+}
+
 impl Vm {
     /// Adds the vTPM (with the encryption it needs) in its own reconfigure,
     /// after the settings it depends on (firmware) are in place.
-    #[allow(clippy::too_many_arguments)]
     async fn add_tpm(
         &self,
         meta: &Meta,
         vm: &ManagedObjectReference,
-        live: Option<&VmInfo>,
         want: &State,
-        key_providers: &[crate::vi::object::crypto::KmipClusterInfo],
-        dl: Option<Instant>,
-        partial: Option<State>,
+        add: TpmAdd<'_>,
     ) -> Result<(), ApplyError<State>> {
+        let TpmAdd { live, key_providers, deadline, partial } = add;
         let explicit = want.vtpm.as_ref().and_then(|v| v.key_provider_id.get()).map(String::as_str);
         let (device, crypto) = tpm_device::add_spec(meta, live, explicit, key_providers)
             .await
             .map_err(|d| ApplyError { diags: d, partial: partial.clone() })?;
         let spec = VirtualMachineConfigSpec { device_change: vec![device], crypto, ..Default::default() };
-        meta.client.reconfigure_vm(vm, &spec, dl).await.map_err(|e| apply_err(&e, "adding the vTPM", partial))
+        meta.client.reconfigure_vm(vm, &spec, deadline).await.map_err(|e| apply_err(&e, "adding the vTPM", partial))
     }
 
     /// Removes the vTPM in its own reconfigure, before settings it holds in
@@ -501,105 +519,7 @@ impl Resource<Meta> for Vm {
         let id = lost_create::locate(meta, &prior).await?.ok_or_else(|| {
             Diags::error("VM not found", "the VM whose create lost its answer does not exist; refresh, then apply")
         })?;
-        let vm = MoType::VirtualMachine.moref(&id);
-        let keep = |s: &State| Some(State { id: Value::known(id.clone()), ..s.clone() });
-        let dl = deadline(want.timeouts.as_ref().map(|t| &t.update));
-        // A vTPM change is checked again on fresh facts before anything moves.
-        let key_providers =
-            if prior.vtpm != want.vtpm { tpm::update_at_apply(meta, &vm, &prior, &want).await? } else { Vec::new() };
-
-        // Migration first: host, pool and datastore move with the VM running.
-        // Into or out of a vApp the pool changes with MoveIntoResourcePool
-        // (RelocateVM_Task does not take a vApp everywhere — vcsim's).
-        let new_pool = (prior.resource_pool_id != want.resource_pool_id)
-            .then(|| pool_ref(want.resource_pool_id.as_deref().unwrap_or_default()));
-        let vapp_move =
-            new_pool.is_some() && (vapp_member::vapp_of(&prior).is_some() || vapp_member::vapp_of(&want).is_some());
-        if let Some(pool) = new_pool.as_ref().filter(|_| vapp_move) {
-            meta.client
-                .move_into_resource_pool(pool, std::slice::from_ref(&vm))
-                .await
-                .map_err(|e| apply_err(&e, "moving the VM to its vApp or pool", keep(&prior)))?;
-        }
-        if (new_pool.is_some() && !vapp_move)
-            || (want.host_id.is_known() && prior.host_id != want.host_id)
-            || prior.datastore_id != want.datastore_id
-        {
-            let spec = RelocateSpec {
-                pool: new_pool.filter(|_| !vapp_move),
-                host: want.host_id.get().filter(|_| prior.host_id != want.host_id).map(|h| MoType::HostSystem.moref(h)),
-                datastore: want
-                    .datastore_id
-                    .get()
-                    .filter(|_| prior.datastore_id != want.datastore_id)
-                    .map(|d| MoType::Datastore.moref(d)),
-                ..Default::default()
-            };
-            meta.client
-                .relocate_vm(&vm, &spec, Some(dl))
-                .await
-                .map_err(|e| apply_err(&e, "migrating the VM", keep(&prior)))?;
-        }
-
-        let live = read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: keep(&prior) })?;
-        let cycle = !plan::power_cycle_reasons(&prior, &want).is_empty();
-        let running = live.is_powered_on();
-        if running && (cycle || !want.powered_on()) {
-            let wait = Duration::from_secs(
-                u64::try_from(want.shutdown_wait_timeout.get().copied().unwrap_or(180)).unwrap_or(180),
-            );
-            meta.client
-                .shutdown_vm(&vm, wait, Some(dl))
-                .await
-                .map_err(|e| apply_err(&e, "shutting the VM down", keep(&prior)))?;
-        }
-        if let (Some(a), Some(b)) = (prior.hardware_version.get(), want.hardware_version.get())
-            && b > a
-        {
-            meta.client
-                .upgrade_vm_hardware(&vm, &format!("vmx-{b}"), Some(dl))
-                .await
-                .map_err(|e| apply_err(&e, "upgrading the VM's hardware", keep(&prior)))?;
-        }
-        let resolved =
-            resolve::resolve(meta, &want).await.map_err(|d| ApplyError { diags: d, partial: keep(&prior) })?;
-        let mut spec = changed_spec(&prior, &want);
-        spec.device_change = devices::diff(&live, &prior, &want, &resolved).map_err(|e| ApplyError {
-            diags: Diags::error("Cannot change the VM's devices", e),
-            partial: keep(&prior),
-        })?;
-        let tpm_change = tpm::change(prior.vtpm.is_some(), live.has_tpm(), &want);
-        if tpm_change == Some(tpm::TpmChange::Remove) {
-            self.remove_tpm(meta, &vm, &live, Some(dl), keep(&prior)).await?;
-        }
-        if !spec.is_empty() {
-            meta.client
-                .reconfigure_vm(&vm, &spec, Some(dl))
-                .await
-                .map_err(|e| apply_err(&e, "reconfiguring the VM", keep(&prior)))?;
-        }
-        if tpm_change == Some(tpm::TpmChange::Add) {
-            self.add_tpm(meta, &vm, Some(&live), &want, &key_providers, Some(dl), keep(&prior)).await?;
-        }
-        if want.powered_on() && (!running || cycle) {
-            meta.client
-                .power_on_vm(&vm, meta.auto_answer, Some(dl))
-                .await
-                .map_err(|e| apply_err(&e, "powering the VM on", keep(&want)))?;
-            self.wait_for_ip(meta, &vm, &want).await;
-        }
-        if want.vapp_start.is_some()
-            && (prior.vapp_start != want.vapp_start || prior.resource_pool_id != want.resource_pool_id)
-        {
-            vapp_member::apply(meta, &vm, &want).await.map_err(|d| ApplyError {
-                diags: d,
-                partial: keep(&State { vapp_start: prior.vapp_start.clone(), ..want.clone() }),
-            })?;
-        }
-        let info = read_now(meta, &vm).await.map_err(|d| ApplyError { diags: d, partial: keep(&want) })?;
-        let state = read_full(meta, &info, &want).await.map_err(|d| ApplyError { diags: d, partial: keep(&want) })?;
-        tpm::verify(&info, tpm_change, &want).map_err(|d| ApplyError { diags: d, partial: Some(state.clone()) })?;
-        Ok(state)
+        update::Change::new(self, meta, id, &prior, &want).run().await
     }
 
     async fn delete(&self, meta: &Meta, prior: State) -> Result<(), Diags> {

@@ -61,22 +61,36 @@ pub fn config(c: &State) -> Diags {
     d
 }
 
-/// What clashes between the property (`me`, to have `key`) and those already
-/// on the target, other than its own (`own_key`, when it exists already).
-///
-/// A property that is `me` in every respect is most likely this resource
-/// being replaced (Terraform plans a replacement as a create); that is only
-/// a warning with `lenient`, and the check at apply, after the old one is
-/// gone, decides.
-pub fn against_live(
-    me: &State,
-    key: i64,
-    key_chosen: bool,
-    own_key: Option<i64>,
-    live: &[VAppPropertyInfo],
-    target_id: &str,
-    lenient: bool,
-) -> Diags {
+/// Where a property is to go, for [`against_live`].
+pub struct Slot<'a> {
+    /// The key it is to have.
+    pub key: i64,
+    /// Whether the configuration set `key`; a key the provider picks is
+    /// free by construction and never clashes.
+    pub key_chosen: bool,
+    /// Its own key on the target when it is there already (an update):
+    /// not a clash with itself.
+    pub own_key: Option<i64>,
+    /// The VM or vApp, for messages.
+    pub target_id: &'a str,
+}
+
+/// What to make of a property on the target that is the planned one in
+/// every respect.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Twin {
+    /// A clash like any other.
+    Refuse,
+    /// Most likely this resource being replaced (Terraform plans a
+    /// replacement as a create): a warning, and the check at apply, after
+    /// the old one is gone, decides.
+    Warn,
+}
+
+/// What clashes between the property (`me`, to go in `slot`) and those
+/// already on the target.
+pub fn against_live(me: &State, slot: &Slot<'_>, live: &[VAppPropertyInfo], twin: Twin) -> Diags {
+    let Slot { key, key_chosen, own_key, target_id } = *slot;
     let mut d = Diags::none();
     if me.property_id.is_unknown() || me.class_id.is_unknown() || me.instance_id.is_unknown() {
         return d;
@@ -96,7 +110,7 @@ pub fn against_live(
                 e.attribute()
             );
             let path = AttrPath::attr(e.attribute());
-            if lenient && looks_like(other, me, key_chosen.then_some(key)) {
+            if twin == Twin::Warn && looks_like(other, me, key_chosen.then_some(key)) {
                 d.push(Diags::warning_at(path, "vApp property already exists", detail));
             } else {
                 d.push(Diags::error_at(path, "vApp property clashes with an existing one", detail));
@@ -236,34 +250,99 @@ mod tests {
     fn clashes_with_other_properties_name_them() {
         let me = config_of("string");
         let on_target = [live(0, "hostname"), live(1, "port")];
-        let d = against_live(&me, 5, true, None, &on_target, "vm-1", false);
+        let d = against_live(
+            &me,
+            &Slot { key: 5, key_chosen: true, own_key: None, target_id: "vm-1" },
+            &on_target,
+            Twin::Refuse,
+        );
         assert_eq!(errors(&d), ["property_id"]);
         assert!(d.0[0].detail.contains("`port` (key 1)") && d.0[0].detail.contains("vm-1:1"), "{:?}", d.0[0]);
-        let d = against_live(&me, 0, true, None, &on_target, "vm-1", false);
+        let d = against_live(
+            &me,
+            &Slot { key: 0, key_chosen: true, own_key: None, target_id: "vm-1" },
+            &on_target,
+            Twin::Refuse,
+        );
         assert_eq!(errors(&d), ["key", "property_id"]);
         // A key still to be chosen cannot clash.
-        let d = against_live(&me, 0, false, None, &on_target, "vm-1", false);
+        let d = against_live(
+            &me,
+            &Slot { key: 0, key_chosen: false, own_key: None, target_id: "vm-1" },
+            &on_target,
+            Twin::Refuse,
+        );
         assert_eq!(errors(&d), ["property_id"]);
         // Its own entry is not a clash.
-        assert!(against_live(&me, 1, true, Some(1), &on_target, "vm-1", false).is_empty());
+        assert!(
+            against_live(
+                &me,
+                &Slot { key: 1, key_chosen: true, own_key: Some(1), target_id: "vm-1" },
+                &on_target,
+                Twin::Refuse
+            )
+            .is_empty()
+        );
         // Re-keying to a free key, with its old entry still there.
-        assert!(against_live(&me, 7, true, Some(1), &on_target, "vm-1", false).is_empty());
+        assert!(
+            against_live(
+                &me,
+                &Slot { key: 7, key_chosen: true, own_key: Some(1), target_id: "vm-1" },
+                &on_target,
+                Twin::Refuse
+            )
+            .is_empty()
+        );
         // Unknown ids are checked at apply.
         let unknown = State { property_id: Value::Unknown, ..me };
-        assert!(against_live(&unknown, 0, true, None, &on_target, "vm-1", false).is_empty());
+        assert!(
+            against_live(
+                &unknown,
+                &Slot { key: 0, key_chosen: true, own_key: None, target_id: "vm-1" },
+                &on_target,
+                Twin::Refuse
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn a_twin_is_only_a_warning_when_lenient() {
         let me = State { value: Value::known("80".into()), ..config_of("string") };
         let twin = VAppPropertyInfo { value: Some("80".into()), ..live(1, "port") };
-        let d = against_live(&me, 1, true, None, std::slice::from_ref(&twin), "vm-1", true);
+        let d = against_live(
+            &me,
+            &Slot { key: 1, key_chosen: true, own_key: None, target_id: "vm-1" },
+            std::slice::from_ref(&twin),
+            Twin::Warn,
+        );
         assert!(!d.has_errors() && d.0.len() == 2, "{d:?}");
-        let d = against_live(&me, 3, false, None, std::slice::from_ref(&twin), "vm-1", true);
+        let d = against_live(
+            &me,
+            &Slot { key: 3, key_chosen: false, own_key: None, target_id: "vm-1" },
+            std::slice::from_ref(&twin),
+            Twin::Warn,
+        );
         assert!(!d.has_errors() && d.0.len() == 1, "{d:?}");
-        assert!(against_live(&me, 1, true, None, std::slice::from_ref(&twin), "vm-1", false).has_errors());
+        assert!(
+            against_live(
+                &me,
+                &Slot { key: 1, key_chosen: true, own_key: None, target_id: "vm-1" },
+                std::slice::from_ref(&twin),
+                Twin::Refuse
+            )
+            .has_errors()
+        );
         let other = VAppPropertyInfo { value: Some("81".into()), ..twin };
-        assert!(against_live(&me, 1, true, None, &[other], "vm-1", true).has_errors());
+        assert!(
+            against_live(
+                &me,
+                &Slot { key: 1, key_chosen: true, own_key: None, target_id: "vm-1" },
+                &[other],
+                Twin::Warn
+            )
+            .has_errors()
+        );
     }
 
     #[test]
