@@ -67,6 +67,24 @@ impl Value<String> {
     pub fn as_deref(&self) -> Option<&str> {
         self.get().map(String::as_str)
     }
+
+    /// The value of attribute `attr`, which the schema makes required (or
+    /// the plan makes known) by the time an apply uses it. Anything else is
+    /// the provider's own mistake: an internal error on the attribute
+    /// rather than an empty string sent to vSphere.
+    pub fn require(&self, attr: &str) -> Result<&str, super::diag::Diags> {
+        self.as_deref().ok_or_else(|| {
+            super::diag::Diags::error_at(
+                super::diag::AttrPath::attr(attr),
+                "Internal error: a value is missing",
+                format!(
+                    "`{attr}` is {} where the provider needs its value; this is a bug in terraform-provider-vi, \
+                     please report it",
+                    if self.is_unknown() { "unknown" } else { "null" }
+                ),
+            )
+        })
+    }
 }
 
 impl<T: Serialize> Serialize for Value<T> {

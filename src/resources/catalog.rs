@@ -149,8 +149,8 @@ impl Resource<Meta> for Catalog {
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
         let lib = meta.library().await.map_err(|e| library_diag(&e, "logging in to the content library API", None))?;
-        let name = want.name.as_deref().unwrap_or_default();
-        let ds = want.datastore_id.as_deref().unwrap_or_default();
+        let name = want.name.require("name")?;
+        let ds = want.datastore_id.require("datastore_id")?;
         let id = match lib.create_local_library(name, want.description.as_deref(), ds).await {
             Ok(id) => id,
             Err(e) => {

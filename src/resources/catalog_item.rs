@@ -99,8 +99,8 @@ impl CatalogItem {
     async fn create_from_file(&self, meta: &Meta, want: State, path: &str) -> Result<State, ApplyError<State>> {
         let pkg = plan::load_package(path)?;
         let lib = library(meta).await?;
-        let catalog = want.catalog_id.as_deref().unwrap_or_default();
-        let name = want.name.as_deref().unwrap_or_default();
+        let catalog = want.catalog_id.require("catalog_id")?;
+        let name = want.name.require("name")?;
         // The provenance line holds the planned digest; one unknown at plan
         // (a path known only at apply) is recorded after the upload.
         let id = match lib.create_item(catalog, name, Some(&stored_description(&want)), "ovf").await {
@@ -150,8 +150,8 @@ impl CatalogItem {
 
     async fn create_by_capture(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
         let lib = library(meta).await?;
-        let catalog = want.catalog_id.as_deref().unwrap_or_default();
-        let name = want.name.as_deref().unwrap_or_default();
+        let catalog = want.catalog_id.require("catalog_id")?;
+        let name = want.name.require("name")?;
         let description = stored_description(&want);
         let captured = match (want.source_vm_id.get(), want.source_vapp_id.get()) {
             (Some(vm), _) => lib.capture_vm(vm, catalog, name, Some(&description)).await,

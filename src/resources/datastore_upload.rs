@@ -164,9 +164,9 @@ impl Resource<Meta> for DatastoreUpload {
     }
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
-        let ds_id = want.datastore_id.as_deref().unwrap_or_default();
-        let path = want.path.as_deref().unwrap_or_default();
-        let source = want.source_file.as_deref().unwrap_or_default();
+        let ds_id = want.datastore_id.require("datastore_id")?;
+        let path = want.path.require("path")?;
+        let source = want.source_file.require("source_file")?;
         let t = require_target(meta, ds_id).await?;
         if want.create_directories.get() != Some(&false)
             && let Some((dir, _)) = path.rsplit_once('/')

@@ -132,7 +132,7 @@ impl Resource<Meta> for VApp {
         let made = match &want.clone {
             Some(_) => clone::clone(meta, &want, dl).await?.map_err(|e| (e, "copying the vApp")),
             None => {
-                let pool = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
+                let pool = pool_ref(want.resource_pool_id.require("resource_pool_id")?);
                 let folder = if pool.is(MoType::VirtualApp) {
                     None
                 } else {
@@ -142,7 +142,7 @@ impl Resource<Meta> for VApp {
                 meta.client
                     .create_vapp(
                         &pool,
-                        want.name.as_deref().unwrap_or_default(),
+                        want.name.require("name")?,
                         &spec::resource_spec(&want),
                         &spec::create_config(&want),
                         folder.as_ref(),
@@ -162,7 +162,7 @@ impl Resource<Meta> for VApp {
             }
         };
         if let Some(cl) = &want.clone {
-            tracing::info!(vapp = %vapp, source = %cl.source_id.as_deref().unwrap_or_default(), "vApp copied");
+            tracing::info!(vapp = %vapp, source = %cl.source_id.require("source_id")?, "vApp copied");
         }
         // From here on the vApp exists: every failure keeps its id.
         let partial = || Some(State { id: Value::known(vapp.value.clone()), ..want.clone() });
@@ -202,7 +202,7 @@ impl Resource<Meta> for VApp {
         let vapp = MoType::VirtualApp.moref(&id);
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.update));
         if prior.resource_pool_id != want.resource_pool_id {
-            let pool = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
+            let pool = pool_ref(want.resource_pool_id.require("resource_pool_id")?);
             meta.client
                 .move_into_resource_pool(&pool, std::slice::from_ref(&vapp))
                 .await
@@ -210,7 +210,7 @@ impl Resource<Meta> for VApp {
         }
         if prior.name != want.name {
             meta.client
-                .rename_entity(&vapp, want.name.as_deref().unwrap_or_default(), Some(dl))
+                .rename_entity(&vapp, want.name.require("name")?, Some(dl))
                 .await
                 .map_err(|e| fail(&e, "renaming the vApp"))?;
         }

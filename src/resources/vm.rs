@@ -224,10 +224,10 @@ impl Vm {
             Some(_) => Some(tpm::scratch_at_apply(meta, want).await?),
             None => None,
         };
-        let pool = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
+        let pool = pool_ref(want.resource_pool_id.require("resource_pool_id")?);
         let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
-        let ds_id = want.datastore_id.as_deref().unwrap_or_default();
+        let ds_id = want.datastore_id.require("datastore_id")?;
         let ds_name = resolve::datastore_name(meta, ds_id, AttrPath::attr("datastore_id")).await?;
         let resolved = resolve::resolve(meta, want).await?;
         let mut spec = base_spec(want);
@@ -264,9 +264,9 @@ impl Vm {
         let Some(cl) = &want.clone else {
             return Err(Diags::error("No clone block", "internal: clone expected").into());
         };
-        let source_id = cl.source_id.as_deref().unwrap_or_default();
+        let source_id = cl.source_id.require("source_id")?;
         let source = MoType::VirtualMachine.moref(source_id);
-        let pool_id = want.resource_pool_id.as_deref().unwrap_or_default();
+        let pool_id = want.resource_pool_id.require("resource_pool_id")?;
         // The TPM policy and vTPM prerequisites again, on fresh facts.
         let (facts, policy) = tpm::clone_at_apply(meta, want, source_id, pool_id).await?;
         let pool = facts.pool.clone();
@@ -277,7 +277,7 @@ impl Vm {
         let uuid = new_instance_uuid();
         config.instance_uuid = Some(uuid.clone());
         let spec = CloneSpec {
-            name: want.name.get().cloned().unwrap_or_default(),
+            name: want.name.require("name")?.to_owned(),
             folder,
             pool: Some(pool),
             datastore: want.datastore_id.get().map(|d| MoType::Datastore.moref(d)),
@@ -340,14 +340,14 @@ impl Vm {
             return Err(Diags::error("No catalog_item block", "internal: catalog_item expected").into());
         };
         let block = AttrPath::attr("catalog_item");
-        let item_id = ci.item_id.as_deref().unwrap_or_default();
+        let item_id = ci.item_id.require("item_id")?;
         // The TPM rules again, on the item as it is now.
         let policy = deploy_tpm_policy(meta, item_id, ci.tpm_provisioning.as_deref(), &block).await?;
-        let pool_id = want.resource_pool_id.as_deref().unwrap_or_default();
+        let pool_id = want.resource_pool_id.require("resource_pool_id")?;
         let pool = pool_ref(pool_id);
         let dc = datacenter_of(meta, &pool, "resource_pool_id").await?;
         let folder = vm_folder(meta, &dc, want.folder.as_deref()).await?;
-        let name = want.name.as_deref().unwrap_or_default().to_owned();
+        let name = want.name.require("name")?.to_owned();
         let path = lost_create::deploy_path_in(&dc.path, want);
         // vSphere refuses a second VM of the same name in a folder; saying so
         // first also keeps a failed deploy from claiming that VM below.

@@ -101,7 +101,7 @@ impl Resource<Meta> for VmSnapshot {
     }
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
-        let vm_id = want.vm_id.get().cloned().unwrap_or_default();
+        let vm_id = want.vm_id.require("vm_id")?.to_owned();
         // The server's clock before the call: what tells this snapshot from
         // older ones of the same name should the call lose its answer.
         let asked_at = meta.client.current_time().await.map_err(|e| vi_diag(&e, "reading the server's clock", None))?;
@@ -109,7 +109,7 @@ impl Resource<Meta> for VmSnapshot {
             .client
             .create_snapshot(
                 &MoType::VirtualMachine.moref(&vm_id),
-                want.name.as_deref().unwrap_or_default(),
+                want.name.require("name")?,
                 want.description.as_deref().unwrap_or_default(),
                 want.memory.get() == Some(&true),
                 want.quiesce.get() == Some(&true),
@@ -158,7 +158,7 @@ impl Resource<Meta> for VmSnapshot {
             meta.client
                 .rename_snapshot(
                     &MoType::VirtualMachineSnapshot.moref(id.clone()),
-                    want.name.as_deref().unwrap_or_default(),
+                    want.name.require("name")?,
                     want.description.as_deref().unwrap_or_default(),
                 )
                 .await

@@ -175,7 +175,7 @@ impl Resource<Meta> for Vtpm {
     }
 
     async fn create(&self, meta: &Meta, want: State) -> Result<State, ApplyError<State>> {
-        let vm_id = want.vm_id.get().cloned().unwrap_or_default();
+        let vm_id = want.vm_id.require("vm_id")?.to_owned();
         let vm = MoType::VirtualMachine.moref(&vm_id);
         // The same check as at plan, on fresh facts, before anything changes.
         let view = tpm_device::read(meta, Some(&vm), true, true)
@@ -228,7 +228,7 @@ impl Resource<Meta> for Vtpm {
 
     async fn update(&self, meta: &Meta, _prior: State, want: State) -> Result<State, ApplyError<State>> {
         // Every setting forces a new vTPM; an update only refreshes.
-        let vm_id = want.vm_id.get().cloned().unwrap_or_default();
+        let vm_id = want.vm_id.require("vm_id")?.to_owned();
         let info =
             read_vm_now(meta, &MoType::VirtualMachine.moref(&vm_id)).await?.ok_or_else(|| vm_not_found(&vm_id))?;
         to_state(&info, &vm_id).ok_or_else(|| Diags::error("vTPM not found", format!("{vm_id} has no vTPM")).into())

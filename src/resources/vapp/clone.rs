@@ -62,14 +62,14 @@ pub async fn clone(
     let Some(cl) = &want.clone else {
         return Err(Diags::error("No clone block", "internal: a clone was expected"));
     };
-    let source_id = cl.source_id.as_deref().unwrap_or_default();
+    let source_id = cl.source_id.require("source_id")?;
     tpm_policy(meta, source_id, cl.tpm_provisioning.as_deref()).await?;
     let source = pool_ref(source_id);
     let location = match cl.datastore_id.get() {
         Some(ds) => MoType::Datastore.moref(ds.clone()),
         None => source_datastore(meta, &source).await?,
     };
-    let target = pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
+    let target = pool_ref(want.resource_pool_id.require("resource_pool_id")?);
     // Only a vApp outside any vApp has a VM folder.
     let vm_folder = if target.is(MoType::VirtualApp) {
         None
@@ -78,7 +78,7 @@ pub async fn clone(
         Some(lookup::vm_folder(meta, &dc, want.folder.as_deref()).await?)
     };
     let spec = VAppCloneSpec { location, host: None, resource_spec: Some(resource_spec(want)), vm_folder };
-    let name = want.name.as_deref().unwrap_or_default();
+    let name = want.name.require("name")?;
     Ok(meta.client.clone_vapp(&source, name, &target, &spec, Some(deadline)).await)
 }
 

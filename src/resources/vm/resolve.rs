@@ -143,7 +143,7 @@ async fn iso_datastore_by_name(meta: &Meta, want: &State, path: &str) -> Result<
     let attr = || AttrPath::attr("cdrom").then("datastore_path");
     let parsed =
         DatastorePath::parse(path).map_err(|e| Diags::error_at(attr(), "Invalid datastore path", e.to_string()))?;
-    let pool = crate::vi::object::vapp::pool_ref(want.resource_pool_id.as_deref().unwrap_or_default());
+    let pool = crate::vi::object::vapp::pool_ref(want.resource_pool_id.require("resource_pool_id")?);
     let dc = lookup::datacenter_of(meta, &pool, "resource_pool_id").await?;
     let found = lookup::by_name(meta, &dc, MoType::Datastore, "datastore", &parsed.datastore, &["name"])
         .await

@@ -81,8 +81,10 @@ impl<'a> Change<'a> {
     /// does not take a vApp everywhere — vcsim's).
     async fn migrate(&self) -> Result<(), ApplyError<State>> {
         let (prior, want) = (self.prior, self.want);
-        let new_pool = (prior.resource_pool_id != want.resource_pool_id)
-            .then(|| pool_ref(want.resource_pool_id.as_deref().unwrap_or_default()));
+        let new_pool = match prior.resource_pool_id != want.resource_pool_id {
+            true => Some(pool_ref(want.resource_pool_id.require("resource_pool_id")?)),
+            false => None,
+        };
         let vapp_move =
             new_pool.is_some() && (vapp_member::vapp_of(prior).is_some() || vapp_member::vapp_of(want).is_some());
         if let Some(pool) = new_pool.as_ref().filter(|_| vapp_move) {
