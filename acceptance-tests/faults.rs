@@ -378,15 +378,15 @@ pub(crate) fn tiny_ovf_in(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// One `vi_datastore_upload.file` of `source` to `path` on `ds`, through
-/// the proxy, with `api_timeout`.
+/// the proxy, with `provider_extra` in the provider block.
 pub(crate) fn upload_config(
     proxy: &FaultProxy,
-    api_timeout: &str,
+    provider_extra: &str,
     source: &std::path::Path,
     ds: &str,
     path: &str,
 ) -> String {
-    provider_block(&proxy.sdk_url(), &format!("  api_timeout = \"{api_timeout}\"\n"))
+    provider_block(&proxy.sdk_url(), provider_extra)
         + &format!(
             "resource \"vi_datastore_upload\" \"file\" {{\n  source_file  = \"{}\"\n  datastore_id = \"{ds}\"\n  path         = \"{path}\"\n}}\n",
             source.display()
@@ -514,7 +514,7 @@ fn faulted_datastore_uploads_lose_nothing() {
     let blob = files.path().join("blob.bin");
     std::fs::write(&blob, vec![9u8; 3 * 1024 * 1024 + 5]).expect("write blob");
     let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
-    let hcl = |path: &str| upload_config(&proxy, "20s", &blob, &ds, path);
+    let hcl = |path: &str| upload_config(&proxy, "  api_timeout = \"20s\"\n", &blob, &ds, path);
     let uploads = |tf: &Tf| state_attr(tf, "datastore_path").contains_key("vi_datastore_upload.file");
 
     // Dropped before vcsim saw it: an error on `path`, no file, no state.

@@ -18,6 +18,16 @@ use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
 
+/// The provider settings of these tests: a short `api_timeout`, and the
+/// sessions kept in `dir` (`persist_session`), so the provider does not log
+/// out as it exits. A Logout queued in a frozen vcsim beside the create
+/// could be handled first once it thaws, and the create then fail for want
+/// of a session: a fine outcome (nothing made, the refresh drops the
+/// pending object), but not the one these tests exercise.
+fn settings(dir: &std::path::Path) -> String {
+    format!("  api_timeout     = \"5s\"\n  persist_session = true\n  session_path    = \"{}\"\n", dir.display())
+}
+
 /// Waits (bounded) until `done` holds: what vcsim does once thawed or
 /// once a delayed task ends takes a moment.
 fn eventually(what: &str, mut done: impl FnMut() -> bool) {
@@ -40,9 +50,10 @@ fn vms_named(sim: &Vcsim, prefix: &str) -> usize {
 /// vcsim ends with exactly one VM per resource.
 #[test]
 fn vm_creates_sent_to_a_frozen_vcsim_are_pending_then_found() {
+    let sessions = tempfile::tempdir().expect("session cache dir");
     let (sim, _) = plain_vcsim_with(&["-delay", "200"]);
     let proxy = FaultProxy::start(&sim.addr);
-    let tf = Tf::new(&config(&proxy, &sim, "frozen", "  api_timeout = \"5s\"\n"));
+    let tf = Tf::new(&config(&proxy, &sim, "frozen", &settings(sessions.path())));
     tf.init();
     let freeze = sim.freezer();
     proxy.inject("CreateVM_Task", COUNT - 1, 1, Fault::Hook(Arc::new(move |_| freeze())));
@@ -73,9 +84,10 @@ fn vm_creates_sent_to_a_frozen_vcsim_are_pending_then_found() {
 /// every VM pending; with the network back the next apply finds them all.
 #[test]
 fn vm_creates_accepted_before_a_network_cut_are_pending_then_found() {
+    let sessions = tempfile::tempdir().expect("session cache dir");
     let (sim, _) = plain_vcsim_with(&["-method-delay", "CreateVm:4000,LockHandoff:0"]);
     let proxy = FaultProxy::start(&sim.addr);
-    let tf = Tf::new(&config(&proxy, &sim, "cut", "  api_timeout = \"5s\"\n"));
+    let tf = Tf::new(&config(&proxy, &sim, "cut", &settings(sessions.path())));
     tf.init();
     let cutter = proxy.cutter();
     // After the last create was sent: a moment for its answer, then the cut.
@@ -110,9 +122,9 @@ fn plain_vcsim_with(extra: &[&str]) -> (Vcsim, ()) {
     (Vcsim::start(&args), ())
 }
 
-fn vapp_config(proxy: &FaultProxy, sim: &Vcsim, name: &str) -> String {
+fn vapp_config(proxy: &FaultProxy, sim: &Vcsim, name: &str, sessions: &std::path::Path) -> String {
     let pool = vi_check::facts(sim).prop("ClusterComputeResource", "DC0_C0", "resourcePool");
-    provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+    provider_block(&proxy.sdk_url(), &settings(sessions))
         + &format!(
             "resource \"vi_vapp\" \"app\" {{\n  name             = \"{name}\"\n  resource_pool_id = \"{pool}\"\n}}\n"
         )
@@ -135,11 +147,12 @@ fn state_vapp(tf: &Tf) -> Option<Slot> {
 /// apply, one vApp in vcsim each time.
 #[test]
 fn vapp_creates_whose_answers_are_lost_are_pending_then_found() {
+    let sessions = tempfile::tempdir().expect("session cache dir");
     let (sim, _) = plain_vcsim(None);
     let proxy = FaultProxy::start(&sim.addr);
 
     // Frozen.
-    let tf = Tf::new(&vapp_config(&proxy, &sim, "lost-app-frozen"));
+    let tf = Tf::new(&vapp_config(&proxy, &sim, "lost-app-frozen", sessions.path()));
     tf.init();
     let freeze = sim.freezer();
     proxy.inject("CreateVApp", 0, 1, Fault::Hook(Arc::new(move |_| freeze())));
@@ -156,7 +169,7 @@ fn vapp_creates_whose_answers_are_lost_are_pending_then_found() {
     assert_eq!(state_vapp(&tf), apps.values().next().map(|id| Slot::Id(id.clone())));
 
     // The network cut as vcsim answers.
-    let tf2 = Tf::new(&vapp_config(&proxy, &sim, "lost-app-cut"));
+    let tf2 = Tf::new(&vapp_config(&proxy, &sim, "lost-app-cut", sessions.path()));
     tf2.init();
     let cutter = proxy.cutter();
     proxy.inject("CreateVApp", 0, 1, Fault::Hook(Arc::new(move |_| cutter.cut())));
@@ -182,6 +195,7 @@ fn vapp_creates_whose_answers_are_lost_are_pending_then_found() {
 /// agree.
 #[test]
 fn uploads_whose_answers_are_lost_are_pending_then_found() {
+    let sessions = tempfile::tempdir().expect("session cache dir");
     let (sim, _) = plain_vcsim(None);
     let proxy = FaultProxy::start(&sim.addr);
     let files = tempfile::tempdir().expect("source files");
@@ -189,7 +203,7 @@ fn uploads_whose_answers_are_lost_are_pending_then_found() {
     const SIZE: u64 = 256 * 1024 + 3;
     std::fs::write(&blob, vec![5u8; SIZE as usize]).expect("write blob");
     let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
-    let hcl = |path: &str| upload_config(&proxy, "5s", &blob, &ds, path);
+    let hcl = |path: &str| upload_config(&proxy, &settings(sessions.path()), &blob, &ds, path);
     let size_in_state = |tf: &Tf| state_attr(tf, "id").contains_key("vi_datastore_upload.file");
 
     for (case, path) in [("frozen", "lost/frozen.bin"), ("cut", "lost/cut.bin")] {
@@ -233,6 +247,7 @@ fn uploads_whose_answers_are_lost_are_pending_then_found() {
 /// the next apply and taken again, never two of a name in vcsim.
 #[test]
 fn snapshots_whose_answers_are_lost_are_pending_then_found() {
+    let sessions = tempfile::tempdir().expect("session cache dir");
     use crate::vm_snapshot::snapshot_names;
     use terraform_provider_vi::vi::ManagedObjectReference;
     let (sim, _) = plain_vcsim(None);
@@ -241,7 +256,7 @@ fn snapshots_whose_answers_are_lost_are_pending_then_found() {
     let (rt, c) = vi_check::client(&sim);
     rt.block_on(c.power_off_vm(&ManagedObjectReference::new("VirtualMachine", vm.clone()), None)).expect("power off");
     let hcl = |name: &str| {
-        provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+        provider_block(&proxy.sdk_url(), &settings(sessions.path()))
             + &format!("resource \"vi_vm_snapshot\" \"s\" {{\n  vm_id = \"{vm}\"\n  name  = \"{name}\"\n}}\n")
     };
     let state_id = |tf: &Tf| -> Option<Option<String>> {
@@ -288,6 +303,7 @@ fn snapshots_whose_answers_are_lost_are_pending_then_found() {
 /// each found by the next apply and made again, one of each in vcsim.
 #[test]
 fn catalogs_and_items_whose_answers_are_lost_are_pending_then_found() {
+    let sessions = tempfile::tempdir().expect("session cache dir");
     use crate::faults::libraries;
     let (sim, _) = plain_vcsim(None);
     let proxy = FaultProxy::start(&sim.addr);
@@ -295,7 +311,7 @@ fn catalogs_and_items_whose_answers_are_lost_are_pending_then_found() {
     let ovf = tiny_ovf_in(files.path());
     let ds = vi_check::facts(&sim).id("Datastore", "LocalDS_0");
     let hcl = |case: &str| {
-        provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+        provider_block(&proxy.sdk_url(), &settings(sessions.path()))
             + &format!(
                 r#"
 resource "vi_catalog" "cat" {{
@@ -365,6 +381,7 @@ resource "vi_catalog_item" "item" {{
 /// and the next apply adds it.
 #[test]
 fn a_vtpm_whose_answer_was_lost_is_kept_by_its_vm() {
+    let sessions = tempfile::tempdir().expect("session cache dir");
     use crate::vtpm::{outside_vm, register_key_provider, tpm_of};
     let (sim, _) = plain_vcsim(None);
     register_key_provider(&sim, "kp-lost", true);
@@ -372,7 +389,7 @@ fn a_vtpm_whose_answer_was_lost_is_kept_by_its_vm() {
     for (case, fault_after) in [("taken", true), ("never sent", false)] {
         let vm = outside_vm(&sim, &format!("lost-tpm-{}", case.len()), "efi", false);
         let tf = Tf::new(
-            &(provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+            &(provider_block(&proxy.sdk_url(), &settings(sessions.path()))
                 + &format!("resource \"vi_vtpm\" \"t\" {{\n  vm_id = \"{vm}\"\n}}\n")),
         );
         tf.init();
@@ -409,12 +426,13 @@ fn a_vtpm_whose_answer_was_lost_is_kept_by_its_vm() {
 /// next refresh finds it in vcsim and a re-apply has nothing to do.
 #[test]
 fn a_vapp_property_whose_answer_was_lost_is_kept_by_its_key() {
+    let sessions = tempfile::tempdir().expect("session cache dir");
     use crate::vtpm::outside_vm;
     let (sim, _) = plain_vcsim(None);
     let vm = outside_vm(&sim, "lost-prop", "bios", false);
     let proxy = FaultProxy::start(&sim.addr);
     let tf = Tf::new(
-        &(provider_block(&proxy.sdk_url(), "  api_timeout = \"5s\"\n")
+        &(provider_block(&proxy.sdk_url(), &settings(sessions.path()))
             + &format!(
                 "resource \"vi_vapp_property\" \"p\" {{\n  target_id   = \"{vm}\"\n  key         = 7\n  property_id = \"port\"\n  type        = \"int(1..65535)\"\n  value       = \"8080\"\n}}\n"
             )),
