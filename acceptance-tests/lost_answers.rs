@@ -28,6 +28,17 @@ fn settings(dir: &std::path::Path) -> String {
     format!("  api_timeout     = \"5s\"\n  persist_session = true\n  session_path    = \"{}\"\n", dir.display())
 }
 
+/// A proxy hook that freezes vcsim (`"frozen"`) or cuts the network.
+fn freeze_or_cut(sim: &Vcsim, proxy: &FaultProxy, case: &str) -> crate::harness::fault_proxy::Hook {
+    if case == "frozen" {
+        let freeze = sim.freezer();
+        Arc::new(move |_| freeze())
+    } else {
+        let cutter = proxy.cutter();
+        Arc::new(move |_| cutter.cut())
+    }
+}
+
 /// Waits (bounded) until `done` holds: what vcsim does once thawed or
 /// once a delayed task ends takes a moment.
 fn eventually(what: &str, mut done: impl FnMut() -> bool) {
@@ -269,13 +280,7 @@ fn snapshots_whose_answers_are_lost_are_pending_then_found() {
         let name = format!("lost-{case}");
         let tf = Tf::new(&hcl(&name));
         tf.init();
-        let hook: crate::harness::fault_proxy::Hook = if case == "frozen" {
-            let freeze = sim.freezer();
-            Arc::new(move |_| freeze())
-        } else {
-            let cutter = proxy.cutter();
-            Arc::new(move |_| cutter.cut())
-        };
+        let hook = freeze_or_cut(&sim, &proxy, case);
         proxy.inject("CreateSnapshot_Task", 0, 1, Fault::Hook(hook));
         let err = failed_apply(&tf);
         assert!(err.contains("may have been taken"), "{case}: {err}");
@@ -333,13 +338,7 @@ resource "vi_catalog_item" "item" {{
     ] {
         let tf = Tf::new(&hcl(case));
         tf.init();
-        let hook: crate::harness::fault_proxy::Hook = if case == "frozen" {
-            let freeze = sim.freezer();
-            Arc::new(move |_| freeze())
-        } else {
-            let cutter = proxy.cutter();
-            Arc::new(move |_| cutter.cut())
-        };
+        let hook = freeze_or_cut(&sim, &proxy, case);
         proxy.inject(call, 0, 1, Fault::Hook(hook));
         let err = failed_apply(&tf);
         assert!(err.contains("may have been created"), "{case}: {err}");

@@ -105,18 +105,7 @@ fn exits_when_terraform_closes_its_connection() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(child.try_wait().expect("status").is_none(), "exited while Terraform was connected");
     drop(conn);
-    let closed = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("status") {
-            break Some(s);
-        }
-        if closed.elapsed() > std::time::Duration::from_secs(5) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let status = exit_within(&mut child, std::time::Duration::from_secs(5));
     assert!(status.is_some_and(|s| s.success()), "still running 5s after the connection closed: {status:?}");
 }
 
@@ -137,17 +126,22 @@ fn debug_mode_stops_on_ctrl_c() {
     assert!(line.contains("debug mode"), "{line}");
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-INT", &pid]).status().is_ok_and(|s| s.success()), "kill -INT {pid}");
-    let sent = std::time::Instant::now();
-    let status = loop {
+    let status = exit_within(&mut child, std::time::Duration::from_secs(5));
+    assert!(status.is_some_and(|s| s.success()), "still running 5s after Ctrl-C: {status:?}");
+}
+
+/// The child's exit status if it ends within `limit`; killed (None) if not.
+fn exit_within(child: &mut std::process::Child, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+    let since = std::time::Instant::now();
+    loop {
         if let Some(s) = child.try_wait().expect("status") {
-            break Some(s);
+            return Some(s);
         }
-        if sent.elapsed() > std::time::Duration::from_secs(5) {
+        if since.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            break None;
+            return None;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    assert!(status.is_some_and(|s| s.success()), "still running 5s after Ctrl-C: {status:?}");
+    }
 }
