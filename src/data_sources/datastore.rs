@@ -1,11 +1,11 @@
 //! `data "vi_datastore"`: a datastore by name, with its capacity and free space.
-use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::plugin::{Attribute, Block, DataSource, Diags, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::lookup;
+use crate::vi::MoType;
 
 #[derive(Serialize, Deserialize)]
 pub struct State {

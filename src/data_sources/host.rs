@@ -1,6 +1,5 @@
 //! `data "vi_host"`: an ESXi host by name or inventory path, with the
 //! resource pool VMs placed on it use.
-use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -8,6 +7,7 @@ use crate::plugin::{AttrPath, Attribute, Block, DataSource, Diags, Schema, Type,
 use crate::shared::Meta;
 use crate::shared::lookup;
 use crate::vi::ManagedObjectReference;
+use crate::vi::MoType;
 
 #[derive(Serialize, Deserialize)]
 pub struct State {

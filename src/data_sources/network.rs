@@ -1,12 +1,12 @@
 //! `data "vi_network"`: a standard network, distributed port group or
 //! opaque network, by name.
-use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::plugin::{Attribute, Block, DataSource, Diags, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::lookup;
+use crate::vi::MoType;
 
 #[derive(Serialize, Deserialize)]
 pub struct State {

@@ -1,11 +1,11 @@
 //! `data "vi_resource_pool"`: a resource pool by name or inventory path.
-use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::plugin::{AttrPath, Attribute, Block, DataSource, Diags, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::lookup;
+use crate::vi::MoType;
 
 #[derive(Serialize, Deserialize)]
 pub struct State {

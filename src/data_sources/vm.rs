@@ -1,7 +1,6 @@
 //! `data "vi_vm"`: an existing virtual machine or template, found by name,
 //! inventory path or uuid, with what a clone or an import needs to know
 //! about it (guest, firmware, hardware, disks, NICs, vTPM). One batched read.
-use crate::vi::MoType;
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -14,6 +13,7 @@ use crate::shared::Meta;
 use crate::shared::lookup;
 use crate::shared::vm_facts::{disk_label_key, network_id_of, nics, power_state, scsi_disks, scsi_type};
 use crate::vi::ManagedObjectReference;
+use crate::vi::MoType;
 use crate::vi::object::vm::{VM_PROPS, VmInfo};
 use crate::vi::object::vm_device::Backing;
 

@@ -1,6 +1,5 @@
 //! `vi_catalog`: a local content library on one datastore. Renamed and
 //! re-described in place; a different datastore is a new library.
-use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +8,7 @@ use crate::shared::Meta;
 use crate::shared::diag::{library_diag, vi_diag};
 use crate::shared::lookup::object_exists;
 use crate::vi::LibraryModel;
+use crate::vi::MoType;
 
 mod lost_create;
 

@@ -21,7 +21,6 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
-use crate::vi::object::vm_recover::outcome_unknown;
 use crate::vi::{ManagedObjectReference, ViError};
 
 pub struct DatastoreUpload;
@@ -205,7 +204,7 @@ impl Resource<Meta> for DatastoreUpload {
                     // The server answers that there is none: its transfer
                     // ended with the connection, so none will appear.
                     Ok(None) => diags.into(),
-                    Err(_) if !outcome_unknown(&e) => diags.into(),
+                    Err(_) if !e.outcome_unknown() => diags.into(),
                     // The server cannot be asked and may still write it (it
                     // took the request and went quiet): recorded without a
                     // size, tainted; the next refresh keeps it if it is

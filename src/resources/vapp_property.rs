@@ -24,7 +24,6 @@ use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::vi::ViError;
 use crate::vi::object::vapp_config::{GUESTINFO_TRANSPORT, VAppOptions, VAppPropertySpec, VmConfigSpec, vapp_props};
-use crate::vi::object::vm_recover::outcome_unknown;
 
 pub struct VappProperty;
 
@@ -121,7 +120,7 @@ impl VappProperty {
         let made = State { id: Value::known(id_of(target_id, key)), key: Value::known(key), ..want.clone() };
         if let Err(e) = meta.client.update_vapp_options(&target, &spec, Some(Instant::now() + TASK_TIMEOUT)).await {
             let diags = call_failed(&e, "adding the vApp property", secret_of(want));
-            if outcome_unknown(&e) {
+            if e.outcome_unknown() {
                 return Err(unsure(diags, made));
             }
             return Err(diags.into());

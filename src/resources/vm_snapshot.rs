@@ -9,7 +9,6 @@ use crate::plugin::{ApplyError, Attribute as A, Block, Diags, Resource, Schema, 
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::vi::object::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
-use crate::vi::object::vm_recover::outcome_unknown;
 
 mod lost_create;
 
@@ -118,7 +117,7 @@ impl Resource<Meta> for VmSnapshot {
             .await
         {
             Ok(snap) => snap,
-            Err(e) if outcome_unknown(&e) => {
+            Err(e) if e.outcome_unknown() => {
                 let mut diags = vi_diag(&e, "taking the snapshot", None);
                 diags.push(Diags::error("The snapshot may have been taken", lost_create::MAY_EXIST));
                 return Err(ApplyError { diags, partial: Some(lost_create::pending(&want, &asked_at)) });

@@ -15,7 +15,6 @@ use crate::shared::tpm::checks::{self as tpm_checks, Overlay, Subject};
 use crate::shared::tpm::device::{self as tpm_device, TpmView};
 use crate::vi::ManagedObjectReference;
 use crate::vi::object::vm::{VM_PROPS, VmInfo};
-use crate::vi::object::vm_recover::outcome_unknown;
 use crate::vi::object::vm_spec::VirtualMachineConfigSpec;
 
 pub struct Vtpm;
@@ -189,7 +188,7 @@ impl Resource<Meta> for Vtpm {
             tpm_device::add_spec(meta, view.vm.as_ref(), want.key_provider_id.as_deref(), &providers).await?;
         let spec = VirtualMachineConfigSpec { device_change: vec![device], crypto, ..Default::default() };
         if let Err(e) = meta.client.reconfigure_vm(&vm, &spec, None).await {
-            if outcome_unknown(&e) {
+            if e.outcome_unknown() {
                 return Err(unsure(&vm_id, &want, &e.to_string()));
             }
             return Err(vi_diag(&e, "adding the vTPM", None).into());

@@ -4,10 +4,12 @@
 //! lookups ([`lookup`]), the vTPM ([`tpm`]), a catalog item's recorded
 //! provenance ([`item_provenance`]), a VM's facts as the schemas name them
 //! ([`vm_facts`]), the plan-time checks of names ([`name_checks`]) and of
-//! the ids a configuration refers to ([`references`]).
+//! the ids a configuration refers to ([`references`]), and what a create
+//! whose answer was lost records ([`lost_create`]).
 pub mod diag;
 pub mod item_provenance;
 pub mod lookup;
+pub mod lost_create;
 mod meta;
 pub mod name_checks;
 pub mod references;

@@ -5,12 +5,12 @@
 //! share one RetrievePropertiesEx with each other and with the checks of
 //! the plans Terraform runs alongside (a hundred new VMs cost a handful of
 //! calls, not a hundred).
-use crate::vi::MoType;
 use std::collections::HashSet;
 
 use crate::plugin::{AttrPath, Diags, Value};
 use crate::shared::Meta;
 use crate::vi::ManagedObjectReference;
+use crate::vi::MoType;
 
 /// One id to check, the attribute it came from, and the managed object
 /// types it may be (an id alone does not say, e.g. for networks).

@@ -1,37 +1,18 @@
-//! A content library create whose answer was lost (reset, timeout, 5xx):
-//! the library may exist. vCenter keeps library names unique, so it is
-//! looked for by name. Not findable during the apply, the state records it
-//! *pending* — no id, tainted — and the next refresh finds it (the plan
-//! replaces it) or proves it absent (dropped, created again).
+//! A content library create whose answer was lost
+//! ([`crate::shared::lost_create`]). vCenter keeps library names unique,
+//! so it is looked for by name.
 use super::State;
-use crate::plugin::{ApplyError, Diags, Value};
+use crate::plugin::{ApplyError, Diags};
 use crate::shared::diag::library_diag;
-use crate::vi::object::vm_recover::outcome_unknown;
+use crate::shared::lost_create::{id_or_find, settle};
 use crate::vi::{LibraryClient, ViError};
 
-/// The error for a failed create, with the library as partial state when
-/// it may exist.
-pub(super) async fn failed(lib: &LibraryClient, err: &ViError, diags: Diags, want: &State) -> ApplyError<State> {
-    if !outcome_unknown(err) {
-        return ApplyError { diags, partial: None };
-    }
-    let mut diags = diags;
-    let partial = match find(lib, want).await {
-        Ok(Some(id)) => State { id: Value::known(id), ..want.clone() },
-        Ok(None) | Err(_) => {
-            diags.push(Diags::error(
-                "The catalog may have been created",
-                format!(
-                    "The answer to the call was lost, so a content library named {:?} may exist. It is recorded in \
-                     the state as tainted, without an id; the next plan or refresh looks for it: a library found \
-                     is replaced, and if there is none it is created. Nothing is created twice.",
-                    want.name.as_deref().unwrap_or_default()
-                ),
-            ));
-            State { id: Value::Null, ..want.clone() }
-        }
-    };
-    ApplyError { diags, partial: Some(partial) }
+/// The error for a failed create (`diags` say what failed), with the
+/// library as partial state when it may exist.
+pub(super) async fn failed(lib: &LibraryClient, err: &ViError, mut diags: Diags, want: &State) -> ApplyError<State> {
+    let looked_for = format!("a content library named {:?}", want.name.as_deref().unwrap_or_default());
+    let id = settle(err, &mut diags, "catalog", &looked_for, find(lib, want)).await;
+    ApplyError { diags, partial: id.map(|id| State { id, ..want.clone() }) }
 }
 
 async fn find(lib: &LibraryClient, state: &State) -> Result<Option<String>, ViError> {
@@ -42,10 +23,7 @@ async fn find(lib: &LibraryClient, state: &State) -> Result<Option<String>, ViEr
 /// The id of the library `state` stands for; a pending one (no id) is
 /// looked for by name. `None` when it does not exist.
 pub(super) async fn locate(lib: &LibraryClient, state: &State) -> Result<Option<String>, Diags> {
-    if let Some(id) = state.id.get() {
-        return Ok(Some(id.clone()));
-    }
-    find(lib, state)
+    id_or_find(&state.id, find(lib, state))
         .await
         .map_err(|e| library_diag(&e, "looking for the catalog whose create lost its answer", Some("name")))
 }

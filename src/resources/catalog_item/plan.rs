@@ -2,7 +2,6 @@
 //! parses with every referenced file present and every property type one
 //! vSphere accepts, `tpm_provisioning` only for captures; and the plan's
 //! computed values (digest and facts of a local file, the TPM policy).
-use crate::vi::MoType;
 use std::path::PathBuf;
 
 use super::facts::{Facts, property_type_problems};
@@ -15,6 +14,7 @@ use crate::shared::Meta;
 use crate::shared::diag::library_diag;
 use crate::shared::lookup::object_exists;
 use crate::shared::tpm::template_origin::instantiate_tpm;
+use crate::vi::MoType;
 
 const SOURCES: [&str; 3] = ["source_file", "source_vm_id", "source_vapp_id"];
 

@@ -5,7 +5,6 @@
 //! vSphere always copies the VMs' TPMs; `replace` is carried out after the
 //! copy by swapping each copied VM's virtual TPM for a new one (the copies
 //! are powered off then, as a vTPM change needs).
-use crate::vi::MoType;
 use std::time::Instant;
 
 use super::plan::{clone_tpm_policy, tpm_diag};
@@ -18,6 +17,7 @@ use crate::rules::vapp_settings::PowerState;
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
+use crate::vi::MoType;
 use crate::vi::object::vapp::pool_ref;
 use crate::vi::object::vapp_spec::VAppCloneSpec;
 use crate::vi::{ManagedObjectReference, ViError};

@@ -8,7 +8,6 @@
 //! replaces it) or proves it absent (dropped, and created again). Either
 //! way there is never a second copy. Likewise a destroy whose answer was
 //! lost succeeded if the VM is gone.
-use crate::vi::MoType;
 use std::time::Duration;
 
 use super::state::State;
@@ -16,8 +15,10 @@ use crate::plugin::{ApplyError, AttrPath, Diags, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup::datacenter_of;
+use crate::shared::lost_create::settle;
+use crate::vi::MoType;
 use crate::vi::object::vapp::pool_ref;
-use crate::vi::object::vm_recover::{LostVm, outcome_unknown};
+use crate::vi::object::vm_recover::LostVm;
 use crate::vi::{ManagedObjectReference, ViError};
 
 /// How long a VM that lost its create answer gets to appear.
@@ -33,37 +34,18 @@ pub(super) async fn failed(
     what: &str,
 ) -> ApplyError<State> {
     let mut diags = vi_diag(err, what, None);
-    if !outcome_unknown(err) {
-        return ApplyError { diags, partial: None };
-    }
-    let with_uuid = State { instance_uuid: Value::known(instance_uuid.to_owned()), ..want.clone() };
-    match meta.client.find_lost_vm(instance_uuid, LOOK_FOR).await {
-        LostVm::Found(vm) => {
-            tracing::warn!(vm = %vm, instance_uuid, "the VM exists although its create call failed; recording it");
-            diags.push(Diags::error(
-                "The VM was created although the call failed",
-                format!(
-                    "The answer to the call was lost, but VM {} (instance UUID {instance_uuid}) exists. It is \
-                     recorded in the state as tainted, so the next apply replaces it; nothing is left behind.",
-                    vm.value
-                ),
-            ));
-            ApplyError { diags, partial: Some(State { id: Value::known(vm.value), ..with_uuid }) }
+    // The task may still run: look for the VM for a while, through errors.
+    let find = async {
+        match meta.client.find_lost_vm(instance_uuid, LOOK_FOR).await {
+            LostVm::Found(vm) => Ok(Some(vm.value)),
+            LostVm::NotSeen => Ok(None),
+            LostVm::Unreachable(e) => Err(e),
         }
-        LostVm::NotSeen | LostVm::Unreachable(_) => {
-            tracing::warn!(instance_uuid, "the VM may exist although its create call failed; recording it as pending");
-            diags.push(Diags::error(
-                "The VM may have been created",
-                format!(
-                    "The answer to the call was lost and vSphere could not show the VM yet, so it may exist. It is \
-                     recorded in the state as tainted, without an id, under instance UUID {instance_uuid}. The next \
-                     plan or refresh looks for that UUID: a VM that has it is replaced, and if there is none the VM \
-                     is created. Nothing is created twice."
-                ),
-            ));
-            ApplyError { diags, partial: Some(State { id: Value::Null, ..with_uuid }) }
-        }
-    }
+    };
+    let looked_for = format!("the VM with instance UUID {instance_uuid}");
+    let id = settle(err, &mut diags, "VM", &looked_for, find).await;
+    let partial = id.map(|id| State { id, instance_uuid: Value::known(instance_uuid.to_owned()), ..want.clone() });
+    ApplyError { diags, partial }
 }
 
 /// The error for a failed catalog deployment: the deployed VM, if it may
@@ -75,7 +57,7 @@ pub(super) async fn deploy_failed(meta: &Meta, err: &ViError, path: &str, want: 
     let found = meta.client.find_by_inventory_path(path).await;
     let partial = match found {
         Ok(Some(vm)) => Some(State { id: Value::known(vm.value), ..want.clone() }),
-        _ if outcome_unknown(err) => {
+        _ if err.outcome_unknown() => {
             diags.push(Diags::error(
                 "The VM may have been deployed",
                 format!(
@@ -134,7 +116,7 @@ pub(super) async fn locate(meta: &Meta, state: &State) -> Result<Option<String>,
 /// After a destroy whose answer was lost: true once `vm` no longer exists
 /// (polled for a while, since the task may still be running).
 pub(super) async fn destroyed(meta: &Meta, err: &ViError, vm: &ManagedObjectReference) -> bool {
-    if !outcome_unknown(err) {
+    if !err.outcome_unknown() {
         return false;
     }
     let until = std::time::Instant::now() + LOOK_FOR;

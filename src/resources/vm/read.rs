@@ -1,7 +1,6 @@
 //! From what vSphere says about a VM (`VmInfo`) to the resource's state.
 //! Settings vSphere does not store (labels, timeouts, reboot_allowed…)
 //! come from the state the read started from.
-use crate::vi::MoType;
 use std::collections::BTreeMap;
 
 use super::state::{Cdrom, Disk, Nic, State, Vtpm};
@@ -10,6 +9,7 @@ use crate::rules::device_models::NicModel;
 use crate::rules::hardware_version::HardwareVersion;
 use crate::shared::vm_facts::{disk_label_key, network_id_of, nics, power_state, scsi_disks, scsi_type};
 use crate::vi::ManagedObjectReference;
+use crate::vi::MoType;
 use crate::vi::object::vm::VmInfo;
 use crate::vi::object::vm_device::Backing;
 

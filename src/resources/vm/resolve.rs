@@ -1,6 +1,5 @@
 //! What an apply must look up before it can write a spec: the datacenter and
 //! folder, the datastore's name, each network's backing, the ISO's path.
-use crate::vi::MoType;
 use std::collections::HashMap;
 
 use super::devices::Resolved;
@@ -11,6 +10,7 @@ use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
 use crate::vi::ManagedObjectReference;
+use crate::vi::MoType;
 use crate::vi::object::vm_device::Backing;
 
 /// A datastore's name, for `[name]` paths.

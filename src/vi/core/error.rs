@@ -100,6 +100,22 @@ impl ViError {
         self.fault_kind() == Some(&kind)
     }
 
+    /// True when a failed call may still have been carried out by the
+    /// server: its answer was lost, late or garbled, rather than refused.
+    /// Only a fault the server sent, or a failure before anything left,
+    /// proves nothing was made.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            ViError::Connect { .. }
+            | ViError::Timeout { .. }
+            | ViError::CallTimeout { .. }
+            | ViError::TaskTimeout { .. }
+            | ViError::Decode(_) => true,
+            ViError::Http { status, .. } | ViError::Api { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
     /// The vAPI error type of a [`ViError::Api`], e.g. `"ALREADY_EXISTS"`.
     pub fn api_kind(&self) -> Option<&str> {
         match self {
@@ -217,6 +233,23 @@ fn certificate_problem(err: &(dyn std::error::Error + 'static)) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_lost_or_late_answers_leave_the_outcome_unknown() {
+        assert!((ViError::Connect { url: "u".into(), detail: "reset".into() }).outcome_unknown());
+        assert!((ViError::Timeout { what: "x".into(), after_secs: 1 }).outcome_unknown());
+        assert!((ViError::CallTimeout { method: "CreateVM_Task".into() }).outcome_unknown());
+        assert!((ViError::Http { status: 503, detail: String::new() }).outcome_unknown());
+        assert!(!(ViError::Http { status: 404, detail: String::new() }).outcome_unknown());
+        assert!(!(ViError::Fault { kind: "DuplicateName".into(), message: String::new() }).outcome_unknown());
+        assert!((ViError::Decode("garbled answer".into())).outcome_unknown());
+        assert!((ViError::TaskTimeout { task: "task-1".into(), what: "create".into() }).outcome_unknown());
+        assert!((ViError::Api { status: 502, kind: "ERROR".into(), message: String::new() }).outcome_unknown());
+        assert!(
+            !(ViError::Api { status: 400, kind: "INVALID_ARGUMENT".into(), message: String::new() }).outcome_unknown()
+        );
+        assert!(!(ViError::Config("bad url".into())).outcome_unknown());
+    }
 
     #[test]
     fn server_text_is_bounded_and_has_no_escape_codes() {

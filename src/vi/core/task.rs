@@ -8,13 +8,13 @@
 //! need a private collector per waiter. Tasks the provider runs take
 //! seconds, so a short capped backoff costs little.
 
-use crate::vi::core::fault::FaultKind;
 use std::time::{Duration, Instant};
 
 use tracing::debug;
 
 use crate::vi::core::client::Client;
 use crate::vi::core::error::{ViError, bounded_text, server_text};
+use crate::vi::core::fault::FaultKind;
 use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
 use crate::vi::core::xml::XmlNode;
 

@@ -1,10 +1,10 @@
 //! VM snapshots: the snapshot tree a VM reports, and the tasks that create,
 //! rename and remove snapshots.
-use crate::vi::core::mo_type::MoType;
 use std::time::Instant;
 
 use crate::vi::core::client::Client;
 use crate::vi::core::error::ViError;
+use crate::vi::core::mo_type::MoType;
 use crate::vi::core::types::ManagedObjectReference;
 use crate::vi::core::xml::{XmlNode, escape};
 

@@ -5,13 +5,13 @@
 //! A vApp is a resource pool with a product description, an OVF
 //! environment, IP settings and a start order over its children; its
 //! managed object ids look like `resgroup-v42`.
-use crate::vi::core::mo_type::MoType;
 use std::time::Instant;
 
 use tracing::info;
 
 use crate::vi::core::client::Client;
 use crate::vi::core::error::ViError;
+use crate::vi::core::mo_type::MoType;
 use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
 use crate::vi::core::xml::escape;
 use crate::vi::object::vapp_spec::{

@@ -34,23 +34,6 @@ pub fn new_instance_uuid() -> String {
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
-/// True when a failed call may still have been carried out by the server:
-/// its answer was lost, late or garbled, rather than refused. Only a fault
-/// the server sent, or a failure before anything left, proves nothing was
-/// made.
-pub fn outcome_unknown(err: &ViError) -> bool {
-    match err {
-        ViError::Connect { .. }
-        | ViError::Timeout { .. }
-        | ViError::CallTimeout { .. }
-        | ViError::TaskTimeout { .. }
-        | ViError::Decode(_) => true,
-        ViError::Http { status, .. } => *status >= 500,
-        ViError::Api { status, .. } => *status >= 500,
-        _ => false,
-    }
-}
-
 /// What a search for a VM whose create lost its answer found.
 #[derive(Debug)]
 pub enum LostVm {
@@ -116,24 +99,5 @@ mod tests {
         assert!(groups[2].starts_with('4'), "{a}");
         assert!(matches!(groups[3].chars().next(), Some('8' | '9' | 'a' | 'b')), "{a}");
         assert!(a.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
-    }
-
-    #[test]
-    fn only_lost_or_late_answers_leave_the_outcome_unknown() {
-        assert!(outcome_unknown(&ViError::Connect { url: "u".into(), detail: "reset".into() }));
-        assert!(outcome_unknown(&ViError::Timeout { what: "x".into(), after_secs: 1 }));
-        assert!(outcome_unknown(&ViError::CallTimeout { method: "CreateVM_Task".into() }));
-        assert!(outcome_unknown(&ViError::Http { status: 503, detail: String::new() }));
-        assert!(!outcome_unknown(&ViError::Http { status: 404, detail: String::new() }));
-        assert!(!outcome_unknown(&ViError::Fault { kind: "DuplicateName".into(), message: String::new() }));
-        assert!(outcome_unknown(&ViError::Decode("garbled answer".into())));
-        assert!(outcome_unknown(&ViError::TaskTimeout { task: "task-1".into(), what: "create".into() }));
-        assert!(outcome_unknown(&ViError::Api { status: 502, kind: "ERROR".into(), message: String::new() }));
-        assert!(!outcome_unknown(&ViError::Api {
-            status: 400,
-            kind: "INVALID_ARGUMENT".into(),
-            message: String::new()
-        }));
-        assert!(!outcome_unknown(&ViError::Config("bad url".into())));
     }
 }
