@@ -111,25 +111,67 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
     }
 }
 
-/// Returns on SIGTERM or SIGHUP (never on platforms without them). SIGINT
+/// SIGTERM and SIGHUP, listened for from the moment this is made. SIGINT
 /// is not among them: Terraform forwards Ctrl-C to the process group and
 /// then stops the provider itself.
-pub async fn terminated() {
+pub struct Terminations {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+/// SIGINT, listened for from the moment this is made: from then on it no
+/// longer ends the process by its default action, and none is missed.
+pub struct Interrupts {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+/// Starts listening for the signals the provider reacts to. Made before the
+/// provider announces itself, so a signal sent as soon as it is announced
+/// is neither lost nor handled by the default action.
+pub fn listen_for_signals() -> (Terminations, Interrupts) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::hangup())) {
-            (Ok(mut term), Ok(mut hup)) => {
-                tokio::select! {
-                    _ = term.recv() => tracing::debug!("SIGTERM received"),
-                    _ = hup.recv() => tracing::debug!("SIGHUP received"),
-                }
-            }
-            _ => std::future::pending().await,
-        }
+        let signals = match (signal(SignalKind::terminate()), signal(SignalKind::hangup())) {
+            (Ok(term), Ok(hup)) => Some((term, hup)),
+            _ => None,
+        };
+        (Terminations { signals }, Interrupts { signal: signal(SignalKind::interrupt()).ok() })
     }
     #[cfg(not(unix))]
-    std::future::pending::<()>().await
+    (Terminations {}, Interrupts {})
+}
+
+impl Terminations {
+    /// Returns on SIGTERM or SIGHUP (never on platforms without them).
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some((term, hup)) = &mut self.signals {
+            tokio::select! {
+                _ = term.recv() => tracing::debug!("SIGTERM received"),
+                _ = hup.recv() => tracing::debug!("SIGHUP received"),
+            }
+            return;
+        }
+        std::future::pending::<()>().await
+    }
+}
+
+impl Interrupts {
+    /// Returns on the next SIGINT (Ctrl-C).
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(int) = &mut self.signal {
+            int.recv().await;
+            return;
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_ok() {
+            return;
+        }
+        std::future::pending::<()>().await
+    }
 }
 
 #[cfg(test)]

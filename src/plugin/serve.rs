@@ -15,7 +15,7 @@ use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
 use tokio_stream::{Stream, StreamExt as _};
 use tonic::transport::Server;
 
-use super::lifetime::{Connections, Tracked, terminated};
+use super::lifetime::{Connections, Tracked, listen_for_signals};
 use super::proto::goplugin as gp;
 use super::proto::health as hp;
 use super::proto::tfplugin5 as pb;
@@ -100,8 +100,8 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
         .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio))
         .add_service(gp::grpc_broker_server::GrpcBrokerServer::new(Broker));
 
+    let (mut terminations, mut interrupts) = listen_for_signals();
     announce(&opts, addr, tls.as_ref().map(|t| t.handshake_cert.as_str()));
-    ignore_interrupts();
 
     let connections = Connections::new();
     let closed = Arc::new(Notify::new());
@@ -114,14 +114,32 @@ pub async fn serve<P: Provider>(provider: P, opts: ServeOpts) -> Result<(), Serv
         let service = Arc::clone(&service);
         let debug = opts.debug;
         async move {
-            tokio::select! {
-                _ = shutdown.notified() => tracing::debug!("shutting down: asked by the plugin client"),
-                _ = terminated() => tracing::debug!("shutting down: signal"),
-                // Run by hand (--debug), Ctrl-C is how the user stops it.
-                Ok(()) = tokio::signal::ctrl_c(), if debug => tracing::debug!("shutting down: interrupt"),
-                // In debug mode Terraform attaches and leaves run after run.
-                _ = connections.orphaned(), if !debug => {
-                    tracing::debug!("shutting down: Terraform closed its connection")
+            loop {
+                tokio::select! {
+                    _ = shutdown.notified() => {
+                        tracing::debug!("shutting down: asked by the plugin client");
+                        break;
+                    }
+                    _ = terminations.recv() => {
+                        tracing::debug!("shutting down: signal");
+                        break;
+                    }
+                    // Run by hand (--debug), Ctrl-C is how the user stops it.
+                    // Under Terraform, which forwards Ctrl-C to the process
+                    // group and then calls Stop and Shutdown itself, dying on
+                    // it would cut an apply short.
+                    _ = interrupts.recv() => {
+                        if debug {
+                            tracing::debug!("shutting down: interrupt");
+                            break;
+                        }
+                        tracing::debug!("interrupt received; waiting for Terraform to stop us");
+                    }
+                    // In debug mode Terraform attaches and leaves run after run.
+                    _ = connections.orphaned(), if !debug => {
+                        tracing::debug!("shutting down: Terraform closed its connection");
+                        break;
+                    }
                 }
             }
             if tokio::time::timeout(CLOSE_TIMEOUT, service.close()).await.is_err() {
@@ -189,19 +207,6 @@ fn announce(opts: &ServeOpts, addr: SocketAddr, cert: Option<&str>) {
         );
     }
     let _ = out.flush();
-}
-
-/// Terraform forwards Ctrl-C to the whole process group and then calls
-/// Stop and Shutdown itself; dying on SIGINT would cut an apply short.
-fn ignore_interrupts() {
-    tokio::spawn(async {
-        loop {
-            if tokio::signal::ctrl_c().await.is_err() {
-                return;
-            }
-            tracing::debug!("interrupt received; waiting for Terraform to stop us");
-        }
-    });
 }
 
 /// Turns Nagle's algorithm off on a connection from Terraform. With it on, a
