@@ -32,16 +32,25 @@
 //!   a pool or vApp.
 //! - [`vapp_settings`]: a vApp's transports, IP protocol and allocation
 //!   policy, power state, and its children's start/stop settings.
+//! - [`customization`]: a guest customization specification as a whole
+//!   (identity against the guest family, interfaces against the VM's, domain
+//!   join); built on [`host_name`] (RFC 1123 host names, NetBIOS computer
+//!   names), [`time_zone`] (IANA names, Windows indexes) and [`ip_settings`]
+//!   (addresses, prefixes, gateways inside a subnet).
 pub mod connection_uri;
+pub mod customization;
 pub mod datastore_path;
 pub mod device_models;
 pub mod extra_config;
 pub mod hardware;
 pub mod hardware_version;
+pub mod host_name;
+pub mod ip_settings;
 pub mod mac_address;
 pub mod object_name;
 pub mod provider_config;
 pub mod resource_allocation;
+pub mod time_zone;
 pub mod tls_trust;
 pub mod tpm;
 pub mod tpm_policy;
