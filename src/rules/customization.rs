@@ -506,9 +506,12 @@ mod tests {
         assert_eq!(only(&none, &Target::default()), (vec![], CustomizationError::IdentityCount));
     }
 
+    type SpecEdit = Box<dyn Fn(&mut Spec<'static>)>;
+    type WindowsEdit = Box<dyn Fn(&mut Windows<'static>)>;
+
     #[test]
     fn names_and_time_zones() {
-        let cases: Vec<(Box<dyn Fn(&mut Spec<'static>)>, Vec<Step>)> = vec![
+        let cases: Vec<(SpecEdit, Vec<Step>)> = vec![
             (
                 Box::new(|s| s.linux.as_mut().unwrap().host_name = Given::Set("web_01")),
                 vec![Step::Attr("linux_options"), Step::Attr("host_name")],
@@ -527,7 +530,7 @@ mod tests {
             change(&mut s);
             assert_eq!(only(&s, &ONE_LINUX_NIC).0, path);
         }
-        let wcases: Vec<(Box<dyn Fn(&mut Windows<'static>)>, &str)> = vec![
+        let wcases: Vec<(WindowsEdit, &str)> = vec![
             (Box::new(|w| w.computer_name = Given::Set("DESKTOP-TOO-LONG1")), "computer_name"),
             (Box::new(|w| w.computer_name = Given::Set("1234")), "computer_name"),
             (Box::new(|w| w.time_zone = Given::Set(86)), "time_zone"),

@@ -109,12 +109,14 @@ pub fn check_computer_name(value: &str) -> Result<(), NameError> {
 mod tests {
     use super::*;
 
+    type IsError = fn(&NameError) -> bool;
+
     #[test]
     fn host_names() {
         for ok in ["web01", "a", "x-1", &"a".repeat(63), "0day"] {
             assert_eq!(check_host_name(ok), Ok(()), "{ok}");
         }
-        let cases: &[(&str, fn(&NameError) -> bool)] = &[
+        let cases: &[(&str, IsError)] = &[
             ("", |e| matches!(e, NameError::Empty { .. })),
             ("web01.example.com", |e| matches!(e, NameError::HostNameDot { .. })),
             ("web_01", |e| matches!(e, NameError::LabelCharacter { found: '_', .. })),
