@@ -25,6 +25,10 @@ pub enum FaultKind {
     InvalidState,
     /// A name already taken where names are unique.
     DuplicateName,
+    /// A named item (a customization specification) is not there.
+    NotFound,
+    /// A named item (a customization specification) is there already.
+    AlreadyExists,
     /// Any other fault, by name.
     Other(String),
 }
@@ -43,6 +47,8 @@ impl FaultKind {
             "InvalidArgument" => FaultKind::InvalidArgument,
             "InvalidState" => FaultKind::InvalidState,
             "DuplicateName" => FaultKind::DuplicateName,
+            "NotFound" => FaultKind::NotFound,
+            "AlreadyExists" => FaultKind::AlreadyExists,
             other => FaultKind::Other(other.to_owned()),
         }
     }
@@ -60,6 +66,8 @@ impl FaultKind {
             FaultKind::InvalidArgument => "InvalidArgument",
             FaultKind::InvalidState => "InvalidState",
             FaultKind::DuplicateName => "DuplicateName",
+            FaultKind::NotFound => "NotFound",
+            FaultKind::AlreadyExists => "AlreadyExists",
             FaultKind::Other(name) => name,
         }
     }
@@ -94,6 +102,8 @@ mod tests {
             "InvalidArgument",
             "InvalidState",
             "DuplicateName",
+            "NotFound",
+            "AlreadyExists",
         ] {
             let k = FaultKind::parse(name);
             assert!(!matches!(k, FaultKind::Other(_)), "{name} is not typed");

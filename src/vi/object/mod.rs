@@ -1,6 +1,9 @@
 //! Operations on vSphere objects, built on [`super::core`]: VMs, vApps,
-//! snapshots, key providers, datastore files and transfers.
+//! snapshots, key providers, guest customization, datastore files and
+//! transfers.
 pub mod crypto;
+pub mod customization;
+pub mod customization_spec;
 pub mod datastore_file;
 pub mod snapshot;
 pub mod transfer;
