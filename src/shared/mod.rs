@@ -5,7 +5,9 @@
 //! provenance ([`item_provenance`]), a VM's facts as the schemas name them
 //! ([`vm_facts`]), the plan-time checks of names ([`name_checks`]) and of
 //! the ids a configuration refers to ([`references`]), and what a create
-//! whose answer was lost records ([`lost_create`]).
+//! whose answer was lost records ([`lost_create`]), and guest
+//! customization ([`customization`]).
+pub mod customization;
 pub mod diag;
 pub mod item_provenance;
 pub mod lookup;
