@@ -4,7 +4,7 @@ use crate::plugin::{Diags, Value};
 use crate::rules::ip_settings::{prefix_of_mask_v4, subnet_mask_v4};
 use crate::vi::object::customization_spec::{
     CustomizationAdapterMapping, CustomizationGlobalIPSettings, CustomizationIdentity, CustomizationLinuxPrep,
-    CustomizationSpec, CustomizationSysprep,
+    CustomizationPassword, CustomizationSpec, CustomizationSysprep,
 };
 
 /// The workgroup a Windows guest joins when neither a domain nor a
@@ -63,6 +63,7 @@ pub fn to_vi(s: &SpecFields, nic_count: usize) -> Result<CustomizationSpec, Diag
             dns_server_list: list(&s.dns_server_list),
         },
         nic_setting_map: nics,
+        encryption_key: Vec::new(),
     })
 }
 
@@ -83,7 +84,7 @@ fn holds(n: &NicSettings, gw: &str, v6: bool) -> bool {
 fn sysprep(w: &WindowsOptions) -> Result<CustomizationSysprep, Diags> {
     let join_domain = opt(&w.join_domain);
     Ok(CustomizationSysprep {
-        admin_password: opt(&w.admin_password),
+        admin_password: opt(&w.admin_password).map(CustomizationPassword::plain),
         time_zone: int(&w.time_zone, 85),
         auto_logon: w.auto_logon.get().copied().unwrap_or(false),
         auto_logon_count: int(&w.auto_logon_count, 1),
@@ -97,7 +98,7 @@ fn sysprep(w: &WindowsOptions) -> Result<CustomizationSysprep, Diags> {
             None => Some(opt(&w.workgroup).unwrap_or_else(|| DEFAULT_WORKGROUP.into())),
         },
         domain_admin: opt(&w.domain_admin_user),
-        domain_admin_password: opt(&w.domain_admin_password),
+        domain_admin_password: opt(&w.domain_admin_password).map(CustomizationPassword::plain),
         domain_ou: opt(&w.domain_ou),
         join_domain,
     })
@@ -149,7 +150,9 @@ pub fn from_vi(spec: &CustomizationSpec, prior: &SpecFields) -> SpecFields {
         }
         CustomizationIdentity::Sysprep(w) => {
             let p = prior.windows_options.clone().unwrap_or_default();
-            let keep = |have: &Option<String>, prior: Value<String>| if have.is_some() { prior } else { Value::Null };
+            let keep = |have: &Option<CustomizationPassword>, prior: Value<String>| {
+                if have.is_some() { prior } else { Value::Null }
+            };
             out.windows_options = Some(WindowsOptions {
                 computer_name: Value::known(w.computer_name.clone()),
                 admin_password: keep(&w.admin_password, p.admin_password),

@@ -10,10 +10,11 @@ use crate::vi::core::fault::FaultKind;
 use crate::vi::core::types::ManagedObjectReference;
 use crate::vi::core::xml::{XmlNode, escape};
 
-/// The event types that end a customization: success, and every failure
-/// vSphere reports (the base type and its subtypes, named one by one since
-/// vCenter matches `eventTypeId` by exact type).
-pub const CUSTOMIZATION_OUTCOME_EVENTS: &[&str] = &[
+/// The event types of a customization: its start, success, and every
+/// failure vSphere reports (the base type and its subtypes, named one by one
+/// since vCenter matches `eventTypeId` by exact type).
+pub const CUSTOMIZATION_EVENTS: &[&str] = &[
+    "CustomizationStartedEvent",
     "CustomizationSucceeded",
     "CustomizationFailed",
     "CustomizationLinuxIdentityFailed",
@@ -36,6 +37,13 @@ pub struct CustomizationEvent {
 impl CustomizationEvent {
     pub fn succeeded(&self) -> bool {
         self.kind == "CustomizationSucceeded"
+    }
+    pub fn started(&self) -> bool {
+        self.kind == "CustomizationStartedEvent"
+    }
+    /// Whether the event ends the customization, one way or the other.
+    pub fn is_outcome(&self) -> bool {
+        !self.started()
     }
 }
 
@@ -95,14 +103,14 @@ impl Client {
         self.run_task("CustomizeVM_Task", vm, &spec.to_xml("spec"), deadline).await.map(|_| ())
     }
 
-    /// The VM's customization outcome events, oldest first
+    /// The VM's customization events, oldest first
     /// (EventManager.QueryEvents on the VM alone).
     pub async fn customization_events(&self, vm: &ManagedObjectReference) -> Result<Vec<CustomizationEvent>, ViError> {
         let Some(em) = self.service_content().event_manager.clone() else {
             return Ok(Vec::new());
         };
         let types: String =
-            CUSTOMIZATION_OUTCOME_EVENTS.iter().map(|t| format!("<eventTypeId>{t}</eventTypeId>")).collect();
+            CUSTOMIZATION_EVENTS.iter().map(|t| format!("<eventTypeId>{t}</eventTypeId>")).collect();
         let args =
             format!("<filter><entity>{}<recursion>self</recursion></entity>{types}</filter>", vm.to_xml("entity"));
         let resp = self.invoke("QueryEvents", &em, &args).await?;

@@ -9,6 +9,23 @@ pub struct CustomizationSpec {
     pub identity: CustomizationIdentity,
     pub global_ip_settings: CustomizationGlobalIPSettings,
     pub nic_setting_map: Vec<CustomizationAdapterMapping>,
+    /// `encryptionKey` (bytes, one element each) as vCenter gave it: a
+    /// stored spec's encrypted passwords only make sense with it.
+    pub encryption_key: Vec<String>,
+}
+
+/// `CustomizationPassword`: plain text as the provider writes it, or
+/// encrypted as vCenter hands a stored spec back.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomizationPassword {
+    pub value: String,
+    pub plain_text: bool,
+}
+
+impl CustomizationPassword {
+    pub fn plain(value: impl Into<String>) -> Self {
+        CustomizationPassword { value: value.into(), plain_text: true }
+    }
 }
 
 /// The `identity` of a spec: one of `CustomizationIdentitySettings`'s
@@ -41,7 +58,7 @@ pub struct CustomizationLinuxPrep {
 /// `guiRunOnce` and `identification`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomizationSysprep {
-    pub admin_password: Option<String>,
+    pub admin_password: Option<CustomizationPassword>,
     pub time_zone: i32,
     pub auto_logon: bool,
     pub auto_logon_count: i32,
@@ -53,7 +70,7 @@ pub struct CustomizationSysprep {
     pub join_workgroup: Option<String>,
     pub join_domain: Option<String>,
     pub domain_admin: Option<String>,
-    pub domain_admin_password: Option<String>,
+    pub domain_admin_password: Option<CustomizationPassword>,
     pub domain_ou: Option<String>,
 }
 
@@ -110,8 +127,18 @@ fn list(tag: &str, values: &[String]) -> String {
     values.iter().map(|v| el(tag, v)).collect()
 }
 
-fn password(tag: &str, value: Option<&str>) -> String {
-    value.map(|v| format!("<{tag}><value>{}</value><plainText>true</plainText></{tag}>", escape(v))).unwrap_or_default()
+fn password(tag: &str, value: Option<&CustomizationPassword>) -> String {
+    value
+        .map(|v| format!("<{tag}><value>{}</value><plainText>{}</plainText></{tag}>", escape(&v.value), v.plain_text))
+        .unwrap_or_default()
+}
+
+fn password_of(n: Option<&XmlNode>) -> Option<CustomizationPassword> {
+    let n = n?;
+    Some(CustomizationPassword {
+        value: n.child_text("value")?.to_owned(),
+        plain_text: n.child_text("plainText").is_some_and(|t| t.trim() == "true"),
+    })
 }
 
 impl CustomizationSpec {
@@ -125,11 +152,12 @@ impl CustomizationSpec {
         };
         let g = &self.global_ip_settings;
         format!(
-            "<{tag}>{options}{}<globalIPSettings>{}{}</globalIPSettings>{}</{tag}>",
+            "<{tag}>{options}{}<globalIPSettings>{}{}</globalIPSettings>{}{}</{tag}>",
             self.identity.to_xml(),
             list("dnsSuffixList", &g.dns_suffix_list),
             list("dnsServerList", &g.dns_server_list),
             self.nic_setting_map.iter().map(CustomizationAdapterMapping::to_xml).collect::<String>(),
+            list("encryptionKey", &self.encryption_key),
         )
     }
 
@@ -145,6 +173,7 @@ impl CustomizationSpec {
                 dns_server_list: strings(g, "dnsServerList"),
             },
             nic_setting_map: n.children_named("nicSettingMap").map(CustomizationAdapterMapping::from_node).collect(),
+            encryption_key: strings(Some(n), "encryptionKey"),
         }
     }
 }
@@ -165,7 +194,7 @@ impl CustomizationIdentity {
                 "<identity xsi:type=\"CustomizationSysprep\"><guiUnattended>{}{}{}{}</guiUnattended>\
                  <userData>{}{}<computerName xsi:type=\"CustomizationFixedName\">{}</computerName>{}</userData>\
                  {}<identification>{}{}{}{}{}</identification></identity>",
-                password("password", s.admin_password.as_deref()),
+                password("password", s.admin_password.as_ref()),
                 el("timeZone", &s.time_zone.to_string()),
                 el("autoLogon", &s.auto_logon.to_string()),
                 el("autoLogonCount", &s.auto_logon_count.to_string()),
@@ -181,7 +210,7 @@ impl CustomizationIdentity {
                 opt("joinWorkgroup", s.join_workgroup.as_deref()),
                 opt("joinDomain", s.join_domain.as_deref()),
                 opt("domainAdmin", s.domain_admin.as_deref()),
-                password("domainAdminPassword", s.domain_admin_password.as_deref()),
+                password("domainAdminPassword", s.domain_admin_password.as_ref()),
                 opt("domainOU", s.domain_ou.as_deref()),
             ),
             CustomizationIdentity::SysprepText(t) => {
@@ -196,7 +225,7 @@ impl CustomizationIdentity {
         let boolean = |path: &str| text(path).map(|t| t.trim() == "true");
         match n.xsi_type() {
             Some("CustomizationSysprep") => CustomizationIdentity::Sysprep(CustomizationSysprep {
-                admin_password: text("guiUnattended.password.value"),
+                admin_password: password_of(n.descend("guiUnattended.password")),
                 time_zone: int("guiUnattended.timeZone").unwrap_or_default(),
                 auto_logon: boolean("guiUnattended.autoLogon").unwrap_or_default(),
                 auto_logon_count: int("guiUnattended.autoLogonCount").unwrap_or_default(),
@@ -211,7 +240,7 @@ impl CustomizationIdentity {
                 join_workgroup: text("identification.joinWorkgroup"),
                 join_domain: text("identification.joinDomain"),
                 domain_admin: text("identification.domainAdmin"),
-                domain_admin_password: text("identification.domainAdminPassword.value"),
+                domain_admin_password: password_of(n.descend("identification.domainAdminPassword")),
                 domain_ou: text("identification.domainOU"),
             }),
             Some("CustomizationSysprepText") => CustomizationIdentity::SysprepText(text("value").unwrap_or_default()),
@@ -342,6 +371,7 @@ mod tests {
                     },
                     CustomizationAdapterMapping::default(),
                 ],
+                encryption_key: vec!["48".into(), "-126".into()],
             },
         }
     }
@@ -368,7 +398,7 @@ mod tests {
     #[test]
     fn windows_specs_round_trip() {
         let i = item(CustomizationIdentity::Sysprep(CustomizationSysprep {
-            admin_password: Some("p<w>".into()),
+            admin_password: Some(CustomizationPassword::plain("p<w>")),
             time_zone: 85,
             auto_logon: true,
             auto_logon_count: 2,
@@ -380,7 +410,7 @@ mod tests {
             join_workgroup: None,
             join_domain: Some("corp.example.com".into()),
             domain_admin: Some("joiner".into()),
-            domain_admin_password: Some("s3cret".into()),
+            domain_admin_password: Some(CustomizationPassword { value: "ZW5j".into(), plain_text: false }),
             domain_ou: Some("OU=Desktops,DC=corp".into()),
         }));
         assert_eq!(round_trip(&i), i);
