@@ -106,6 +106,10 @@ pub struct NestedBlock {
     /// state says `imported = true` (creation-time settings vSphere does not
     /// keep), is adopted from the configuration instead of forcing a new one.
     pub adopt_on_import: bool,
+    /// Inside a `force_new` block: settings used only when the object is
+    /// deployed, whose later change forces nothing (the resource says what
+    /// it does instead).
+    pub deployment_only: bool,
 }
 
 impl NestedBlock {
@@ -118,6 +122,7 @@ impl NestedBlock {
             max_items: 0,
             force_new: false,
             adopt_on_import: false,
+            deployment_only: false,
         }
     }
     pub fn set(type_name: &str, block: Block) -> Self {
@@ -139,6 +144,13 @@ impl NestedBlock {
     pub fn creation_only(mut self) -> Self {
         self.force_new = true;
         self.adopt_on_import = true;
+        self
+    }
+
+    /// A block read only when the object is deployed: inside a `force_new`
+    /// block, a change to it does not force a new object.
+    pub fn deployment_only(mut self) -> Self {
+        self.deployment_only = true;
         self
     }
 

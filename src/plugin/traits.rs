@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::cty::{self, Dyn};
 use super::diag::{AttrPath, Diags};
-use super::schema::Schema;
+use super::schema::{Block, Schema};
 
 /// Converts a cty value into a typed state struct.
 pub fn decode<T: DeserializeOwned>(v: &Dyn) -> Result<T, Diags> {
@@ -454,11 +454,30 @@ fn forced_replacements(schema: &Schema, prior: &Dyn, planned: &Dyn) -> Vec<AttrP
         if b.adopt_on_import && adopted {
             continue;
         }
-        if prior.attr(&b.type_name) != planned.attr(&b.type_name) {
+        let (before, after) = (prior.attr(&b.type_name).cloned(), planned.attr(&b.type_name).cloned());
+        if before.map(|v| without_deployment_only(&b.block, v)) != after.map(|v| without_deployment_only(&b.block, v)) {
             out.push(AttrPath::attr(b.type_name.clone()));
         }
     }
     out
+}
+
+/// A block's value without its `deployment_only` children, which force
+/// nothing when they change.
+fn without_deployment_only(block: &Block, v: Dyn) -> Dyn {
+    let strip = |item: Dyn| match item {
+        Dyn::Map(mut m) => {
+            for c in block.blocks.iter().filter(|c| c.deployment_only) {
+                m.remove(&c.type_name);
+            }
+            Dyn::Map(m)
+        }
+        other => other,
+    };
+    match v {
+        Dyn::List(items) => Dyn::List(items.into_iter().map(strip).collect()),
+        other => strip(other),
+    }
 }
 
 /// After apply every value must be known; an unknown left behind by a
@@ -568,6 +587,24 @@ mod tests {
         let b = obj(&[("name", Dyn::String("b".into())), ("memory", Dyn::Number(2.into()))]);
         assert_eq!(forced_replacements(&schema(), &a, &b), vec![AttrPath::attr("name")]);
         assert!(forced_replacements(&schema(), &a, &a).is_empty());
+    }
+
+    #[test]
+    fn deployment_only_blocks_force_nothing_inside_a_creation_block() {
+        use crate::plugin::NestedBlock;
+        let inner = Block::new("").attr(Attribute::optional("source", Type::String, "")).block(
+            NestedBlock::single("customize", Block::new("").attr(Attribute::optional("host", Type::String, "")))
+                .deployment_only(),
+        );
+        let s = Schema::new(Block::new("").block(NestedBlock::single("clone", inner).creation_only()));
+        let clone = |src: &str, host: &str| {
+            obj(&[(
+                "clone",
+                obj(&[("source", Dyn::String(src.into())), ("customize", obj(&[("host", Dyn::String(host.into()))]))]),
+            )])
+        };
+        assert!(forced_replacements(&s, &clone("a", "h1"), &clone("a", "h2")).is_empty());
+        assert_eq!(forced_replacements(&s, &clone("a", "h1"), &clone("b", "h1")), vec![AttrPath::attr("clone")]);
     }
 
     #[derive(serde::Serialize, serde::Deserialize)]

@@ -7,6 +7,7 @@ use crate::shared::Meta;
 
 pub mod catalog;
 pub mod catalog_item;
+pub mod customization_spec;
 pub mod datastore_upload;
 pub mod vapp;
 pub mod vapp_property;
@@ -24,6 +25,7 @@ pub fn all() -> Vec<Arc<dyn AnyResource<Meta>>> {
         resource(catalog::Catalog),
         resource(catalog_item::CatalogItem),
         resource(vtpm::Vtpm),
+        resource(customization_spec::CustomizationSpec),
     ]
 }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
+mod customize;
 mod devices;
 mod lost_create;
 mod plan;
@@ -188,6 +189,10 @@ impl Vm {
     ) -> Result<State, ApplyError<State>> {
         let partial = |s: &State| State { id: Value::known(vm.value.clone()), ..s.clone() };
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
+        // The guest is customized at its first power-on, so before it.
+        let customizing = customize::prepare(meta, vm, want, dl)
+            .await
+            .map_err(|d| ApplyError { diags: d, partial: Some(partial(&without_start_order(want))) })?;
         // Start settings before power-on: the vApp knows the VM from then on.
         vapp_member::apply(meta, vm, want)
             .await
@@ -197,6 +202,9 @@ impl Vm {
                 .power_on_vm(vm, meta.auto_answer, Some(dl))
                 .await
                 .map_err(|e| apply_err(&e, "powering on the new VM", Some(partial(want))))?;
+            if let Some(pending) = &customizing {
+                customize::wait(meta, vm, pending, dl, || Some(partial(want))).await?;
+            }
             self.wait_for_ip(meta, vm, want).await;
         }
         let info = read_now(meta, vm).await.map_err(|d| ApplyError { diags: d, partial: Some(partial(want)) })?;
@@ -475,6 +483,7 @@ impl Resource<Meta> for Vm {
         d.push(name_checks::name(&config.name, NameKind::Inventory));
         d.push(name_checks::extra_config(&config.extra_config));
         d.push(vapp_member::validate(config));
+        d.push(customize::validate(config));
         d
     }
 
@@ -488,6 +497,7 @@ impl Resource<Meta> for Vm {
             d.push(references::check(meta, &plan::references(p)).await);
         }
         d.push(tpm::plan(meta, p).await);
+        d.push(customize::plan(meta, p).await);
         d
     }
 

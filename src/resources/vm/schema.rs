@@ -1,6 +1,7 @@
 //! The schema of `vi_vm`. Names follow `vsphere_virtual_machine` where the
 //! concept is the same, so configurations move over with few edits.
 use crate::plugin::{Attribute as A, Block, NestedBlock, Schema, Type};
+use crate::shared::customization::schema::spec_attributes;
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -254,9 +255,54 @@ fn clone_block() -> NestedBlock {
                 "For a source with a virtual TPM: `copy` its TPM secrets or `replace` them with new ones. Checked \
                  at plan against the vCenter version (`replace` needs vCenter 8 unless the source is a template). \
                  Default: copy.",
-            )),
+            ))
+            .block(customize_block())
+            .block(named_spec_block()),
     )
     .creation_only()
+}
+
+fn customize_block() -> NestedBlock {
+    NestedBlock::single(
+        "customize",
+        spec_attributes(
+            Block::new(
+                "Guest customization: the new VM's guest gets its own host name, addresses, DNS, time zone and (Windows)                  sysprep run with a domain join. Applied with `CustomizeVM_Task` before the VM first powers on; the                  apply then waits for vSphere's CustomizationSucceeded or CustomizationFailed event and reports a                  failure with vSphere's reason (the VM is kept, tainted). Every rule vSphere would only enforce in the                  guest (names, time zones, addresses against prefixes and gateways, one setting per network                  interface, the guest family) is checked at plan. vSphere customizes only at deployment: a later                  change is recorded without touching the guest (the plan says so in a warning) and forces no new VM.                  Conflicts with `customization_spec`.",
+            )
+            .attr(
+                A::optional(
+                    "timeout",
+                    Type::Number,
+                    "Minutes to wait for the customization's outcome after power-on (also bounded by                      `timeouts.create`); `0` does not wait.",
+                )
+                .default(10i64),
+            ),
+        ),
+    )
+    .deployment_only()
+}
+
+fn named_spec_block() -> NestedBlock {
+    NestedBlock::single(
+        "customization_spec",
+        Block::new(
+            "Guest customization by a specification stored in vCenter (`vi_customization_spec`), instead of              `customize`. Checked at plan: the specification exists, suits the guest family and has one setting per              network interface. Like `customize`, used at deployment only.",
+        )
+        .attr(A::required(
+            "id",
+            Type::String,
+            "Name of the specification in vCenter (`vi_customization_spec.id`).",
+        ))
+        .attr(
+            A::optional(
+                "timeout",
+                Type::Number,
+                "Minutes to wait for the customization's outcome after power-on; `0` does not wait.",
+            )
+            .default(10i64),
+        ),
+    )
+    .deployment_only()
 }
 
 fn catalog_item_block() -> NestedBlock {
@@ -275,7 +321,9 @@ fn catalog_item_block() -> NestedBlock {
              plan against how the item came to be (an uploaded OVF is always `replace`; a captured item does what \
              its capture chose; an item made elsewhere allows both). Default: what the item's `instantiate_tpm` \
              says.",
-        )),
+        ))
+        .block(customize_block())
+        .block(named_spec_block()),
     )
     .creation_only()
 }

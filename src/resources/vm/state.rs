@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plugin::Value;
 use crate::plugin::value::null_as_empty;
+use crate::shared::customization::model::{CustomizeBlock, NamedSpecBlock};
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -97,12 +98,20 @@ pub struct CloneBlock {
     pub source_id: Value<String>,
     pub linked_clone: Value<bool>,
     pub tpm_provisioning: Value<String>,
+    #[serde(default)]
+    pub customize: Option<CustomizeBlock>,
+    #[serde(default)]
+    pub customization_spec: Option<NamedSpecBlock>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CatalogItemBlock {
     pub item_id: Value<String>,
     pub tpm_provisioning: Value<String>,
+    #[serde(default)]
+    pub customize: Option<CustomizeBlock>,
+    #[serde(default)]
+    pub customization_spec: Option<NamedSpecBlock>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -125,5 +134,16 @@ pub struct Timeouts {
 impl State {
     pub fn powered_on(&self) -> bool {
         self.power_state.as_deref() == Some("on")
+    }
+
+    /// The customization asked for at deployment, with the path of its
+    /// creation block (`clone` or `catalog_item`).
+    pub fn customization(&self) -> Option<(&'static str, Option<&CustomizeBlock>, Option<&NamedSpecBlock>)> {
+        if let Some(c) = &self.clone {
+            Some(("clone", c.customize.as_ref(), c.customization_spec.as_ref()))
+        } else {
+            self.catalog_item.as_ref().map(|c| ("catalog_item", c.customize.as_ref(), c.customization_spec.as_ref()))
+        }
+        .filter(|(_, a, b)| a.is_some() || b.is_some())
     }
 }

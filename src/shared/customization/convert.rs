@@ -128,8 +128,20 @@ fn list_or_null(v: &[String]) -> Value<Vec<String>> {
     if v.is_empty() { Value::Null } else { Value::known(v.to_vec()) }
 }
 
-/// The block for a spec read from vCenter. Secrets are not read back
-/// (vCenter may hand them back encrypted): they are kept from `prior`.
+/// A secret as state records it: the configured one while vCenter holds
+/// one (vCenter may hold it encrypted, so the two cannot be compared), the
+/// one vCenter gives in plain text when nothing was configured (an
+/// import), else none. An empty `have` is a secret held encrypted.
+fn secret(have: Option<String>, prior: Value<String>) -> Value<String> {
+    match (have, prior) {
+        (None, _) => Value::Null,
+        (Some(_), p @ Value::Known(_)) => p,
+        (Some(v), _) if !v.is_empty() => Value::known(v),
+        _ => Value::Null,
+    }
+}
+
+/// The block for a spec read from vCenter; secrets as [`secret`] says.
 pub fn from_vi(spec: &CustomizationSpec, prior: &SpecFields) -> SpecFields {
     let g = &spec.global_ip_settings;
     let mut out = SpecFields {
@@ -145,13 +157,14 @@ pub fn from_vi(spec: &CustomizationSpec, prior: &SpecFields) -> SpecFields {
                 domain: Value::known(l.domain.clone()),
                 time_zone: known_or_null(l.time_zone.clone()),
                 hw_clock_utc: Value::known(l.hw_clock_utc.unwrap_or(true)),
-                script_text: if l.script_text.is_some() { p.script_text } else { Value::Null },
+                script_text: secret(l.script_text.clone(), p.script_text),
             });
         }
         CustomizationIdentity::Sysprep(w) => {
             let p = prior.windows_options.clone().unwrap_or_default();
+            // A password vCenter holds encrypted cannot be compared.
             let keep = |have: &Option<CustomizationPassword>, prior: Value<String>| {
-                if have.is_some() { prior } else { Value::Null }
+                secret(have.as_ref().map(|p| if p.plain_text { p.value.clone() } else { String::new() }), prior)
             };
             out.windows_options = Some(WindowsOptions {
                 computer_name: Value::known(w.computer_name.clone()),
@@ -170,12 +183,14 @@ pub fn from_vi(spec: &CustomizationSpec, prior: &SpecFields) -> SpecFields {
                 },
                 full_name: Value::known(w.full_name.clone()),
                 organization_name: Value::known(w.org_name.clone()),
-                product_key: if w.product_id.is_empty() { Value::Null } else { p.product_key },
+                product_key: secret(Some(w.product_id.clone()).filter(|k| !k.is_empty()), p.product_key),
                 run_once_command_list: list_or_null(&w.run_once_commands),
                 time_zone: Value::known(i64::from(w.time_zone)),
             });
         }
-        CustomizationIdentity::SysprepText(_) => out.windows_sysprep_text = prior.windows_sysprep_text.clone(),
+        CustomizationIdentity::SysprepText(t) => {
+            out.windows_sysprep_text = secret(Some(t.clone()), prior.windows_sysprep_text.clone())
+        }
     }
     for a in &spec.nic_setting_map {
         let n = NicSettings {
@@ -261,9 +276,17 @@ mod tests {
         let s = linux();
         let spec = to_vi(&s, 2).unwrap();
         assert_eq!(from_vi(&spec, &s), s);
-        // A secret is never taken from vCenter, only kept from the prior.
+        // Configured secrets are kept; with none configured (an import) the
+        // plain-text one vCenter holds is taken, an encrypted one is not.
         let back = from_vi(&spec, &SpecFields::default());
-        assert!(back.linux_options.unwrap().script_text.is_null());
+        assert_eq!(back.linux_options.unwrap().script_text, Value::known("echo secret".to_owned()));
+        let mut changed = spec.clone();
+        if let CustomizationIdentity::LinuxPrep(l) = &mut changed.identity {
+            l.script_text = Some("from vCenter".into());
+        }
+        assert_eq!(from_vi(&changed, &s).linux_options.unwrap().script_text, Value::known("echo secret".to_owned()));
+        assert_eq!(secret(Some(String::new()), Value::Null), Value::Null);
+        assert_eq!(secret(None, Value::known("x".to_owned())), Value::Null);
     }
 
     #[test]

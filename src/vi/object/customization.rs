@@ -92,6 +92,13 @@ impl Client {
         self.invoke("DeleteCustomizationSpec", &m, &format!("<name>{}</name>", escape(name))).await.map(|_| ())
     }
 
+    /// CustomizationSpecManager.RenameCustomizationSpec.
+    pub async fn rename_customization_spec(&self, name: &str, new_name: &str) -> Result<(), ViError> {
+        let m = self.spec_manager()?;
+        let args = format!("<name>{}</name><newName>{}</newName>", escape(name), escape(new_name));
+        self.invoke("RenameCustomizationSpec", &m, &args).await.map(|_| ())
+    }
+
     /// VirtualMachine.CustomizeVM_Task: the guest is customized when the
     /// VM next powers on.
     pub async fn customize_vm(
@@ -109,8 +116,7 @@ impl Client {
         let Some(em) = self.service_content().event_manager.clone() else {
             return Ok(Vec::new());
         };
-        let types: String =
-            CUSTOMIZATION_EVENTS.iter().map(|t| format!("<eventTypeId>{t}</eventTypeId>")).collect();
+        let types: String = CUSTOMIZATION_EVENTS.iter().map(|t| format!("<eventTypeId>{t}</eventTypeId>")).collect();
         let args =
             format!("<filter><entity>{}<recursion>self</recursion></entity>{types}</filter>", vm.to_xml("entity"));
         let resp = self.invoke("QueryEvents", &em, &args).await?;
