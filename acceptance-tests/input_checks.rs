@@ -2,25 +2,11 @@
 //! on the attribute at fault, with nothing created in vcsim.
 use std::time::Duration;
 
+use crate::harness::diagnostics::{assert_error, errors};
 use crate::harness::terraform::{Tf, provider_block, text};
 use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
 use crate::vi_check;
 use crate::vm::{Place, place, vm_count};
-
-/// The error blocks of Terraform's output, one per diagnostic.
-fn errors(out: &str) -> Vec<&str> {
-    out.split("Error: ").skip(1).collect()
-}
-
-/// Asserts an error names `address` (Terraform's `with <address>,` line)
-/// and says each of `says`.
-fn assert_error(out: &str, address: &str, says: &[&str]) {
-    let with = format!("with {address},");
-    // Terraform wraps details at 78 columns: compare with spaces collapsed.
-    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let found = errors(out).into_iter().map(flat).any(|e| e.contains(&with) && says.iter().all(|s| e.contains(s)));
-    assert!(found, "no error on {address} saying {says:?}:\n{out}");
-}
 
 fn vm(name_hcl: &str, p: &Place, body: &str) -> String {
     format!(

@@ -2,6 +2,7 @@
 mod bench;
 mod catalog;
 mod concurrency;
+mod customization;
 mod data_sources;
 mod datastore_upload;
 mod docs;

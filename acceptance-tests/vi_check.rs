@@ -131,3 +131,17 @@ pub fn with_client<T>(sim: &Vcsim, f: impl AsyncFnOnce(&Client) -> T) -> T {
     let _ = rt.block_on(c.logout());
     out
 }
+
+/// The host name and primary IP address the guest of VM `id` reports
+/// (`guest.hostName`, `guest.ipAddress`).
+pub fn guest_identity(sim: &Vcsim, id: &str) -> (Option<String>, Option<String>) {
+    use terraform_provider_vi::vi::MoType;
+    with_client(sim, async |c| {
+        let objs = c
+            .retrieve(&[MoType::VirtualMachine.moref(id)], &["guest.hostName", "guest.ipAddress"])
+            .await
+            .expect("read the guest from vcsim");
+        let o = objs.first().expect("the VM");
+        (o.str("guest.hostName").map(str::to_owned), o.str("guest.ipAddress").map(str::to_owned))
+    })
+}

@@ -1,5 +1,6 @@
 //! Shared helpers for the acceptance tests.
 pub mod connect_proxy;
+pub mod diagnostics;
 pub mod fault_proxy;
 pub mod socks_proxy;
 pub mod terraform;

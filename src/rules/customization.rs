@@ -346,7 +346,12 @@ fn check_network(spec: &Spec<'_>, target: &Target<'_>, push: &mut impl FnMut(Vec
         && !nics.is_empty()
         && nics.len() != count
     {
-        push(vec![Step::Attr("network_interface")], CustomizationError::NicCount { given: nics.len(), nics: count });
+        // On the first setting too many, when there is one to point at.
+        let mut at = vec![Step::Attr("network_interface")];
+        if nics.len() > count {
+            at.push(Step::Index(count));
+        }
+        push(at, CustomizationError::NicCount { given: nics.len(), nics: count });
     }
     // Interfaces with a static address, for the gateway checks; None once
     // one is not known yet.
@@ -633,6 +638,13 @@ mod tests {
         assert_eq!(
             (at, e),
             (vec![Step::Attr("network_interface")], CustomizationError::NicCount { given: 1, nics: 2 })
+        );
+        let mut s = linux();
+        s.nics.as_mut().unwrap().push(Nic::default());
+        let (at, e) = only(&s, &ONE_LINUX_NIC);
+        assert_eq!(
+            (at, e),
+            (vec![Step::Attr("network_interface"), Step::Index(1)], CustomizationError::NicCount { given: 2, nics: 1 })
         );
     }
 }
