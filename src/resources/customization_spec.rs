@@ -106,11 +106,13 @@ impl Resource<Meta> for CustomizationSpec {
         {
             p.planned.r#type = Value::known(t.to_owned());
         }
+        // The id is known once the specification exists (or is renamed):
+        // a VM planned to use a new one then checks it at apply, not
+        // against a vCenter that does not have it yet.
         let renamed = p.prior.as_ref().is_some_and(|prior| prior.name != p.planned.name);
-        p.planned.id = match (&p.prior, renamed) {
-            (Some(prior), false) => prior.id.clone(),
-            _ => p.planned.name.clone(),
-        };
+        if let Some(prior) = &p.prior {
+            p.planned.id = if renamed { Value::Unknown } else { prior.id.clone() };
+        }
         if let Some(prior) = &p.prior
             && prior != &p.planned
         {
