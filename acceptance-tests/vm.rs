@@ -186,6 +186,7 @@ resource "vi_vm" "copy" {{
   resource_pool_id = "{pool}"
   num_cpus         = 2
   memory           = 2048
+  hardware_version = 19
   clone {{
     source_id = "{source}"
   }}
@@ -203,6 +204,8 @@ output "id" {{ value = vi_vm.copy.id }}
     let info = vm_info(&sim, &id_of(&tf, "id")).expect("clone exists");
     assert_eq!(info.name, "clone-1");
     assert_eq!(info.memory_mb, Some(2048));
+    // The source is vmx-13: the clone is upgraded to what was asked.
+    assert_eq!(info.version.as_deref(), Some("vmx-19"));
     assert_eq!(vm_count(&sim), before + 1);
     tf.destroy();
     assert_eq!(vm_count(&sim), before);

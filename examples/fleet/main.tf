@@ -1,7 +1,8 @@
-# A fleet from two reusable modules, each with for_each over a map: TPM-ready
-# desktops (modules/tpm-vm) and appliances deployed from a catalog item with
-# their vApp properties set (modules/appliance). Adding a machine is one
-# line. (vCenter needs a key provider for vTPMs; the acceptance test
+# A fleet from reusable modules, each with for_each over a map: TPM-ready
+# desktops (modules/tpm-vm), Windows 11 desktops cloned and sysprepped into
+# the domain (modules/windows11-desktop), and appliances deployed from a
+# catalog item with their vApp properties set (modules/appliance). Adding a
+# machine is one line. (vCenter needs a key provider for vTPMs; the acceptance test
 # registers one in vcsim first.)
 terraform {
   required_providers {
@@ -53,6 +54,44 @@ module "desk" {
       value = "22"
     }
   }
+}
+
+# The Windows 11 template: here vcsim's first VM; in vCenter, a template
+# with VMware Tools.
+data "vi_vm" "win11_template" {
+  name = "DC0_H0_VM0"
+}
+
+variable "join_password" {
+  type        = string
+  sensitive   = true
+  description = "Password of the domain-join account (TF_VAR_join_password)."
+  default     = "example-only-not-a-secret"
+}
+
+locals {
+  win11 = {
+    "w11-101" = { ip = "10.20.0.101" }
+    "w11-102" = { ip = "10.20.0.102" }
+  }
+}
+
+module "win11" {
+  source   = "../modules/windows11-desktop"
+  for_each = local.win11
+
+  name             = each.key
+  template_id      = data.vi_vm.win11_template.id
+  resource_pool_id = data.vi_host.host.resource_pool_id
+  network_id       = data.vi_network.lan.id
+  memory           = 4096
+  domain           = "corp.example.com"
+  domain_ou        = "OU=Desktops,DC=corp,DC=example,DC=com"
+  join_user        = "svc-join"
+  join_password    = var.join_password
+  ipv4_address     = each.value.ip
+  ipv4_gateway     = "10.20.0.1"
+  dns_servers      = ["10.20.0.2"]
 }
 
 # The appliance template, uploaded from the OVF beside this file.
@@ -107,6 +146,10 @@ output "vm_ids" {
   value = { for k, m in module.desk : k => m.id }
 }
 
+output "win11_ids" {
+  value = { for k, m in module.win11 : k => m.id }
+}
+
 output "all_have_vtpm" {
-  value = alltrue([for m in module.desk : m.has_vtpm])
+  value = alltrue(concat([for m in module.desk : m.has_vtpm], [for m in module.win11 : m.has_vtpm]))
 }

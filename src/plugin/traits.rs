@@ -196,6 +196,9 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
     fn validate(&self, config: &Dyn) -> Diags {
         match decode::<R::State>(config) {
             Ok(c) => self.0.validate(&c),
+            // A dynamic block over a value known later (a module's
+            // variable while Terraform validates): checked at plan.
+            Err(_) if unknown_block(&self.0.schema().block, config) => Diags::none(),
             Err(d) => d,
         }
     }
@@ -348,6 +351,7 @@ impl<M: Send + Sync + 'static, D: DataSource<M>> AnyDataSource<M> for Erased<D> 
     fn validate(&self, config: &Dyn) -> Diags {
         match decode::<D::State>(config) {
             Ok(c) => self.0.validate(&c),
+            Err(_) if unknown_block(&self.0.schema().block, config) => Diags::none(),
             Err(d) => d,
         }
     }
@@ -460,6 +464,17 @@ fn forced_replacements(schema: &Schema, prior: &Dyn, planned: &Dyn) -> Vec<AttrP
         }
     }
     out
+}
+
+/// Whether a nested block somewhere in `v` is wholly unknown (a dynamic
+/// block whose `for_each` is not known yet).
+fn unknown_block(block: &Block, v: &Dyn) -> bool {
+    block.blocks.iter().any(|b| match v.attr(&b.type_name) {
+        Some(Dyn::Unknown) => true,
+        Some(Dyn::List(items)) => items.iter().any(|i| matches!(i, Dyn::Unknown) || unknown_block(&b.block, i)),
+        Some(m @ Dyn::Map(_)) => unknown_block(&b.block, m),
+        _ => false,
+    })
 }
 
 /// A block's value without its `deployment_only` children, which force
@@ -587,6 +602,19 @@ mod tests {
         let b = obj(&[("name", Dyn::String("b".into())), ("memory", Dyn::Number(2.into()))]);
         assert_eq!(forced_replacements(&schema(), &a, &b), vec![AttrPath::attr("name")]);
         assert!(forced_replacements(&schema(), &a, &a).is_empty());
+    }
+
+    #[test]
+    fn unknown_nested_blocks_are_found() {
+        use crate::plugin::NestedBlock;
+        let s = Block::new("").block(NestedBlock::single(
+            "outer",
+            Block::new("")
+                .block(NestedBlock::list("inner", Block::new("").attr(Attribute::optional("x", Type::String, "")))),
+        ));
+        assert!(unknown_block(&s, &obj(&[("outer", obj(&[("inner", Dyn::Unknown)]))])));
+        assert!(!unknown_block(&s, &obj(&[("outer", obj(&[("inner", Dyn::List(vec![]))]))])));
+        assert!(!unknown_block(&s, &obj(&[("outer", Dyn::Null)])));
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod vapp_member;
 
 use self::state::State;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
+use crate::rules::hardware_version::HardwareVersion;
 use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
@@ -174,6 +175,40 @@ fn without_start_order(s: &State) -> State {
     s
 }
 
+/// The API form of a hardware version the plan checked (`vmx-07`, `vmx-19`).
+fn vmx(version: i64) -> String {
+    HardwareVersion::new(version).map(HardwareVersion::to_vmx).unwrap_or_else(|_| format!("vmx-{version}"))
+}
+
+/// A clone or deployment has its source's hardware version: upgraded (the
+/// VM is still off) when the configuration asks for a newer one, refused
+/// when it asks for an older one, which no VM can go back to.
+async fn hardware_version_of_copy(
+    meta: &Meta,
+    vm: &ManagedObjectReference,
+    live: &VmInfo,
+    want: &State,
+    dl: Instant,
+) -> Result<(), Diags> {
+    let Some(to) = want.hardware_version.get().and_then(|v| HardwareVersion::new(*v).ok()) else { return Ok(()) };
+    let Some(from) = live.version.as_deref().and_then(HardwareVersion::from_vim) else { return Ok(()) };
+    if to < from {
+        return Err(Diags::error_at(
+            AttrPath::attr("hardware_version"),
+            "Hardware version lower than the source's",
+            format!(
+                "the source has hardware version {from}, and a VM's hardware version cannot be lowered; ask for {from} or later"
+            ),
+        ));
+    }
+    if to > from {
+        meta.client.upgrade_vm_hardware(vm, &to.to_vmx(), Some(dl)).await.map_err(|e| {
+            vi_diag(&e, "upgrading the copy's hardware version", Some(AttrPath::attr("hardware_version")))
+        })?;
+    }
+    Ok(())
+}
+
 fn apply_err(e: &ViError, what: &str, partial: Option<State>) -> ApplyError<State> {
     ApplyError { diags: vi_diag(e, what, None), partial }
 }
@@ -240,7 +275,7 @@ impl Vm {
         let resolved = resolve::resolve(meta, want).await?;
         let mut spec = base_spec(want);
         spec.vm_path_name = Some(format!("[{ds_name}]"));
-        spec.version = want.hardware_version.get().map(|v| format!("vmx-{v}"));
+        spec.version = want.hardware_version.get().map(|v| vmx(*v));
         spec.device_change =
             devices::for_create(want, &resolved).map_err(|e| Diags::error("Cannot build the VM's devices", e))?;
         let host = want.host_id.get().map(|h| MoType::HostSystem.moref(h));
@@ -326,6 +361,7 @@ impl Vm {
     ) -> Result<VmInfo, ApplyError<State>> {
         let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
         let live = read_now(meta, vm).await.map_err(fail)?;
+        hardware_version_of_copy(meta, vm, &live, want, dl).await.map_err(fail)?;
         let have = read::to_state(&live, want);
         let resolved = resolve::resolve(meta, want).await.map_err(fail)?;
         // Settings too: not every vSphere applies a clone spec's config.

@@ -132,7 +132,7 @@ impl<'a> Change<'a> {
         }
         self.meta
             .client
-            .upgrade_vm_hardware(&self.vm, &format!("vmx-{to}"), Some(self.deadline))
+            .upgrade_vm_hardware(&self.vm, &super::vmx(*to), Some(self.deadline))
             .await
             .map_err(|e| self.failed(&e, "upgrading the VM's hardware", self.prior))
     }
