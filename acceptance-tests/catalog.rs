@@ -597,3 +597,57 @@ output "vm" {{ value = vi_vm.app.id }}
     tf.destroy();
     assert!(!vi_check::vms(&sim).iter().any(|(_, n)| n == "from-catalog"), "VM left after destroy");
 }
+
+/// `vi_vm.catalog_item.customize`: a deployed VM is customized like a
+/// clone, before its first power-on; vcsim reports the guest's new name
+/// and address.
+#[test]
+fn a_vm_deployed_from_an_item_is_customized() {
+    let sim = Vcsim::start(VC8);
+    let f = vi_check::facts(&sim);
+    let config = provider_block(&sim.sdk_url(), "")
+        + &catalog_hcl("tf-custom")
+        + &format!(
+            r#"
+resource "vi_catalog_item" "ovf" {{
+  catalog_id  = vi_catalog.lib.id
+  name        = "tiny-ovf"
+  source_file = "${{path.module}}/tiny.ovf"
+}}
+
+resource "vi_vm" "app" {{
+  name             = "customized"
+  resource_pool_id = "{pool}"
+  guest_id         = "otherLinux64Guest"
+  catalog_item {{
+    item_id          = vi_catalog_item.ovf.id
+    tpm_provisioning = "replace"
+    customize {{
+      linux_options {{
+        host_name = "app01"
+        domain    = "example.com"
+      }}
+      network_interface {{
+        ipv4_address = "192.0.2.10"
+        ipv4_netmask = 24
+      }}
+      ipv4_gateway = "192.0.2.1"
+    }}
+  }}
+  network_interface {{
+    network_id = "{net}"
+  }}
+}}
+
+output "vm" {{ value = vi_vm.app.id }}
+"#,
+            pool = f.prop("ComputeResource", "DC0_H0", "resourcePool"),
+            net = f.id("Network", "VM Network"),
+        );
+    let tf = Tf::new(&config);
+    write_ovf(tf.dir.path(), &disk_bytes(4, 4096));
+    tf.init_apply_replan();
+    let id = tf.outputs()["vm"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(vi_check::guest_identity(&sim, &id), (Some("app01".into()), Some("192.0.2.10".into())));
+    tf.destroy();
+}
