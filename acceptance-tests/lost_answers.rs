@@ -265,7 +265,7 @@ fn snapshots_whose_answers_are_lost_are_pending_then_found() {
     let proxy = FaultProxy::start(&sim.addr);
     let vm = vi_check::facts(&sim).id("VirtualMachine", "DC0_H0_VM0");
     let (rt, c) = vi_check::client(&sim);
-    rt.block_on(c.power_off_vm(&ManagedObjectReference::new("VirtualMachine", vm.clone()), None)).expect("power off");
+    rt.block_on(c.vm(&ManagedObjectReference::new("VirtualMachine", vm.clone())).power_off(None)).expect("power off");
     let hcl = |name: &str| {
         provider_block(&proxy.sdk_url(), &settings(sessions.path()))
             + &format!("resource \"vi_vm_snapshot\" \"s\" {{\n  vm_id = \"{vm}\"\n  name  = \"{name}\"\n}}\n")

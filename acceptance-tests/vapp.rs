@@ -225,15 +225,15 @@ output "id" {{
         ..Default::default()
     };
     let folder = ManagedObjectReference::new("Folder", vm_folder);
-    let vm = rt.block_on(c.create_vm(&folder, &spec, &vapp, None, None)).expect("create a VM in the vApp");
-    rt.block_on(c.power_on_vm(&vm, false, None)).expect("power the VM on");
+    let vm = rt.block_on(c.folder(&folder).create_vm(&spec, &vapp, None, None)).expect("create a VM in the vApp");
+    rt.block_on(c.vm(&vm).power_on(false, None)).expect("power the VM on");
     let plan = tf.assert_changes();
     assert!(plan.contains("power_state") && plan.contains("\"on\" -> \"off\""), "{plan}");
-    rt.block_on(c.power_off_vm(&vm, None)).expect("power the VM off");
+    rt.block_on(c.vm(&vm).power_off(None)).expect("power the VM off");
     tf.assert_no_changes();
 
     // Deleted outside Terraform: the next plan creates it again.
-    rt.block_on(c.destroy_vm(&vm, None)).expect("destroy the VM");
+    rt.block_on(c.vm(&vm).destroy(None)).expect("destroy the VM");
     rt.block_on(c.destroy_vapp(&vapp, None)).expect("destroy the vApp behind Terraform's back");
     let plan = tf.assert_changes();
     assert!(plan.contains("will be created"), "{plan}");

@@ -293,8 +293,8 @@ fn a_property_whose_vm_is_gone_is_dropped_from_state() {
     tf.assert_no_changes();
 
     // The VM destroyed outside Terraform: the property goes with it.
-    rt.block_on(c.power_off_vm(&target, None)).expect("power off");
-    rt.block_on(c.destroy_vm(&target, None)).expect("destroy VM");
+    rt.block_on(c.vm(&target).power_off(None)).expect("power off");
+    rt.block_on(c.vm(&target).destroy(None)).expect("destroy VM");
     let _ = rt.block_on(c.logout());
     let plan = tf.ok(&["plan", "-no-color", "-refresh-only"]);
     assert!(plan.contains("has been deleted"), "{plan}");

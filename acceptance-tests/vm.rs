@@ -248,12 +248,12 @@ fn drift_and_deletion_outside_terraform_show_in_the_plan() {
 
     let (rt, c) = vi_check::client(&sim);
     let spec = VirtualMachineConfigSpec { memory_mb: Some(4096), ..Default::default() };
-    rt.block_on(c.reconfigure_vm(&vm, &spec, None)).expect("change memory behind Terraform's back");
+    rt.block_on(c.vm(&vm).reconfigure(&spec, None)).expect("change memory behind Terraform's back");
     let text = tf.assert_changes();
     assert!(text.contains("memory") && text.contains("4096 -> 1024"), "{text}");
 
-    rt.block_on(c.power_off_vm(&vm, None)).expect("power off");
-    rt.block_on(c.destroy_vm(&vm, None)).expect("destroy behind Terraform's back");
+    rt.block_on(c.vm(&vm).power_off(None)).expect("power off");
+    rt.block_on(c.vm(&vm).destroy(None)).expect("destroy behind Terraform's back");
     let text = tf.assert_changes();
     assert!(text.contains("will be created"), "{text}");
     // Applying re-creates it and converges.

@@ -50,7 +50,7 @@ fn snapshots_are_taken_renamed_imported_and_removed() {
     // Powered off, so the captured state says no memory was included (vcsim
     // records the power state whatever `memory` was).
     let (rt, c) = vi_check::client(&sim);
-    rt.block_on(c.power_off_vm(&ManagedObjectReference::new("VirtualMachine", vm.clone()), None)).expect("power off");
+    rt.block_on(c.vm(&ManagedObjectReference::new("VirtualMachine", vm.clone())).power_off(None)).expect("power off");
     let tf = Tf::new(&(config(&sim, &vm, "first") + OUTPUTS));
     tf.init_apply_replan();
     assert_eq!(snapshot_names(&sim, &vm), vec!["base", "after"]);
@@ -89,14 +89,10 @@ resource "vi_vm_snapshot" "base" {{
     ));
     tf.init_apply_replan();
     let (rt, c) = vi_check::client(&sim);
-    rt.block_on(c.create_snapshot(
-        &ManagedObjectReference::new("VirtualMachine", vm.clone()),
-        "later",
-        "",
-        false,
-        false,
-        None,
-    ))
+    rt.block_on(
+        c.vm(&ManagedObjectReference::new("VirtualMachine", vm.clone()))
+            .create_snapshot("later", "", false, false, None),
+    )
     .expect("a snapshot Terraform does not manage");
     assert_eq!(snapshot_names(&sim, &vm), vec!["base", "later"]);
     tf.destroy();
@@ -111,7 +107,7 @@ fn a_snapshot_deleted_outside_terraform_is_taken_again() {
     tf.init_apply_replan();
     let (rt, c) = vi_check::client(&sim);
     let after = tf.outputs()["after"].as_str().unwrap_or_default().to_owned();
-    rt.block_on(c.remove_snapshot(&ManagedObjectReference::new("VirtualMachineSnapshot", after), false, None))
+    rt.block_on(c.snapshot(&ManagedObjectReference::new("VirtualMachineSnapshot", after)).remove(false, None))
         .expect("remove behind Terraform's back");
     let text = tf.assert_changes();
     assert!(text.contains("vi_vm_snapshot.after will be created"), "{text}");

@@ -43,9 +43,9 @@ pub(crate) fn outside_vm(sim: &Vcsim, name: &str, firmware: &str, power_on: bool
         ..Default::default()
     };
     with_client(sim, async |c| {
-        let vm = c.create_vm(&folder, &spec, &pool, None, None).await.expect("create VM");
+        let vm = c.folder(&folder).create_vm(&spec, &pool, None, None).await.expect("create VM");
         if power_on {
-            c.power_on_vm(&vm, false, None).await.expect("power on");
+            c.vm(&vm).power_on(false, None).await.expect("power on");
         }
         vm.value
     })
@@ -105,7 +105,7 @@ fn vi_vtpm_on_an_efi_vm_made_elsewhere() {
         device_change: vec![VirtualDeviceConfigSpec::remove(tpm.clone(), false)],
         ..Default::default()
     };
-    with_client(&sim, async |c| c.reconfigure_vm(&vm_ref(&vm), &spec, None).await.expect("remove TPM"));
+    with_client(&sim, async |c| c.vm(&vm_ref(&vm)).reconfigure(&spec, None).await.expect("remove TPM"));
     let plan = tf.assert_changes();
     assert!(plan.contains("vi_vtpm.t will be created"), "{plan}");
     tf.apply();
@@ -193,9 +193,9 @@ fn vi_vm_with_a_vtpm_from_creation_then_removed_and_added_in_place() {
         ..Default::default()
     };
     with_client(&sim, async |c| {
-        c.power_off_vm(&vm_ref(&id), None).await.expect("power off");
-        c.reconfigure_vm(&vm_ref(&id), &spec, None).await.expect("remove TPM");
-        c.power_on_vm(&vm_ref(&id), false, None).await.expect("power on");
+        c.vm(&vm_ref(&id)).power_off(None).await.expect("power off");
+        c.vm(&vm_ref(&id)).reconfigure(&spec, None).await.expect("remove TPM");
+        c.vm(&vm_ref(&id)).power_on(false, None).await.expect("power on");
     });
     let plan = tf.assert_changes();
     assert!(plan.contains("+ vtpm {"), "{plan}");
@@ -336,7 +336,7 @@ fn clone_into_vapp(api_version: &str) -> (Vcsim, Tf, std::path::PathBuf, tempfil
         let find = async |p: &str| c.find_by_inventory_path(p).await.expect("find").expect(p);
         let source = find("DC0/vm/DC0_C0_RP0_VM0").await;
         let vapp = find("DC0/host/DC0_C0/Resources/DC0_C0_APP0").await;
-        c.power_off_vm(&source, None).await.expect("power off source");
+        c.vm(&source).power_off(None).await.expect("power off source");
         let add = VirtualMachineConfigSpec {
             device_change: vec![VirtualDeviceConfigSpec::add(VirtualDevice {
                 kind: "VirtualTPM".into(),
@@ -345,7 +345,7 @@ fn clone_into_vapp(api_version: &str) -> (Vcsim, Tf, std::path::PathBuf, tempfil
             })],
             ..Default::default()
         };
-        c.reconfigure_vm(&source, &add, None).await.expect("give the source a vTPM");
+        c.vm(&source).reconfigure(&add, None).await.expect("give the source a vTPM");
         (source.value, vapp)
     });
     assert_eq!(vapp.kind, "VirtualApp");
@@ -410,7 +410,7 @@ fn a_cloned_vtpm_is_kept_unmanaged_then_adopted_then_removed() {
         })],
         ..Default::default()
     };
-    with_client(&sim, async |c| c.reconfigure_vm(&vm_ref(&source), &add, None).await.expect("source vTPM"));
+    with_client(&sim, async |c| c.vm(&vm_ref(&source)).reconfigure(&add, None).await.expect("source vTPM"));
     let (pool, _) = pool_and_datastore(&sim);
     let hcl = |vtpm: &str| {
         format!(
@@ -490,8 +490,11 @@ fn a_snapshot_blocks_adding_or_removing_a_vtpm_at_plan() {
     tf.init_apply_replan();
     let id = tf.outputs()["id"].as_str().unwrap_or_default().to_owned();
     with_client(&sim, async |c| {
-        c.create_snapshot(&vm_ref(&id), "nightly", "", false, false, None).await.expect("snapshot of the vi_vm");
-        c.create_snapshot(&vm_ref(&outside), "golden", "", false, false, None).await.expect("snapshot of the other VM");
+        c.vm(&vm_ref(&id)).create_snapshot("nightly", "", false, false, None).await.expect("snapshot of the vi_vm");
+        c.vm(&vm_ref(&outside))
+            .create_snapshot("golden", "", false, false, None)
+            .await
+            .expect("snapshot of the other VM");
     });
 
     // Adding through vi_vm.vtpm.
@@ -523,7 +526,7 @@ fn a_snapshot_blocks_removing_a_vtpm_at_plan() {
     let id = tf.outputs()["id"].as_str().unwrap_or_default().to_owned();
     assert!(tpm_of(&sim, &id).is_some());
     with_client(&sim, async |c| {
-        c.create_snapshot(&vm_ref(&id), "pre-patch", "", false, false, None).await.expect("snapshot");
+        c.vm(&vm_ref(&id)).create_snapshot("pre-patch", "", false, false, None).await.expect("snapshot");
     });
     tf.write_main(&(tpm_vm(&sim, "efi", "  power_state = \"off\"\n") + OUTPUTS));
     plan_fails(&tf, &["pre-patch"]);

@@ -243,7 +243,8 @@ impl Resource<Meta> for VApp {
                 meta.client.child_power_states(&info.vms).await.map_err(|e| fail(&e, "reading the vApp's VMs"))?;
             for c in children.iter().filter(|c| c.power_state == "poweredOn") {
                 meta.client
-                    .power_off_vm(&c.vm, Some(dl))
+                    .vm(&c.vm)
+                    .power_off(Some(dl))
                     .await
                     .map_err(|e| fail(&e, "powering a VM of the vApp off"))?;
             }

@@ -202,7 +202,7 @@ async fn hardware_version_of_copy(
         ));
     }
     if to > from {
-        meta.client.upgrade_vm_hardware(vm, &to.to_vmx(), Some(dl)).await.map_err(|e| {
+        meta.client.vm(vm).upgrade_hardware(&to.to_vmx(), Some(dl)).await.map_err(|e| {
             vi_diag(&e, "upgrading the copy's hardware version", Some(AttrPath::attr("hardware_version")))
         })?;
     }
@@ -234,7 +234,8 @@ impl Vm {
             .map_err(|d| ApplyError { diags: d, partial: Some(partial(&without_start_order(want))) })?;
         if want.powered_on() {
             meta.client
-                .power_on_vm(vm, meta.auto_answer, Some(dl))
+                .vm(vm)
+                .power_on(meta.auto_answer, Some(dl))
                 .await
                 .map_err(|e| apply_err(&e, "powering on the new VM", Some(partial(want))))?;
             if let Some(pending) = &customizing {
@@ -253,7 +254,7 @@ impl Vm {
         let secs = want.wait_for_ip_timeout.get().copied().unwrap_or(0);
         if secs > 0 {
             let wait = Duration::from_secs(u64::try_from(secs).unwrap_or(0));
-            match meta.client.wait_for_ip(vm, wait).await {
+            match meta.client.vm(vm).wait_for_ip(wait).await {
                 Ok(Some(ip)) => tracing::info!(vm = %vm, ip = %ip, "guest reported an IP address"),
                 Ok(None) => tracing::warn!(vm = %vm, secs, "no IP address reported within wait_for_ip_timeout"),
                 Err(e) => tracing::warn!(vm = %vm, error = %e, "waiting for an IP address failed"),
@@ -282,7 +283,7 @@ impl Vm {
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
         let uuid = new_instance_uuid();
         spec.instance_uuid = Some(uuid.clone());
-        let vm = match meta.client.create_vm(&folder, &spec, &pool, host.as_ref(), Some(dl)).await {
+        let vm = match meta.client.folder(&folder).create_vm(&spec, &pool, host.as_ref(), Some(dl)).await {
             Ok(vm) => vm,
             Err(e) => return Err(lost_create::failed(meta, &e, &uuid, want, "creating the VM").await),
         };
@@ -330,7 +331,7 @@ impl Vm {
             tpm_provision_policy: policy.and_then(|p| p.send).map(|p| p.to_string()),
         };
         let dl = deadline(want.timeouts.as_ref().map(|t| &t.create));
-        let vm = match meta.client.clone_vm(&source, &spec, Some(dl)).await {
+        let vm = match meta.client.vm(&source).clone_vm(&spec, Some(dl)).await {
             Ok(vm) => vm,
             Err(e) => return Err(lost_create::failed(meta, &e, &uuid, want, "cloning the VM").await),
         };
@@ -370,7 +371,8 @@ impl Vm {
             .map_err(|e| fail(Diags::error(format!("Cannot match the {what}'s devices to the configuration"), e)))?;
         if !spec.is_empty() {
             meta.client
-                .reconfigure_vm(vm, &spec, Some(dl))
+                .vm(vm)
+                .reconfigure(&spec, Some(dl))
                 .await
                 .map_err(|e| apply_err(&e, &format!("adjusting the {what}'s devices"), Some(partial.clone())))?;
         }
@@ -483,7 +485,7 @@ impl Vm {
             .await
             .map_err(|d| ApplyError { diags: d, partial: partial.clone() })?;
         let spec = VirtualMachineConfigSpec { device_change: vec![device], crypto, ..Default::default() };
-        meta.client.reconfigure_vm(vm, &spec, deadline).await.map_err(|e| apply_err(&e, "adding the vTPM", partial))
+        meta.client.vm(vm).reconfigure(&spec, deadline).await.map_err(|e| apply_err(&e, "adding the vTPM", partial))
     }
 
     /// Removes the vTPM in its own reconfigure, before settings it holds in
@@ -498,7 +500,7 @@ impl Vm {
     ) -> Result<(), ApplyError<State>> {
         let Some(change) = tpm_device::remove_spec(live) else { return Ok(()) };
         let spec = VirtualMachineConfigSpec { device_change: vec![change], ..Default::default() };
-        meta.client.reconfigure_vm(vm, &spec, dl).await.map_err(|e| apply_err(&e, "removing the vTPM", partial))
+        meta.client.vm(vm).reconfigure(&spec, dl).await.map_err(|e| apply_err(&e, "removing the vTPM", partial))
     }
 }
 
@@ -581,9 +583,9 @@ impl Resource<Meta> for Vm {
             Err(d) => return Err(d),
         };
         if info.is_powered_on() {
-            meta.client.power_off_vm(&vm, Some(dl)).await.map_err(|e| vi_diag(&e, "powering the VM off", None))?;
+            meta.client.vm(&vm).power_off(Some(dl)).await.map_err(|e| vi_diag(&e, "powering the VM off", None))?;
         }
-        match meta.client.destroy_vm(&vm, Some(dl)).await {
+        match meta.client.vm(&vm).destroy(Some(dl)).await {
             Ok(()) => Ok(()),
             Err(e) if lost_create::destroyed(meta, &e, &vm).await => Ok(()),
             Err(e) => Err(vi_diag(&e, "destroying the VM", None)),

@@ -106,8 +106,8 @@ impl Resource<Meta> for VmSnapshot {
         let asked_at = meta.client.current_time().await.map_err(|e| vi_diag(&e, "reading the server's clock", None))?;
         let snap = match meta
             .client
+            .vm(&MoType::VirtualMachine.moref(&vm_id))
             .create_snapshot(
-                &MoType::VirtualMachine.moref(&vm_id),
                 want.name.require("name")?,
                 want.description.as_deref().unwrap_or_default(),
                 want.memory.get() == Some(&true),
@@ -155,11 +155,8 @@ impl Resource<Meta> for VmSnapshot {
         })?;
         if prior.name != want.name || prior.description != want.description {
             meta.client
-                .rename_snapshot(
-                    &MoType::VirtualMachineSnapshot.moref(id.clone()),
-                    want.name.require("name")?,
-                    want.description.as_deref().unwrap_or_default(),
-                )
+                .snapshot(&MoType::VirtualMachineSnapshot.moref(id.clone()))
+                .rename(want.name.require("name")?, want.description.as_deref().unwrap_or_default())
                 .await
                 .map_err(|e| ApplyError {
                     diags: vi_diag(&e, "renaming the snapshot", None),
@@ -173,7 +170,7 @@ impl Resource<Meta> for VmSnapshot {
         // A pending snapshot (its create lost its answer) may exist after all.
         let Some(id) = lost_create::locate(meta, &prior).await? else { return Ok(()) };
         let snap = MoType::VirtualMachineSnapshot.moref(id);
-        match meta.client.remove_snapshot(&snap, prior.remove_children.get() == Some(&true), None).await {
+        match meta.client.snapshot(&snap).remove(prior.remove_children.get() == Some(&true), None).await {
             Ok(()) => Ok(()),
             // Already gone (removed by hand, or with its parent).
             Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => Ok(()),

@@ -187,7 +187,7 @@ impl Resource<Meta> for Vtpm {
         let (device, crypto) =
             tpm_device::add_spec(meta, view.vm.as_ref(), want.key_provider_id.as_deref(), &providers).await?;
         let spec = VirtualMachineConfigSpec { device_change: vec![device], crypto, ..Default::default() };
-        if let Err(e) = meta.client.reconfigure_vm(&vm, &spec, None).await {
+        if let Err(e) = meta.client.vm(&vm).reconfigure(&spec, None).await {
             if e.outcome_unknown() {
                 return Err(unsure(&vm_id, &want, &e.to_string()));
             }
@@ -241,7 +241,7 @@ impl Resource<Meta> for Vtpm {
         let Some(change) = tpm_device::remove_spec(&info) else { return Ok(()) };
         let _ = remove_check(&info, &vm_id).into_result()?;
         let spec = VirtualMachineConfigSpec { device_change: vec![change], ..Default::default() };
-        meta.client.reconfigure_vm(&vm, &spec, None).await.map_err(|e| vi_diag(&e, "removing the vTPM", None))?;
+        meta.client.vm(&vm).reconfigure(&spec, None).await.map_err(|e| vi_diag(&e, "removing the vTPM", None))?;
         match read_vm_now(meta, &vm).await? {
             Some(after) if after.has_tpm() => Err(Diags::error(
                 "vTPM not removed",

@@ -150,7 +150,8 @@ pub async fn prepare(
         return Ok(None);
     };
     meta.client
-        .customize_vm(vm, &spec, Some(deadline))
+        .vm(vm)
+        .customize(&spec, Some(deadline))
         .await
         .map_err(|e| vi_diag(&e, "customizing the guest", Some(block_path(parent, block))))?;
     tracing::info!(vm = %vm, "guest customization applied; it runs at the first power-on");
@@ -177,7 +178,8 @@ pub async fn wait<S>(
     loop {
         let events = meta
             .client
-            .customization_events(vm)
+            .vm(vm)
+            .customization_events()
             .await
             .map_err(|e| fail(vi_diag(&e, "reading the guest customization's events", Some(at.clone()))))?;
         if let Some(outcome) = events.iter().rev().find(|e| e.is_outcome()) {

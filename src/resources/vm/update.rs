@@ -105,7 +105,8 @@ impl<'a> Change<'a> {
             };
             self.meta
                 .client
-                .relocate_vm(&self.vm, &spec, Some(self.deadline))
+                .vm(&self.vm)
+                .relocate(&spec, Some(self.deadline))
                 .await
                 .map_err(|e| self.failed(&e, "migrating the VM", prior))?;
         }
@@ -117,7 +118,8 @@ impl<'a> Change<'a> {
         let secs = u64::try_from(self.want.shutdown_wait_timeout.get().copied().unwrap_or(180)).unwrap_or(180);
         self.meta
             .client
-            .shutdown_vm(&self.vm, Duration::from_secs(secs), Some(self.deadline))
+            .vm(&self.vm)
+            .shutdown(Duration::from_secs(secs), Some(self.deadline))
             .await
             .map_err(|e| self.failed(&e, "shutting the VM down", self.prior))
     }
@@ -132,7 +134,8 @@ impl<'a> Change<'a> {
         }
         self.meta
             .client
-            .upgrade_vm_hardware(&self.vm, &super::vmx(*to), Some(self.deadline))
+            .vm(&self.vm)
+            .upgrade_hardware(&super::vmx(*to), Some(self.deadline))
             .await
             .map_err(|e| self.failed(&e, "upgrading the VM's hardware", self.prior))
     }
@@ -156,7 +159,8 @@ impl<'a> Change<'a> {
         if !spec.is_empty() {
             self.meta
                 .client
-                .reconfigure_vm(&self.vm, &spec, Some(self.deadline))
+                .vm(&self.vm)
+                .reconfigure(&spec, Some(self.deadline))
                 .await
                 .map_err(|e| self.failed(&e, "reconfiguring the VM", prior))?;
         }
@@ -171,7 +175,8 @@ impl<'a> Change<'a> {
     async fn start(&self) -> Result<(), ApplyError<State>> {
         self.meta
             .client
-            .power_on_vm(&self.vm, self.meta.auto_answer, Some(self.deadline))
+            .vm(&self.vm)
+            .power_on(self.meta.auto_answer, Some(self.deadline))
             .await
             .map_err(|e| self.failed(&e, "powering the VM on", self.want))?;
         self.vm_resource.wait_for_ip(self.meta, &self.vm, self.want).await;

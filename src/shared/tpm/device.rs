@@ -130,7 +130,7 @@ pub async fn replace_copied(meta: &Meta, vms: &[ManagedObjectReference], deadlin
             ..Default::default()
         };
         tracing::info!(vm = %o.obj, "replacing the copied virtual TPM with a new one");
-        meta.client.reconfigure_vm(&o.obj, &spec, Some(deadline)).await?;
+        meta.client.vm(&o.obj).reconfigure(&spec, Some(deadline)).await?;
     }
     Ok(())
 }

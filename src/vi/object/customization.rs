@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use super::customization_spec::{CustomizationSpec, CustomizationSpecItem};
+use super::virtual_machine::VirtualMachine;
 use crate::vi::core::client::Client;
 use crate::vi::core::error::ViError;
 use crate::vi::core::fault::FaultKind;
@@ -98,28 +99,27 @@ impl Client {
         let args = format!("<name>{}</name><newName>{}</newName>", escape(name), escape(new_name));
         self.invoke("RenameCustomizationSpec", &m, &args).await.map(|_| ())
     }
+}
 
+impl VirtualMachine<'_> {
     /// VirtualMachine.CustomizeVM_Task: the guest is customized when the
     /// VM next powers on.
-    pub async fn customize_vm(
-        &self,
-        vm: &ManagedObjectReference,
-        spec: &CustomizationSpec,
-        deadline: Option<Instant>,
-    ) -> Result<(), ViError> {
-        self.run_task("CustomizeVM_Task", vm, &spec.to_xml("spec"), deadline).await.map(|_| ())
+    pub async fn customize(&self, spec: &CustomizationSpec, deadline: Option<Instant>) -> Result<(), ViError> {
+        self.client.run_task("CustomizeVM_Task", &self.moref, &spec.to_xml("spec"), deadline).await.map(|_| ())
     }
 
-    /// The VM's customization events, oldest first
-    /// (EventManager.QueryEvents on the VM alone).
-    pub async fn customization_events(&self, vm: &ManagedObjectReference) -> Result<Vec<CustomizationEvent>, ViError> {
-        let Some(em) = self.service_content().event_manager.clone() else {
+    /// The VM's customization events, oldest first (EventManager.QueryEvents
+    /// on the VM alone).
+    pub async fn customization_events(&self) -> Result<Vec<CustomizationEvent>, ViError> {
+        let Some(em) = self.client.service_content().event_manager.clone() else {
             return Ok(Vec::new());
         };
         let types: String = CUSTOMIZATION_EVENTS.iter().map(|t| format!("<eventTypeId>{t}</eventTypeId>")).collect();
-        let args =
-            format!("<filter><entity>{}<recursion>self</recursion></entity>{types}</filter>", vm.to_xml("entity"));
-        let resp = self.invoke("QueryEvents", &em, &args).await?;
+        let args = format!(
+            "<filter><entity>{}<recursion>self</recursion></entity>{types}</filter>",
+            self.moref.to_xml("entity")
+        );
+        let resp = self.client.invoke("QueryEvents", &em, &args).await?;
         let mut events: Vec<CustomizationEvent> = resp.children_named("returnval").filter_map(event).collect();
         events.sort_by_key(|e| e.key);
         Ok(events)

@@ -10,6 +10,7 @@ pub mod transfer;
 pub mod vapp;
 pub mod vapp_config;
 pub mod vapp_spec;
+pub mod virtual_machine;
 pub mod vm;
 pub mod vm_device;
 pub mod vm_recover;

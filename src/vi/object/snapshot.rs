@@ -2,6 +2,7 @@
 //! rename and remove snapshots.
 use std::time::Instant;
 
+use super::virtual_machine::VirtualMachine;
 use crate::vi::core::client::Client;
 use crate::vi::core::error::ViError;
 use crate::vi::core::mo_type::MoType;
@@ -52,11 +53,10 @@ pub fn snapshot_trees(info: &XmlNode) -> Vec<VirtualMachineSnapshotTree> {
     out
 }
 
-impl Client {
+impl VirtualMachine<'_> {
     /// VirtualMachine.CreateSnapshot_Task; returns the new snapshot.
     pub async fn create_snapshot(
         &self,
-        vm: &ManagedObjectReference,
         name: &str,
         description: &str,
         memory: bool,
@@ -68,10 +68,22 @@ impl Client {
             escape(name),
             escape(description)
         );
-        let out = self.run_task("CreateSnapshot_Task", vm, &args, deadline).await?;
+        let out = self.client.run_task("CreateSnapshot_Task", &self.moref, &args, deadline).await?;
         out.moref().ok_or_else(|| ViError::Decode("CreateSnapshot_Task returned no snapshot".into()))
     }
+}
 
+/// A VirtualMachineSnapshot and its operations.
+pub struct Snapshot<'c> {
+    client: &'c Client,
+    moref: ManagedObjectReference,
+}
+
+impl Client {
+    /// A handle on the snapshot `snapshot`.
+    pub fn snapshot(&self, snapshot: &ManagedObjectReference) -> Snapshot<'_> {
+        Snapshot { client: self, moref: snapshot.clone() }
+    }
     /// ServiceInstance.CurrentTime: the server's clock, `xsd:dateTime`, to
     /// compare with the times it stamps on what it makes.
     pub async fn current_time(&self) -> Result<String, ViError> {
@@ -81,28 +93,20 @@ impl Client {
             .map(|n| n.text().to_owned())
             .ok_or_else(|| ViError::Decode("CurrentTime returned no time".into()))
     }
+}
 
+impl Snapshot<'_> {
     /// VirtualMachineSnapshot.RenameSnapshot (name and description).
-    pub async fn rename_snapshot(
-        &self,
-        snapshot: &ManagedObjectReference,
-        name: &str,
-        description: &str,
-    ) -> Result<(), ViError> {
+    pub async fn rename(&self, name: &str, description: &str) -> Result<(), ViError> {
         let args = format!("<name>{}</name><description>{}</description>", escape(name), escape(description));
-        self.invoke("RenameSnapshot", snapshot, &args).await.map(|_| ())
+        self.client.invoke("RenameSnapshot", &self.moref, &args).await.map(|_| ())
     }
 
     /// VirtualMachineSnapshot.RemoveSnapshot_Task; with `remove_children`
     /// the snapshots below it go too, else they are re-parented.
-    pub async fn remove_snapshot(
-        &self,
-        snapshot: &ManagedObjectReference,
-        remove_children: bool,
-        deadline: Option<Instant>,
-    ) -> Result<(), ViError> {
+    pub async fn remove(&self, remove_children: bool, deadline: Option<Instant>) -> Result<(), ViError> {
         let args = format!("<removeChildren>{remove_children}</removeChildren><consolidate>true</consolidate>");
-        self.run_task("RemoveSnapshot_Task", snapshot, &args, deadline).await.map(|_| ())
+        self.client.run_task("RemoveSnapshot_Task", &self.moref, &args, deadline).await.map(|_| ())
     }
 }
 

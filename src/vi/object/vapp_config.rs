@@ -333,7 +333,7 @@ impl Client {
         match target.kind.as_str() {
             "VirtualMachine" => {
                 let vm_spec = VirtualMachineConfigSpec { vapp_config: Some(spec.clone()), ..Default::default() };
-                self.reconfigure_vm(target, &vm_spec, deadline).await
+                self.vm(target).reconfigure(&vm_spec, deadline).await
             }
             "VirtualApp" => self.invoke("UpdateVAppConfig", target, &spec.to_xml("spec", None)).await.map(|_| ()),
             other => Err(ViError::Config(format!("{target} is a {other}, which has no vApp options"))),

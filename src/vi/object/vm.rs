@@ -1,12 +1,8 @@
 //! Virtual machines: what one batched read tells about a VM (`VmInfo`),
-//! and the calls that create, change, power and destroy it.
+//! and the specs of a clone and a relocation. The operations are on the
+//! handle in [`super::virtual_machine`].
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
-use tracing::{debug, info};
-
-use crate::vi::core::client::Client;
-use crate::vi::core::error::ViError;
 use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
 use crate::vi::core::xml::{XmlNode, escape};
 use crate::vi::object::crypto::CryptoKeyId;
@@ -171,7 +167,7 @@ impl VmInfo {
     }
 }
 
-fn question_from_node(q: &XmlNode) -> Option<VirtualMachineQuestionInfo> {
+pub(crate) fn question_from_node(q: &XmlNode) -> Option<VirtualMachineQuestionInfo> {
     let id = q.child_text("id")?.to_owned();
     let choice = q.child("choice");
     let choices = choice
@@ -252,200 +248,6 @@ impl RelocateSpec {
             m(&self.pool, "pool"),
             m(&self.host, "host"),
         )
-    }
-}
-
-impl Client {
-    /// Folder.CreateVM_Task; returns the new VM.
-    pub async fn create_vm(
-        &self,
-        folder: &ManagedObjectReference,
-        spec: &VirtualMachineConfigSpec,
-        pool: &ManagedObjectReference,
-        host: Option<&ManagedObjectReference>,
-        deadline: Option<Instant>,
-    ) -> Result<ManagedObjectReference, ViError> {
-        let args = format!(
-            "{}{}{}",
-            spec.to_xml("config"),
-            pool.to_xml("pool"),
-            host.map(|h| h.to_xml("host")).unwrap_or_default()
-        );
-        let out = self.run_task("CreateVM_Task", folder, &args, deadline).await?;
-        out.moref().ok_or_else(|| ViError::Decode("CreateVM_Task returned no VM".into()))
-    }
-
-    /// VirtualMachine.CloneVM_Task; returns the new VM.
-    pub async fn clone_vm(
-        &self,
-        source: &ManagedObjectReference,
-        spec: &CloneSpec,
-        deadline: Option<Instant>,
-    ) -> Result<ManagedObjectReference, ViError> {
-        let mut snapshot = String::new();
-        let mut location = RelocateSpec {
-            folder: None,
-            datastore: spec.datastore.clone(),
-            disk_move_type: None,
-            pool: spec.pool.clone(),
-            host: spec.host.clone(),
-        };
-        if spec.linked {
-            let objs = self.retrieve(std::slice::from_ref(source), &["snapshot.currentSnapshot"]).await?;
-            let current =
-                objs.first().and_then(|o| o.moref("snapshot.currentSnapshot")).ok_or_else(|| ViError::Fault {
-                    kind: "InvalidState".into(),
-                    message: format!("a linked clone needs a snapshot on {source}, and it has none"),
-                })?;
-            location.disk_move_type = Some("createNewChildDiskBacking".into());
-            snapshot = current.to_xml("snapshot");
-        }
-        let body = format!(
-            "{}<template>false</template>{}<powerOn>false</powerOn>{snapshot}{}",
-            location.to_xml("location"),
-            spec.config.as_ref().map(|c| c.to_xml("config")).unwrap_or_default(),
-            spec.tpm_provision_policy
-                .as_ref()
-                .map(|p| format!("<tpmProvisionPolicy>{}</tpmProvisionPolicy>", escape(p)))
-                .unwrap_or_default(),
-        );
-        let args = format!("{}<name>{}</name><spec>{body}</spec>", spec.folder.to_xml("folder"), escape(&spec.name));
-        let out = self.run_task("CloneVM_Task", source, &args, deadline).await?;
-        out.moref().ok_or_else(|| ViError::Decode("CloneVM_Task returned no VM".into()))
-    }
-
-    pub async fn reconfigure_vm(
-        &self,
-        vm: &ManagedObjectReference,
-        spec: &VirtualMachineConfigSpec,
-        deadline: Option<Instant>,
-    ) -> Result<(), ViError> {
-        info!(vm = %vm, devices = spec.device_change.len(), "reconfiguring VM");
-        self.run_task("ReconfigVM_Task", vm, &spec.to_xml("spec"), deadline).await.map(|_| ())
-    }
-
-    pub async fn relocate_vm(
-        &self,
-        vm: &ManagedObjectReference,
-        spec: &RelocateSpec,
-        deadline: Option<Instant>,
-    ) -> Result<(), ViError> {
-        self.run_task("RelocateVM_Task", vm, &spec.to_xml("spec"), deadline).await.map(|_| ())
-    }
-
-    pub async fn upgrade_vm_hardware(
-        &self,
-        vm: &ManagedObjectReference,
-        version: &str,
-        deadline: Option<Instant>,
-    ) -> Result<(), ViError> {
-        let args = format!("<version>{}</version>", escape(version));
-        self.run_task("UpgradeVM_Task", vm, &args, deadline).await.map(|_| ())
-    }
-
-    /// Powers the VM on. A blocking question is answered with its default
-    /// choice when `auto_answer`, else the power-on fails with its text.
-    pub async fn power_on_vm(
-        &self,
-        vm: &ManagedObjectReference,
-        auto_answer: bool,
-        deadline: Option<Instant>,
-    ) -> Result<(), ViError> {
-        let task = self.start_task("PowerOnVM_Task", vm, "", deadline).await?;
-        let mut delay = Duration::from_millis(50);
-        loop {
-            let objs = self
-                .retrieve_by_type(
-                    &[task.clone(), vm.clone()],
-                    &[("Task", &["info.state", "info.error"]), ("VirtualMachine", &["runtime.question"])],
-                    None,
-                )
-                .await?;
-            let (t, v) = (objs.first(), objs.get(1));
-            if let Some("success" | "error") = t.and_then(|t| t.str("info.state")) {
-                return self.wait_for_task(&task, deadline).await.map(|_| ());
-            }
-            if let Some(q) = v.and_then(|v| v.node("runtime.question")).and_then(question_from_node) {
-                self.handle_question(vm, &q, auto_answer).await?;
-            }
-            if deadline.is_some_and(|d| Instant::now() + delay > d) {
-                return Err(ViError::TaskTimeout { task: task.value.clone(), what: "power on".into() });
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(1));
-        }
-    }
-
-    /// Answers (or refuses) a question the VM is blocked on.
-    pub async fn handle_question(
-        &self,
-        vm: &ManagedObjectReference,
-        q: &VirtualMachineQuestionInfo,
-        auto_answer: bool,
-    ) -> Result<(), ViError> {
-        let choice = q.default_index.and_then(|i| q.choices.get(i)).or(q.choices.first());
-        match (auto_answer, choice) {
-            (true, Some((key, label))) => {
-                info!(vm = %vm, question = %q.text, answer = %label, "answering VM question with its default choice");
-                let args =
-                    format!("<questionId>{}</questionId><answerChoice>{}</answerChoice>", escape(&q.id), escape(key));
-                self.invoke("AnswerVM", vm, &args).await.map(|_| ())
-            }
-            _ => Err(ViError::Fault {
-                kind: "VmQuestion".into(),
-                message: format!(
-                    "VM {vm} is waiting for an answer to: {:?} (choices: {}); answer it in vSphere, or set auto_answer = true on the provider to pick the default",
-                    q.text,
-                    q.choices.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            }),
-        }
-    }
-
-    pub async fn power_off_vm(&self, vm: &ManagedObjectReference, deadline: Option<Instant>) -> Result<(), ViError> {
-        self.run_task("PowerOffVM_Task", vm, "", deadline).await.map(|_| ())
-    }
-
-    /// Asks the guest to shut down and waits up to `wait` for it; then (or
-    /// when the guest cannot be asked, e.g. no VMware Tools) powers it off.
-    pub async fn shutdown_vm(
-        &self,
-        vm: &ManagedObjectReference,
-        wait: Duration,
-        deadline: Option<Instant>,
-    ) -> Result<(), ViError> {
-        if let Err(e) = self.invoke("ShutdownGuest", vm, "").await {
-            debug!(vm = %vm, error = %e, "guest shutdown refused; powering off");
-            return self.power_off_vm(vm, deadline).await;
-        }
-        let until = crate::vi::core::task::deadline_after(wait);
-        while Instant::now() < until {
-            let objs = self.retrieve(std::slice::from_ref(vm), &["runtime.powerState"]).await?;
-            if objs.first().and_then(|o| o.str("runtime.powerState")) == Some("poweredOff") {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        self.power_off_vm(vm, deadline).await
-    }
-
-    pub async fn destroy_vm(&self, vm: &ManagedObjectReference, deadline: Option<Instant>) -> Result<(), ViError> {
-        self.run_task("Destroy_Task", vm, "", deadline).await.map(|_| ())
-    }
-
-    /// Polls until the guest reports an IP address or `wait` passes.
-    pub async fn wait_for_ip(&self, vm: &ManagedObjectReference, wait: Duration) -> Result<Option<String>, ViError> {
-        let until = crate::vi::core::task::deadline_after(wait);
-        loop {
-            let objs = self.retrieve(std::slice::from_ref(vm), &["guest.ipAddress"]).await?;
-            if let Some(ip) = objs.first().and_then(|o| o.str("guest.ipAddress")).filter(|ip| !ip.is_empty()) {
-                return Ok(Some(ip.to_owned()));
-            }
-            if Instant::now() >= until {
-                return Ok(None);
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
     }
 }
 
