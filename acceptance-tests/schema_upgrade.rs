@@ -117,6 +117,11 @@ fn catalog_item_states_from_older_schema_versions_upgrade_without_changes() {
 
     for (version, edit) in [(1, facts_as_version_1 as fn(&mut serde_json::Value)), (0, facts_as_version_0)] {
         rewrite_item(&tf, version, edit);
+        // Without a refresh the dropped facts are not read again: the plan
+        // shows them coming back, and nothing else.
+        let plan = tf.ok(&["plan", "-refresh=false", "-no-color"]);
+        assert!(plan.contains("1 to change, 0 to destroy"), "from {version}: {plan}");
+        assert!(plan.contains("+ virtual_systems"), "from {version}: {plan}");
         tf.assert_no_changes();
         tf.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
         assert_eq!(stored_version(&tf), 2, "from {version}: the state is written at the current version");
