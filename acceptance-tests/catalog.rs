@@ -216,10 +216,15 @@ fn catalog_with_items_from_an_ovf_and_an_ova() {
     assert_eq!(vs["hardware_version"], "vmx-19");
     assert_eq!(vs["transports"], serde_json::json!(["com.vmware.guestInfo"]));
     assert_eq!(vs["network_interface"][0]["network"], "lan");
-    assert_eq!(vs["vapp_properties"][0]["id"], "app.port");
+    assert_eq!(vs["vapp_properties"][0]["full_key"], "app.port");
     assert_eq!(vs["vapp_properties"][0]["type"], "int(0..65535)");
     assert_eq!(ovf["networks"][0]["name"], "lan");
-    assert_eq!(ovf["disks"][0]["file"], "tiny-disk1.vmdk");
+    assert_eq!(ovf["disks"][0]["file_href"], "tiny-disk1.vmdk");
+    assert_eq!(ovf["files"][0]["href"], "tiny-disk1.vmdk");
+    assert_eq!(ovf["disks"][0]["file_id"], ovf["files"][0]["id"]);
+    assert_eq!(ovf["vapp_properties"], vs["vapp_properties"], "a single VM's properties, listed in both places");
+    assert_eq!(ovf["vapp_properties"][0]["virtual_system_id"], vs["id"]);
+    assert_eq!(ovf["ovf_version"], 1);
     let stored = item(&sim, &ovf_id).and_then(|i| i.description).unwrap_or_default();
     assert!(stored.starts_with("[terraform-provider-vi] {\"source_file\":\"./tiny.ovf\""), "{stored}");
 

@@ -105,6 +105,14 @@ fn reads_an_ovf_and_an_ova_from_the_working_directory() {
         serde_json::json!({"adapter_type": "E1000e", "network": "Storage & Backup"})
     );
     assert_eq!(vs["disks"][0]["capacity_bytes"], 16u64 << 30);
+    assert_eq!(
+        (vs["disks"][0]["controller"].clone(), vs["disks"][0]["controller_subtype"].clone()),
+        ("scsi".into(), "VirtualSCSI".into())
+    );
+    assert_eq!(o["disks"][0]["file_href"], "photon-tpm-disk1.vmdk");
+    assert_eq!(o["disks"][0]["file_id"], o["files"][0]["id"]);
+    assert_eq!(o["deployment_options"], serde_json::json!([]));
+    assert_eq!(vs["vapp_properties"], o["vapp_properties"], "a single VM's properties, listed in both places");
     assert_eq!(o["networks"][0]["name"], "VM Network");
     assert_eq!(o["files"][0]["href"], "photon-tpm-disk1.vmdk");
     assert_eq!(o["disks"][1]["capacity_bytes"], 104_857_600);

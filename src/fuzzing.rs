@@ -3,6 +3,7 @@
 //! an ordinary unit test, with or without a fuzzer installed. Each takes
 //! arbitrary bytes, must never panic, and checks what must hold of any
 //! successful parse.
+use crate::ovf::ova::read_from;
 use crate::ovf::parse_ovf;
 use crate::rules::connection_uri::{parse_connection_uri, parse_proxy};
 use crate::rules::vapp_type::parse_type;
@@ -14,8 +15,13 @@ use crate::vi::core::types::ObjectContent;
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets, by directory name under `fuzz/`.
-pub const TARGETS: &[(&str, Target)] =
-    &[("connection_uri", connection_uri), ("vapp_type", vapp_type), ("ovf", ovf), ("soap_response", soap_response)];
+pub const TARGETS: &[(&str, Target)] = &[
+    ("connection_uri", connection_uri),
+    ("vapp_type", vapp_type),
+    ("ovf", ovf),
+    ("ova", ova),
+    ("soap_response", soap_response),
+];
 
 /// Connection URIs and `proxy=` values: parse; a parsed proxy prints back
 /// to something that parses to the same proxy.
@@ -53,6 +59,24 @@ pub fn vapp_type(data: &[u8]) {
 pub fn ovf(data: &[u8]) {
     match parse_ovf(data) {
         Ok(d) => drop(format!("{d:?}")),
+        Err(e) => drop(e.to_string()),
+    }
+}
+
+/// OVA packages read from memory: every file listed lies inside the input,
+/// names are unique and never climb out with `..`.
+pub fn ova(data: &[u8]) {
+    let len = data.len() as u64;
+    match read_from(&mut std::io::Cursor::new(data), len, std::path::Path::new("fuzz.ova")) {
+        Ok(p) => {
+            let mut names = std::collections::HashSet::new();
+            for f in &p.files {
+                assert!(f.offset.checked_add(f.size).is_some_and(|end| end <= len), "{f:?} past {len}");
+                assert!(names.insert(f.name.as_str()), "{} twice", f.name);
+                assert!(!f.name.split(['/', '\\']).any(|c| c == ".."), "{}", f.name);
+            }
+            assert_eq!(p.files.first().map(|f| &f.name), Some(&p.descriptor_name));
+        }
         Err(e) => drop(e.to_string()),
     }
 }

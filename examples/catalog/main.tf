@@ -76,7 +76,7 @@ output "tiny_networks" {
 }
 
 output "tiny_properties" {
-  value = [for p in vi_catalog_item.tiny.virtual_systems[0].vapp_properties : "${p.id}: ${p.type}"]
+  value = [for p in vi_catalog_item.tiny.virtual_systems[0].vapp_properties : "${p.full_key}: ${p.type}"]
 }
 
 output "golden_id" {

@@ -1,11 +1,13 @@
 //! OVA packages: a tar archive whose first file is the OVF descriptor,
 //! followed by the files it references (disks, manifest, certificate).
 //!
-//! [`read_ova`] walks the headers only, seeking over file data, so a
-//! many-gigabyte OVA costs a few reads; it returns where each file's bytes
-//! lie, for streaming them to an upload later. Damaged or unsafe archives
-//! (bad checksums, truncation, sizes past the end, `..` or absolute names,
-//! links, duplicates) are refused with [`OvfError::Archive`].
+//! [`read_ova`] walks the headers only, with the `tar` crate, seeking over
+//! file data, so a many-gigabyte OVA costs a few reads; it returns where
+//! each file's bytes lie, for streaming them to an upload later. Damaged or
+//! unsafe archives (bad checksums, truncation, sizes past the end, `..` or
+//! absolute names, links, duplicates, oversized metadata) are refused with
+//! [`OvfError::Archive`]; those checks are this module's (see [`tar`] for
+//! what the crate leaves to us, and why metadata reads are bounded here).
 
 mod tar;
 
@@ -20,8 +22,6 @@ pub(crate) use tar::looks_like_header;
 
 /// Most files accepted in one OVA (an appliance has a handful).
 pub const MAX_ENTRIES: usize = 10_000;
-/// Longest GNU long name or pax header accepted.
-const MAX_META_BYTES: u64 = 1024 * 1024;
 
 /// A parsed OVA.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +72,8 @@ pub fn read_ova(path: &Path) -> Result<OvaPackage, OvfError> {
     read_from(&mut file, len, path)
 }
 
-fn read_from<R: Read + Seek>(r: &mut R, len: u64, path: &Path) -> Result<OvaPackage, OvfError> {
+/// [`read_ova`] on any reader of `len` bytes; `path` names it in errors.
+pub(crate) fn read_from<R: Read + Seek>(r: &mut R, len: u64, path: &Path) -> Result<OvaPackage, OvfError> {
     let files = list(r, len, path)?;
     let Some(first) = files.first() else {
         return Err(OvfError::Archive("the archive holds no files".into()));
@@ -97,57 +98,36 @@ fn read_from<R: Read + Seek>(r: &mut R, len: u64, path: &Path) -> Result<OvaPack
     Ok(OvaPackage { descriptor, descriptor_name, files })
 }
 
-/// Walks the tar headers, seeking over data.
+/// Lists the archive's files with the `tar` crate, seeking over data, and
+/// checks what the crate leaves to its user: sizes within the file, an
+/// end-of-archive block, safe and unique names, regular files only, pax
+/// records that parse, the entry count; metadata payloads are bounded by
+/// [`tar::SeekRuns`].
 fn list<R: Read + Seek>(r: &mut R, len: u64, path: &Path) -> Result<Vec<OvaEntry>, OvfError> {
+    let mut archive = ::tar::Archive::new(tar::SeekRuns::new(r));
     let mut files: Vec<OvaEntry> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut long_name: Option<Vec<u8>> = None;
-    let mut pax = tar::Pax::default();
-    let mut pos: u64 = 0;
-    loop {
-        if pos >= len {
-            return Err(OvfError::Archive(format!(
-                "the archive ends at byte {len} without an end-of-archive block (truncated?)"
-            )));
-        }
-        if len - pos < tar::BLOCK {
-            return Err(OvfError::Archive(format!("the archive ends inside the header at byte {pos} (truncated?)")));
-        }
-        let mut block = [0u8; 512];
-        r.seek(SeekFrom::Start(pos)).and_then(|_| r.read_exact(&mut block)).map_err(|e| OvfError::io(path, e))?;
-        let Some(header) = tar::parse_header(&block, pos)? else {
-            break; // end-of-archive block; anything after it is padding
-        };
-        let is_file = matches!(header.typeflag, b'0' | b'\0' | b'7');
-        // A pax `size` replaces the header's for the entry it precedes.
-        let size = if is_file { pax.size.unwrap_or(header.size) } else { header.size };
-        let data = pos + tar::BLOCK;
-        let shown = String::from_utf8_lossy(&header.name).into_owned();
-        let available = len - data;
+    // Where the last entry's data ends: the end-of-archive block follows.
+    let mut end: u64 = 0;
+    for entry in archive.entries_with_seek().map_err(|e| tar_error(e, path))? {
+        let mut entry = entry.map_err(|e| tar_error(e, path))?;
+        let size = entry.size();
+        let data = entry.raw_file_position();
+        let shown = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let available = len.saturating_sub(data);
         let next = tar::padded(size).and_then(|p| data.checked_add(p));
-        match next {
-            Some(next) if size <= available && next <= len => {}
+        end = match next {
+            Some(next) if size <= available && next <= len => next,
             _ => {
                 return Err(OvfError::Archive(format!(
                     "entry {shown:?} claims {size} bytes but only {available} follow its header (truncated?)"
                 )));
             }
-        }
-        match header.typeflag {
-            b'L' => {
-                let name = read_meta(r, data, size, &shown, path)?;
-                long_name = Some(tar::trim_nuls(&name).to_vec());
-            }
-            b'x' => pax = tar::parse_pax(&read_meta(r, data, size, &shown, path)?)?,
-            // Global pax headers and GNU long link names say nothing we use.
-            b'g' | b'K' => {}
-            b'5' => {
-                long_name = None;
-                pax = tar::Pax::default();
-            }
-            _ if is_file => {
-                let raw = pax.path.take().or_else(|| long_name.take()).unwrap_or(header.name);
-                let name = tar::clean_name(&raw)?;
+        };
+        match entry.header().entry_type().as_byte() {
+            b'0' | b'\0' | b'7' => {
+                check_pax(&mut entry, &shown, path)?;
+                let name = tar::clean_name(&entry.path_bytes())?;
                 if !seen.insert(name.clone()) {
                     return Err(OvfError::Archive(format!("file {name:?} appears twice")));
                 }
@@ -155,9 +135,9 @@ fn list<R: Read + Seek>(r: &mut R, len: u64, path: &Path) -> Result<Vec<OvaEntry
                     return Err(OvfError::Limit(format!("the OVA holds more than {MAX_ENTRIES} files")));
                 }
                 files.push(OvaEntry { name, size, offset: data });
-                long_name = None;
-                pax = tar::Pax::default();
             }
+            // Directories and global pax headers say nothing we use.
+            b'5' | b'g' => {}
             b'1' | b'2' => {
                 return Err(OvfError::Archive(format!("entry {shown:?} is a link; an OVA holds only regular files")));
             }
@@ -165,17 +145,47 @@ fn list<R: Read + Seek>(r: &mut R, len: u64, path: &Path) -> Result<Vec<OvaEntry
                 return Err(OvfError::Archive(format!("entry {shown:?} has unsupported type {:?}", char::from(other))));
             }
         }
-        // Checked above: next ≤ len.
-        pos = next.unwrap_or(len);
+    }
+    // The crate ends a listing at an all-zero block or at the end of the
+    // file; only the first is a whole archive.
+    if len.saturating_sub(end) < tar::BLOCK {
+        return Err(OvfError::Archive(format!(
+            "the archive ends at byte {len} without an end-of-archive block (truncated?)"
+        )));
     }
     Ok(files)
 }
 
-fn read_meta<R: Read + Seek>(r: &mut R, at: u64, size: u64, shown: &str, path: &Path) -> Result<Vec<u8>, OvfError> {
-    if size > MAX_META_BYTES {
-        return Err(OvfError::Archive(format!("metadata entry {shown:?} is {size} bytes, more than {MAX_META_BYTES}")));
+/// Refuses an entry whose pax extended header does not parse, or whose pax
+/// `size` is not a number: the crate skips such records (and then takes the
+/// header's size), where another reader may not — two readers must not see
+/// two different archives.
+fn check_pax<R: Read>(entry: &mut ::tar::Entry<'_, R>, shown: &str, path: &Path) -> Result<(), OvfError> {
+    let size = entry.size();
+    let Some(records) = entry.pax_extensions().map_err(|e| tar_error(e, path))? else { return Ok(()) };
+    let bad = |d: &str| OvfError::Archive(format!("bad pax extended header for {shown:?}: {d}"));
+    for record in records {
+        let record = record.map_err(|_| bad("a record does not parse"))?;
+        if record.key_bytes() == b"size" {
+            let value = std::str::from_utf8(record.value_bytes()).map_err(|_| bad("size is not text"))?;
+            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) || value.parse::<u64>() != Ok(size) {
+                return Err(bad("size is not a whole number that fits in 64 bits"));
+            }
+        }
     }
-    read_at(r, at, size, path)
+    Ok(())
+}
+
+/// An error of the `tar` crate: the file's own I/O errors as such, the
+/// metadata bound as itself, anything else as a damaged archive.
+fn tar_error(e: std::io::Error, path: &Path) -> OvfError {
+    if e.raw_os_error().is_some() {
+        return OvfError::io(path, e);
+    }
+    if e.get_ref().is_some_and(|inner| inner.is::<tar::MetadataTooLarge>()) {
+        return OvfError::Archive(e.to_string());
+    }
+    OvfError::Archive(format!("damaged or truncated archive: {e}"))
 }
 
 /// Reads `size` bytes at `at`; callers bound `size`.
@@ -359,7 +369,8 @@ mod tests {
         seal(&mut h);
         bytes.extend_from_slice(&h);
         bytes.extend_from_slice(&[0u8; 1024]);
-        assert!(archive_err(&bytes).contains("claims"));
+        let e = archive_err(&bytes);
+        assert!(e.contains("overflow"), "{e}");
 
         let mut bytes = archive(&[("a.ovf", OVF, b'0')]);
         bytes.truncate(bytes.len() - 1024);
@@ -367,11 +378,131 @@ mod tests {
         bytes.extend_from_slice(&[0u8; 1024]);
         assert!(archive_err(&bytes).contains("claims"));
 
-        // A long-name entry that is too big is refused before it is read.
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(&header("././@LongLink", MAX_META_BYTES + 1, b'L'));
-        bytes.resize(bytes.len() + (MAX_META_BYTES as usize + 1).div_ceil(512) * 512 + 1024, 0);
-        assert!(archive_err(&bytes).contains("metadata"));
+        // A long-name entry one byte too big is refused once the bound is
+        // read; one at the bound is read.
+        for (size, refused) in [(tar::MAX_META_BYTES + 1, true), (tar::MAX_META_BYTES, false)] {
+            let mut bytes = Vec::new();
+            bytes.extend_from_slice(&header("././@LongLink", size, b'L'));
+            let mut name = vec![b'n'; size as usize - 1];
+            name.push(0);
+            bytes.extend_from_slice(&name);
+            bytes.resize(bytes.len().div_ceil(512) * 512, 0);
+            bytes.extend_from_slice(&header("short", 0, b'0'));
+            bytes.extend_from_slice(&[0u8; 1024]);
+            let e = archive_err(&bytes);
+            assert_eq!(e.contains("long name or pax extended header is larger"), refused, "{size}: {e}");
+        }
+    }
+
+    /// The measurement behind `tar::SeekRuns`: a 4 GiB GNU long name (a
+    /// sparse file: it costs nothing on disk) is refused after reading at
+    /// most the bound, not read into memory whole.
+    #[test]
+    fn a_huge_long_name_is_refused_without_reading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hostile.ova");
+        let size = 4u64 << 30;
+        let mut f = std::fs::File::create(&path).unwrap();
+        f.write_all(&header("././@LongLink", size, b'L')).unwrap();
+        f.set_len(512 + size + 1024).unwrap();
+        drop(f);
+        let mut file = std::fs::File::open(&path).unwrap();
+        let mut counted = Counted { inner: &mut file, read: 0 };
+        let e = read_from(&mut counted, 512 + size + 1024, &path).unwrap_err();
+        assert!(e.to_string().contains("larger than"), "{e}");
+        assert!(counted.read <= tar::MAX_RUN, "read {} bytes", counted.read);
+    }
+
+    /// Counts the bytes read through it.
+    struct Counted<'a, R> {
+        inner: &'a mut R,
+        read: u64,
+    }
+
+    impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.read += n as u64;
+            Ok(n)
+        }
+    }
+
+    impl<R: std::io::Seek> std::io::Seek for Counted<'_, R> {
+        fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+            self.inner.seek(pos)
+        }
+    }
+
+    /// Archives another writer made (Python's `tarfile`, in its ustar, GNU
+    /// and pax formats; kept as the OVA fuzz target's seeds).
+    #[test]
+    fn archives_from_another_writer() {
+        let long = format!("{}.vmdk", "d".repeat(120));
+        for (bytes, names) in [
+            (&include_bytes!("../../fuzz/seeds/ova/ustar.ova")[..], vec!["tiny.ovf", "tiny-disk1.vmdk"]),
+            (include_bytes!("../../fuzz/seeds/ova/gnu-longname.ova"), vec!["tiny.ovf", "tiny-disk1.vmdk", &long]),
+            (include_bytes!("../../fuzz/seeds/ova/pax-path.ova"), vec!["tiny.ovf", "tiny-disk1.vmdk", &long]),
+        ] {
+            let pkg = read_bytes(bytes).unwrap();
+            assert_eq!(pkg.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), names);
+            let disk = pkg.entry("tiny-disk1.vmdk").unwrap();
+            let at = disk.offset as usize;
+            assert_eq!(&bytes[at..at + disk.size as usize], "disk bytes\n".repeat(3).as_bytes());
+            assert!(pkg.missing_references().is_empty(), "{:?}", pkg.missing_references());
+        }
+    }
+
+    #[test]
+    fn ustar_prefixes_are_joined_and_gnu_headers_have_none() {
+        let mut h = header("disk.vmdk", 0, b'0');
+        h[345..351].copy_from_slice(b"a/b/cd");
+        seal(&mut h);
+        let mut bytes = archive(&[("a.ovf", OVF, b'0')]);
+        bytes.truncate(bytes.len() - 1024);
+        bytes.extend_from_slice(&h);
+        // GNU magic: the prefix area is not a prefix.
+        let mut gnu = header("gnu.vmdk", 0, b'0');
+        gnu[345..351].copy_from_slice(b"a/b/cd");
+        gnu[257..265].copy_from_slice(b"ustar  \0");
+        seal(&mut gnu);
+        bytes.extend_from_slice(&gnu);
+        bytes.extend_from_slice(&[0u8; 1024]);
+        let names: Vec<String> = read_bytes(&bytes).unwrap().files.into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["a.ovf", "a/b/cd/disk.vmdk", "gnu.vmdk"]);
+    }
+
+    #[test]
+    fn bad_pax_records_are_refused() {
+        for bad in [
+            &b"99 path=x\n"[..],
+            b"5 path=x\n",
+            b"x path=y\n",
+            b"nolength",
+            b"11 path_x\n\n",
+            b"10 size=x\n",
+            b"12 size=-1\n",
+            b"29 size=99999999999999999999\n",
+            b"10 path=x!",
+        ] {
+            let bytes = archive(&[("a.ovf", OVF, b'0'), ("PaxHeaders/d", bad, b'x'), ("d.vmdk", b"", b'0')]);
+            let e = archive_err(&bytes);
+            assert!(e.contains("pax"), "{:?}: {e}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn checksums_are_checked() {
+        let mut bytes = archive(&[("a.ovf", OVF, b'0'), ("d.vmdk", b"x", b'0')]);
+        let second = 512 + OVF.len().div_ceil(512) * 512;
+        bytes[second] = b'e';
+        assert!(archive_err(&bytes).contains("checksum"));
+        // Old writers summed signed bytes; the `tar` crate (and so this
+        // reader) takes only the POSIX unsigned sum.
+        let mut h = header("caf\u{e9}.ovf", 0, b'0');
+        h[148..156].copy_from_slice(b"        ");
+        let sum: i64 = h.iter().map(|&x| i64::from(x as i8)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        assert!(!tar::looks_like_header(&h));
     }
 
     #[test]

@@ -8,14 +8,12 @@
 //! the OVF facts (`virtual_systems`, `networks`, …) and `instantiate_tpm`.
 use async_trait::async_trait;
 
-pub mod facts;
 mod lost_create;
 mod plan;
 mod provenance;
 mod schema;
 pub mod state;
 mod upgrade;
-pub use self::facts::Facts;
 use self::state::State;
 use crate::ovf::limits::MAX_DESCRIPTOR_BYTES;
 use crate::ovf::package::manifest_sha256;
@@ -25,6 +23,7 @@ use crate::rules::object_name::NameKind;
 use crate::shared::Meta;
 use crate::shared::diag::library_diag;
 use crate::shared::item_provenance::{compose, split};
+use crate::shared::ovf_facts::OvfFacts;
 use crate::shared::tpm::template_origin::instantiate_tpm;
 use crate::vi::{ByteRange, ItemFileSource, ItemModel, LibraryClient};
 
@@ -42,10 +41,10 @@ async fn library(meta: &Meta) -> Result<&LibraryClient, Diags> {
 
 /// The facts of an item as vCenter holds it: its `.ovf` file parsed. An
 /// item without one (vcsim's captures have no files) has empty facts.
-async fn library_facts(lib: &LibraryClient, item_id: &str) -> Result<Facts, Diags> {
+async fn library_facts(lib: &LibraryClient, item_id: &str) -> Result<OvfFacts, Diags> {
     let files = lib.list_item_files(item_id).await.map_err(|e| library_diag(&e, "listing the item's files", None))?;
     let Some(ovf) = files.iter().find(|f| f.name.to_ascii_lowercase().ends_with(".ovf")) else {
-        return Ok(Facts::default());
+        return Ok(OvfFacts::default());
     };
     let bytes = lib
         .download_item_file(item_id, &ovf.name, MAX_DESCRIPTOR_BYTES)
@@ -54,7 +53,7 @@ async fn library_facts(lib: &LibraryClient, item_id: &str) -> Result<Facts, Diag
     let descriptor = parse_ovf(&bytes).map_err(|e| {
         Diags::error("The item's OVF descriptor does not parse", format!("{} of item {item_id}: {e}", ovf.name))
     })?;
-    Ok(Facts::of(&descriptor))
+    Ok(OvfFacts::of(&descriptor))
 }
 
 /// `instantiate_tpm` for a state, by the TPM rules.
@@ -82,9 +81,9 @@ async fn to_state(meta: &Meta, lib: &LibraryClient, item: &ItemModel, current: &
     if let Some(p) = provenance {
         provenance::apply(p, &mut s);
     }
-    if !Facts::present_in(&s) {
+    if !s.has_facts() {
         let id = s.id.get().cloned().unwrap_or_default();
-        library_facts(lib, &id).await?.apply_to(&mut s);
+        s.set_facts(library_facts(lib, &id).await?);
     }
     // A read reports, it does not judge: a recorded policy the rules now
     // refuse (the vCenter was downgraded?) reads as none.
@@ -138,7 +137,7 @@ impl CatalogItem {
             )));
         }
         let mut state = State { id: Value::known(id.clone()), source_sha256: Value::known(sha), ..want };
-        Facts::of(&pkg.descriptor).apply_to(&mut state);
+        state.set_facts(OvfFacts::of(&pkg.descriptor));
         state.instantiate_tpm = tpm_of(meta, &state).map_err(fail)?;
         if !want_description_is_final(&partial, &state) {
             lib.update_item(&id, None, Some(&stored_description(&state)))
@@ -170,7 +169,7 @@ impl CatalogItem {
         let partial = State { id: Value::known(id.clone()), ..want.clone() };
         let fail = |d: Diags| ApplyError { diags: d, partial: Some(partial.clone()) };
         let mut state = State { id: Value::known(id.clone()), source_sha256: Value::Null, ..want };
-        library_facts(lib, &id).await.map_err(fail)?.apply_to(&mut state);
+        state.set_facts(library_facts(lib, &id).await.map_err(fail)?);
         state.instantiate_tpm = tpm_of(meta, &state).map_err(fail)?;
         Ok(state)
     }

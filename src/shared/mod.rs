@@ -5,8 +5,9 @@
 //! provenance ([`item_provenance`]), a VM's facts as the schemas name them
 //! ([`vm_facts`]), the plan-time checks of names ([`name_checks`]) and of
 //! the ids a configuration refers to ([`references`]), and what a create
-//! whose answer was lost records ([`lost_create`]), and guest
-//! customization ([`customization`]).
+//! whose answer was lost records ([`lost_create`]); guest customization
+//! ([`customization`]); and the facts of an OVF descriptor as both
+//! `data "vi_ovf"` and `vi_catalog_item` show them ([`ovf_facts`]).
 pub mod customization;
 pub mod diag;
 pub mod item_provenance;
@@ -14,6 +15,7 @@ pub mod lookup;
 pub mod lost_create;
 mod meta;
 pub mod name_checks;
+pub mod ovf_facts;
 pub mod references;
 pub mod tpm;
 pub mod vm_facts;

@@ -1,158 +1,49 @@
-//! Just enough of the tar format to list an OVA: POSIX ustar headers (with
-//! the name prefix field), GNU long names (`L`), pax extended headers (`x`,
-//! for `path` and `size`) and GNU base-256 sizes (disks over 8 GiB). Every
-//! field is checked; nothing here panics or allocates more than a header.
+//! What the OVA reader adds to the `tar` crate: telling a tar header by
+//! content, entry names made safe, and a bound on what tar metadata may
+//! make us read into memory.
+//!
+//! Why the bound: `tar` (0.4.46, `Archive::entries`) reads a GNU long name
+//! (`L`), long link (`K`) or pax extended header (`x`) whole into a `Vec`
+//! before the entry it describes is returned, for whatever size its header
+//! claims (`EntryFields::read_all`, a `read_to_end`; only the first 128 KiB
+//! are reserved up front). A hostile OVA with a 4 GiB long name (cheap as a
+//! sparse file) would make the provider allocate 4 GiB. The crate reads
+//! that payload right after the header, with no seek in between, and seeks
+//! before every header (`entries_with_seek`), so [`SeekRuns`] — a reader
+//! that refuses to read more than [`MAX_RUN`] bytes between two seeks —
+//! caps every such payload at [`MAX_META_BYTES`] without depending on how
+//! the crate is built inside: whatever it reads, it cannot read more than
+//! that in one go.
+use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::ovf::OvfError;
 
 pub(super) const BLOCK: u64 = 512;
+/// Longest GNU long name, long link or pax extended header accepted.
+pub(super) const MAX_META_BYTES: u64 = 1024 * 1024;
+/// Most bytes read between two seeks: a header and its metadata payload.
+pub(super) const MAX_RUN: u64 = BLOCK + MAX_META_BYTES;
 
-/// One header block, decoded.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct Header {
-    /// The name as stored (ustar prefix joined), not yet checked.
-    pub name: Vec<u8>,
-    pub size: u64,
-    pub typeflag: u8,
-}
-
-/// `Ok(None)` for an all-zero block, which marks the end of the archive.
-pub(super) fn parse_header(block: &[u8; 512], at: u64) -> Result<Option<Header>, OvfError> {
-    if block.iter().all(|&b| b == 0) {
-        return Ok(None);
-    }
-    if !checksum_ok(block) {
-        return Err(archive(format!("bad header checksum at byte {at} (not a tar archive, or damaged)")));
-    }
-    let mut name = until_nul(&block[0..100]).to_vec();
-    // Only POSIX ustar has a name prefix; GNU tar keeps other data there.
-    if &block[257..263] == b"ustar\0" {
-        let prefix = until_nul(&block[345..500]);
-        if !prefix.is_empty() {
-            let mut joined = prefix.to_vec();
-            joined.push(b'/');
-            joined.extend_from_slice(&name);
-            name = joined;
-        }
-    }
-    let size =
-        numeric(&block[124..136]).map_err(|d| archive(format!("bad size field in the header at byte {at}: {d}")))?;
-    Ok(Some(Header { name, size, typeflag: block[156] }))
-}
-
-/// True for a block that is a valid tar header (used to tell an OVA from
-/// an OVF by content).
+/// True for a block that is a tar header the `tar` crate accepts (used to
+/// tell an OVA from an OVF by content): not all zeros, and the stored
+/// checksum is the unsigned sum of the header with the checksum field read
+/// as spaces.
 pub(crate) fn looks_like_header(head: &[u8]) -> bool {
-    match head.get(..512).and_then(|b| <&[u8; 512]>::try_from(b).ok()) {
-        Some(block) => !block.iter().all(|&b| b == 0) && checksum_ok(block),
-        None => false,
-    }
-}
-
-/// The stored checksum is the sum of all header bytes with the checksum
-/// field itself read as spaces; old writers summed signed bytes.
-fn checksum_ok(block: &[u8; 512]) -> bool {
-    let Ok(stored) = numeric(&block[148..156]) else {
+    let Some(block) = head.get(..BLOCK as usize) else { return false };
+    if block.iter().all(|&b| b == 0) {
         return false;
-    };
-    let field = &block[148..156];
-    let unsigned: u64 = block.iter().map(|&b| u64::from(b)).sum::<u64>()
-        - field.iter().map(|&b| u64::from(b)).sum::<u64>()
-        + 8 * u64::from(b' ');
-    let signed: i64 = block.iter().map(|&b| i64::from(b as i8)).sum::<i64>()
-        - field.iter().map(|&b| i64::from(b as i8)).sum::<i64>()
-        + 8 * i64::from(b' ');
-    stored == unsigned || i64::try_from(stored).is_ok_and(|s| s == signed)
-}
-
-/// A numeric header field: octal ASCII (space/NUL padded) or, with the high
-/// bit of the first byte set, GNU base-256 big-endian.
-fn numeric(field: &[u8]) -> Result<u64, String> {
-    if let Some((&first, rest)) = field.split_first()
-        && first & 0x80 != 0
-    {
-        if first & 0x40 != 0 {
-            return Err("negative base-256 number".into());
-        }
-        let mut v = u64::from(first & 0x3f);
-        for &b in rest {
-            v = v.checked_mul(256).and_then(|v| v.checked_add(u64::from(b))).ok_or("base-256 number overflows")?;
-        }
-        return Ok(v);
     }
-    let trimmed = field.iter().skip_while(|&&b| b == b' ').copied().collect::<Vec<u8>>();
-    let digits_end = trimmed.iter().position(|&b| b == 0 || b == b' ').unwrap_or(trimmed.len());
-    let (digits, tail) = trimmed.split_at(digits_end);
-    if tail.iter().any(|&b| b != 0 && b != b' ') {
-        return Err(format!("{:?} is not an octal number", String::from_utf8_lossy(field)));
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !(b'0'..=b'7').contains(&d) {
-            return Err(format!("{:?} is not an octal number", String::from_utf8_lossy(field)));
-        }
-        v = v.checked_mul(8).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or("octal number overflows")?;
-    }
-    Ok(v)
-}
-
-fn until_nul(field: &[u8]) -> &[u8] {
-    let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
-    field.get(..end).unwrap_or_default()
-}
-
-/// Trailing NULs dropped (GNU long-name data is NUL-terminated).
-pub(super) fn trim_nuls(data: &[u8]) -> &[u8] {
-    until_nul(data)
-}
-
-/// What a pax extended header says about the next entry.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct Pax {
-    pub path: Option<Vec<u8>>,
-    pub size: Option<u64>,
-}
-
-/// Parses pax records: `"<len> <key>=<value>\n"`, where `len` counts the
-/// whole record.
-pub(super) fn parse_pax(data: &[u8]) -> Result<Pax, OvfError> {
-    let bad = |d: &str| archive(format!("bad pax extended header: {d}"));
-    let mut pax = Pax::default();
-    let mut rest = data;
-    while !rest.is_empty() && !rest.iter().all(|&b| b == 0) {
-        let space = rest.iter().position(|&b| b == b' ').ok_or_else(|| bad("record without a length"))?;
-        let len_digits = rest.get(..space).unwrap_or_default();
-        if len_digits.is_empty() || !len_digits.iter().all(u8::is_ascii_digit) {
-            return Err(bad("record length is not a number"));
-        }
-        let len: usize = std::str::from_utf8(len_digits)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| bad("record length is too large"))?;
-        let record = rest.get(space + 1..len).ok_or_else(|| bad("record length runs past the header"))?;
-        let record = record.strip_suffix(b"\n").ok_or_else(|| bad("record does not end with a newline"))?;
-        let eq = record.iter().position(|&b| b == b'=').ok_or_else(|| bad("record without '='"))?;
-        let (key, value) = record.split_at(eq);
-        let value = value.get(1..).unwrap_or_default();
-        match key {
-            b"path" => pax.path = Some(value.to_vec()),
-            b"size" => {
-                let text = std::str::from_utf8(value).map_err(|_| bad("size is not text"))?;
-                if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(bad("size is not a whole number"));
-                }
-                pax.size = Some(text.parse().map_err(|_| bad("size does not fit in 64 bits"))?);
-            }
-            _ => {}
-        }
-        rest = rest.get(len..).unwrap_or_default();
-    }
-    Ok(pax)
+    let mut header = tar::Header::new_old();
+    header.as_mut_bytes().copy_from_slice(block);
+    let sum = block[..148].iter().chain(&block[156..]).map(|&b| u32::from(b)).sum::<u32>() + 8 * u32::from(b' ');
+    header.cksum().is_ok_and(|stored| stored == sum)
 }
 
 /// An entry name made safe to report and to look up: UTF-8, relative,
-/// without `..` components or control characters; a leading `./` dropped.
+/// without `..` components or control characters; a leading `./` dropped,
+/// and anything from the first NUL on (GNU long names end with one).
 pub(super) fn clean_name(raw: &[u8]) -> Result<String, OvfError> {
+    let raw = raw.split(|&b| b == 0).next().unwrap_or_default();
     let name = std::str::from_utf8(raw)
         .map_err(|_| archive(format!("entry name {:?} is not UTF-8", String::from_utf8_lossy(raw))))?;
     let mut rest = name;
@@ -182,6 +73,46 @@ pub(super) fn padded(size: u64) -> Option<u64> {
 
 pub(super) fn archive(msg: String) -> OvfError {
     OvfError::Archive(msg)
+}
+
+/// A run of reads longer than [`MAX_RUN`]: a metadata entry too large.
+#[derive(Debug, thiserror::Error)]
+#[error("a GNU long name or pax extended header is larger than {MAX_META_BYTES} bytes")]
+pub(super) struct MetadataTooLarge;
+
+/// A reader that refuses to read more than [`MAX_RUN`] bytes between two
+/// seeks (see the module documentation).
+pub(super) struct SeekRuns<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R> SeekRuns<R> {
+    pub(super) fn new(inner: R) -> Self {
+        SeekRuns { inner, left: MAX_RUN }
+    }
+}
+
+impl<R: Read> Read for SeekRuns<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            return Err(io::Error::other(MetadataTooLarge));
+        }
+        let n = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let got = self.inner.read(&mut buf[..n])?;
+        self.left = self.left.saturating_sub(got as u64);
+        Ok(got)
+    }
+}
+
+impl<R: Seek> Seek for SeekRuns<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.left = MAX_RUN;
+        self.inner.seek(pos)
+    }
 }
 
 #[cfg(test)]
@@ -214,90 +145,18 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn reads_a_ustar_header() {
+    fn tells_a_header_by_content() {
         let h = header("disk.vmdk", 1234, b'0');
         assert!(looks_like_header(&h));
-        let parsed = parse_header(&h, 0).unwrap().unwrap();
-        assert_eq!(parsed, Header { name: b"disk.vmdk".to_vec(), size: 1234, typeflag: b'0' });
-        assert_eq!(parse_header(&[0u8; 512], 0).unwrap(), None);
+        assert!(looks_like_header(&[&h[..], b"more"].concat()));
+        assert!(!looks_like_header(&h[..511]));
+        let mut damaged = h;
+        damaged[0] = b'x';
+        assert!(!looks_like_header(&damaged));
+        damaged[148..156].copy_from_slice(b"zzzzzzz\0");
+        assert!(!looks_like_header(&damaged));
         assert!(!looks_like_header(&[0u8; 512]));
         assert!(!looks_like_header(b"<?xml version='1.0'?>"));
-    }
-
-    #[test]
-    fn joins_the_ustar_prefix() {
-        let mut h = header("disk.vmdk", 0, b'0');
-        h[345..351].copy_from_slice(b"a/b/cd");
-        seal(&mut h);
-        assert_eq!(parse_header(&h, 0).unwrap().unwrap().name, b"a/b/cd/disk.vmdk");
-        // GNU magic: the prefix area is not a prefix.
-        h[257..265].copy_from_slice(b"ustar  \0");
-        seal(&mut h);
-        assert_eq!(parse_header(&h, 0).unwrap().unwrap().name, b"disk.vmdk");
-    }
-
-    #[test]
-    fn rejects_bad_checksums() {
-        let mut h = header("x.ovf", 10, b'0');
-        h[0] = b'y';
-        assert!(matches!(parse_header(&h, 512), Err(OvfError::Archive(m)) if m.contains("checksum")));
-        let mut h = header("x.ovf", 10, b'0');
-        h[148..156].copy_from_slice(b"zzzzzzz\0");
-        assert!(parse_header(&h, 0).is_err());
-    }
-
-    #[test]
-    fn signed_checksums_are_accepted() {
-        let mut h = header("caf\u{e9}.ovf", 0, b'0');
-        h[148..156].copy_from_slice(b"        ");
-        let sum: i64 = h.iter().map(|&x| i64::from(x as i8)).sum();
-        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-        assert!(parse_header(&h, 0).is_ok());
-    }
-
-    #[test]
-    fn numeric_fields() {
-        assert_eq!(numeric(b"00000001750\0"), Ok(1000));
-        assert_eq!(numeric(b"   1750 \0\0\0\0"), Ok(1000));
-        assert_eq!(numeric(b"\0\0\0\0\0\0\0\0\0\0\0\0"), Ok(0));
-        assert!(numeric(b"0000000175x\0").is_err());
-        assert!(numeric(b"00000008\0\0\0\0").is_err());
-        assert!(numeric(b"17 5\0\0\0\0\0\0\0\0").is_err());
-        // 2^36 + 5 in base-256.
-        let mut f = [0u8; 12];
-        f[0] = 0x80;
-        f[7] = 0x10;
-        f[11] = 5;
-        assert_eq!(numeric(&f), Ok((1 << 36) + 5));
-        let mut neg = [0xffu8; 12];
-        neg[0] = 0xff;
-        assert!(numeric(&neg).is_err());
-        let mut huge = [0xffu8; 12];
-        huge[0] = 0x80 | 0x3f;
-        assert!(numeric(&huge).is_err());
-        assert!(numeric(b"77777777777777777777777").is_err());
-    }
-
-    #[test]
-    fn pax_records() {
-        let data = b"27 path=dir/long-name.vmdk\n18 size=123456789\n20 mtime=1700000000\n";
-        let pax = parse_pax(data).unwrap();
-        assert_eq!(pax.path.as_deref(), Some(&b"dir/long-name.vmdk"[..]));
-        assert_eq!(pax.size, Some(123_456_789));
-        for bad in [
-            &b"99 path=x\n"[..],
-            b"5 path=x\n",
-            b"x path=y\n",
-            b"nolength",
-            b"11 path_x\n\n",
-            b"10 size=x\n",
-            b"12 size=-1\n",
-            b"29 size=99999999999999999999\n",
-            b"10 path=x!",
-        ] {
-            assert!(parse_pax(bad).is_err(), "{:?} accepted", String::from_utf8_lossy(bad));
-        }
-        assert_eq!(parse_pax(b"\0\0\0").unwrap(), Pax::default());
     }
 
     #[test]
@@ -305,6 +164,7 @@ pub(crate) mod tests {
         assert_eq!(clean_name(b"./disk.vmdk").unwrap(), "disk.vmdk");
         assert_eq!(clean_name(b"dir/disk.vmdk").unwrap(), "dir/disk.vmdk");
         assert_eq!(clean_name(b"a..b.vmdk").unwrap(), "a..b.vmdk");
+        assert_eq!(clean_name(b"long.vmdk\0\0").unwrap(), "long.vmdk");
         for bad in
             [&b""[..], b"./", b"/etc/passwd", b"../x", b"a/../../x", b"a\\..\\x", b"\\x", b"C:x", b"a\nb", b"\xff"]
         {
@@ -319,5 +179,20 @@ pub(crate) mod tests {
         assert_eq!(padded(512), Some(512));
         assert_eq!(padded(513), Some(1024));
         assert_eq!(padded(u64::MAX), None);
+    }
+
+    #[test]
+    fn runs_between_seeks_are_bounded() {
+        let data = vec![7u8; (MAX_RUN + 100) as usize];
+        let mut r = SeekRuns::new(io::Cursor::new(&data));
+        let mut all = Vec::new();
+        let e = r.by_ref().read_to_end(&mut all).unwrap_err();
+        assert!(e.get_ref().is_some_and(|i| i.is::<MetadataTooLarge>()), "{e}");
+        assert_eq!(all.len() as u64, MAX_RUN, "reads stop at the cap");
+        // A seek starts a new run.
+        r.seek(SeekFrom::Start(0)).unwrap();
+        let mut some = vec![0u8; 1000];
+        r.read_exact(&mut some).unwrap();
+        assert_eq!(r.inner.position(), 1000);
     }
 }

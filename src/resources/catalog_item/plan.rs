@@ -4,7 +4,6 @@
 //! computed values (digest and facts of a local file, the TPM policy).
 use std::path::PathBuf;
 
-use super::facts::{Facts, property_type_problems};
 use super::provenance;
 use super::state::State;
 use crate::ovf::package::{OvfPackage, open_package};
@@ -13,6 +12,8 @@ use crate::rules::tpm::{TpmError, TpmPolicy};
 use crate::shared::Meta;
 use crate::shared::diag::library_diag;
 use crate::shared::lookup::object_exists;
+use crate::shared::ovf_facts::OvfFacts;
+use crate::shared::ovf_facts::checks::{Problem, property_problems};
 use crate::shared::tpm::template_origin::instantiate_tpm;
 use crate::vi::MoType;
 
@@ -28,7 +29,15 @@ pub fn load_package(path: &str) -> Result<OvfPackage, Diags> {
     let at = || AttrPath::attr("source_file");
     let pkg = open_package(&PathBuf::from(path))
         .map_err(|e| Diags::error_at(at(), "Invalid OVF package", format!("{path}: {e}")))?;
-    let problems = property_type_problems(&pkg.descriptor);
+    // A default that does not fit its type is let through: vCenter takes
+    // it, and deploying sets the value anyway.
+    let problems: Vec<(String, String)> = property_problems(&pkg.descriptor)
+        .into_iter()
+        .filter_map(|p| match p.problem {
+            Problem::UnsupportedType(e) => Some((p.place, e)),
+            Problem::DefaultDoesNotFit(_) => None,
+        })
+        .collect();
     if problems.is_empty() {
         return Ok(pkg);
     }
@@ -120,7 +129,7 @@ pub async fn refine(meta: Option<&Meta>, plan: &mut Plan<State>) -> Diags {
                         plan.requires_replace.push(AttrPath::attr("source_sha256"));
                     }
                     plan.planned.source_sha256 = Value::known(sha);
-                    Facts::of(&pkg.descriptor).apply_to(&mut plan.planned);
+                    plan.planned.set_facts(OvfFacts::of(&pkg.descriptor));
                 }
                 Err(e) => return e,
             },
@@ -129,7 +138,7 @@ pub async fn refine(meta: Option<&Meta>, plan: &mut Plan<State>) -> Diags {
         Value::Unknown => {
             // Known only at apply: the content may differ, so replace.
             plan.planned.source_sha256 = Value::Unknown;
-            Facts::unknown_in(&mut plan.planned);
+            plan.planned.facts_unknown();
             if plan.prior.is_some() {
                 plan.requires_replace.push(AttrPath::attr("source_sha256"));
             }
@@ -294,7 +303,7 @@ mod tests {
         assert_eq!(sha.len(), 64);
         assert_eq!(plan.planned.has_tpm, Value::known(false));
         let vs = plan.planned.virtual_systems.get().unwrap();
-        assert_eq!(vs[0].vapp_properties[0].id, "app.port");
+        assert_eq!(vs[0].vapp_properties[0].full_key, "app.port");
         assert!(plan.planned.instantiate_tpm.is_unknown(), "needs the vCenter version");
 
         // Unchanged content: no replacement, even from another path.

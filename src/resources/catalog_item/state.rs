@@ -1,10 +1,12 @@
-//! The typed state of `vi_catalog_item`, one field per schema attribute,
-//! and the OVF facts it carries (plain structs: they are always read whole
-//! from a descriptor, never partly unknown).
+//! The typed state of `vi_catalog_item`, one field per schema attribute;
+//! the OVF facts it carries are the shared ones (`shared::ovf_facts`).
 use serde::{Deserialize, Serialize};
 
 use crate::plugin::Value;
-use crate::plugin::value::null_as_empty;
+use crate::shared::ovf_facts::OvfFacts;
+use crate::shared::ovf_facts::model::{
+    DeploymentOption, Disk, File, Network, Property, VServiceDependency, VirtualSystem,
+};
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -19,111 +21,71 @@ pub struct State {
 
     pub source_sha256: Value<String>,
     pub instantiate_tpm: Value<String>,
-    pub has_tpm: Value<bool>,
+    pub ovf_version: Value<i64>,
     pub is_vapp: Value<bool>,
-    pub networks: Value<Vec<NetworkFact>>,
-    pub disks: Value<Vec<DiskFact>>,
-    pub deployment_options: Value<Vec<DeploymentOptionFact>>,
-    pub virtual_systems: Value<Vec<VirtualSystemFact>>,
-    pub vapp_properties: Value<Vec<PropertyFact>>,
+    pub has_tpm: Value<bool>,
+    pub transports: Value<Vec<String>>,
+    pub networks: Value<Vec<Network>>,
+    pub disks: Value<Vec<Disk>>,
+    pub files: Value<Vec<File>>,
+    pub deployment_options: Value<Vec<DeploymentOption>>,
+    pub virtual_systems: Value<Vec<VirtualSystem>>,
+    pub vapp_properties: Value<Vec<Property>>,
+    pub vservice_dependencies: Value<Vec<VServiceDependency>>,
 }
 
-/// `NetworkSection/Network`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct NetworkFact {
-    pub name: String,
-    pub description: Option<String>,
+impl State {
+    /// Puts the OVF facts into the state.
+    pub fn set_facts(&mut self, f: OvfFacts) {
+        self.ovf_version = Value::from_option(f.ovf_version);
+        self.is_vapp = Value::known(f.is_vapp);
+        self.has_tpm = Value::known(f.has_tpm);
+        self.transports = Value::known(f.transports);
+        self.networks = Value::known(f.networks);
+        self.disks = Value::known(f.disks);
+        self.files = Value::known(f.files);
+        self.deployment_options = Value::known(f.deployment_options);
+        self.virtual_systems = Value::known(f.virtual_systems);
+        self.vapp_properties = Value::known(f.vapp_properties);
+        self.vservice_dependencies = Value::known(f.vservice_dependencies);
+    }
+
+    /// Marks the facts as known only after apply.
+    pub fn facts_unknown(&mut self) {
+        self.ovf_version = Value::Unknown;
+        self.is_vapp = Value::Unknown;
+        self.has_tpm = Value::Unknown;
+        self.transports = Value::Unknown;
+        self.networks = Value::Unknown;
+        self.disks = Value::Unknown;
+        self.files = Value::Unknown;
+        self.deployment_options = Value::Unknown;
+        self.virtual_systems = Value::Unknown;
+        self.vapp_properties = Value::Unknown;
+        self.vservice_dependencies = Value::Unknown;
+    }
+
+    /// Whether the state carries facts (an imported one, or one upgraded
+    /// from an older schema, does not yet).
+    pub fn has_facts(&self) -> bool {
+        self.virtual_systems.is_known()
+    }
 }
 
-/// `DiskSection/Disk`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct DiskFact {
-    pub disk_id: String,
-    /// The referenced file's name, `None` for a disk created empty.
-    pub file: Option<String>,
-    pub capacity_bytes: Option<u64>,
-    pub capacity_property: Option<String>,
-    pub format: Option<String>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `DeploymentOptionSection/Configuration`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct DeploymentOptionFact {
-    pub id: String,
-    pub label: Option<String>,
-    pub description: Option<String>,
-    pub default: bool,
-}
-
-/// One `VirtualSystem` with its hardware summary.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct VirtualSystemFact {
-    pub id: String,
-    pub name: Option<String>,
-    pub annotation: Option<String>,
-    pub guest_id: Option<String>,
-    pub num_cpus: Option<u32>,
-    pub cores_per_socket: Option<u32>,
-    pub memory_mb: Option<u64>,
-    pub firmware: Option<String>,
-    pub secure_boot: Option<bool>,
-    pub hardware_version: Option<String>,
-    pub has_tpm: bool,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub transports: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub network_interface: Vec<NicFact>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub disks: Vec<VmDiskFact>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub vapp_properties: Vec<PropertyFact>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub vservice_dependencies: Vec<VServiceFact>,
-}
-
-/// An Ethernet adapter item.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct NicFact {
-    pub adapter_type: Option<String>,
-    pub network: Option<String>,
-}
-
-/// A disk drive item.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct VmDiskFact {
-    pub disk_id: Option<String>,
-    pub capacity_bytes: Option<u64>,
-    /// `ide`, `scsi`, `sata` or `nvme`.
-    pub controller: Option<String>,
-    pub controller_type: Option<String>,
-    pub bus_number: Option<u32>,
-    pub unit_number: Option<u32>,
-}
-
-/// A `ProductSection` property.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct PropertyFact {
-    pub id: String,
-    pub key: String,
-    pub class_id: Option<String>,
-    pub instance_id: Option<String>,
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub label: Option<String>,
-    pub description: Option<String>,
-    pub category: Option<String>,
-    pub default_value: Option<String>,
-    pub user_configurable: bool,
-    pub password: bool,
-}
-
-/// A `vmw:vServiceDependencySection`.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-pub struct VServiceFact {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub required: bool,
+    #[test]
+    fn facts_go_into_a_state() {
+        let mut s = State::default();
+        assert!(!s.has_facts());
+        s.facts_unknown();
+        assert!(s.virtual_systems.is_unknown() && s.has_tpm.is_unknown() && s.files.is_unknown());
+        s.set_facts(OvfFacts::default());
+        assert!(s.has_facts());
+        assert_eq!(s.has_tpm, Value::known(false));
+        assert_eq!(s.virtual_systems, Value::known(vec![]));
+        assert_eq!(s.ovf_version, Value::Null, "no descriptor, no version");
+    }
 }

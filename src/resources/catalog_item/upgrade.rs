@@ -2,6 +2,10 @@
 //! the current one (see `schema::SCHEMA_VERSION`).
 use serde_json::Value;
 
+/// The facts' attributes in schema version 1.
+const FACTS_V1: [&str; 7] =
+    ["has_tpm", "is_vapp", "networks", "disks", "deployment_options", "virtual_systems", "vapp_properties"];
+
 /// From version `from` to `from + 1`.
 pub fn step(from: i64, mut state: Value) -> Result<Value, String> {
     match from {
@@ -15,6 +19,21 @@ pub fn step(from: i64, mut state: Value) -> Result<Value, String> {
                             vs.insert(new.to_owned(), v);
                         }
                     }
+                }
+            }
+            Ok(state)
+        }
+        // 1 → 2: the facts became the shared OVF facts (new fields such as
+        // a property's `ovf_type` and a disk's `file_id` and
+        // `populated_size`, renamed ones, and the top-level lists now
+        // holding every virtual system's too). What is new is not in the
+        // stored state, so the facts are dropped and the next read takes
+        // them again from the item's descriptor in vCenter, as an import
+        // does.
+        1 => {
+            if let Some(o) = state.as_object_mut() {
+                for fact in FACTS_V1 {
+                    o.remove(fact);
                 }
             }
             Ok(state)
@@ -48,6 +67,24 @@ mod tests {
         assert_eq!(v1["id"], "item-1");
         // Null facts (a capture whose facts are unknown) pass unchanged.
         assert_eq!(step(0, json!({"virtual_systems": null})).unwrap(), json!({"virtual_systems": null}));
-        assert!(step(1, json!({})).is_err(), "no version after the current one");
+    }
+
+    #[test]
+    fn version_1_drops_the_facts_for_the_next_read() {
+        let v1 = json!({
+            "id": "item-1",
+            "name": "tiny",
+            "source_sha256": "ab",
+            "has_tpm": false,
+            "is_vapp": false,
+            "networks": [{"name": "lan", "description": null}],
+            "disks": [{"disk_id": "d", "file": "d.vmdk"}],
+            "deployment_options": [],
+            "virtual_systems": [{"id": "vm", "disks": [{"controller": "scsi", "controller_type": "lsilogic"}]}],
+            "vapp_properties": []
+        });
+        let v2 = step(1, v1).unwrap();
+        assert_eq!(v2, json!({"id": "item-1", "name": "tiny", "source_sha256": "ab"}));
+        assert!(step(2, json!({})).is_err(), "no version after the current one");
     }
 }

@@ -1,7 +1,8 @@
 use super::*;
 use crate::ovf::parse_ovf;
-use crate::plugin::Diags;
 use crate::plugin::diag::Severity;
+use crate::plugin::{AttrPath, Diags};
+use crate::shared::ovf_facts::model::Property;
 
 const EXPORT: &[u8] = include_bytes!("../../../ovf/testdata/vsphere8-export.ovf");
 const COLLECTION: &[u8] = include_bytes!("../../../ovf/testdata/collection-ovf2.ovf");
@@ -14,98 +15,26 @@ fn prop<'a>(s: &'a State, full_key: &str) -> &'a Property {
     s.vapp_properties.get().unwrap().iter().find(|p| p.full_key == full_key).unwrap_or_else(|| panic!("{full_key}"))
 }
 
+/// The state carries the shared facts, with the path and the package's name.
 #[test]
-fn a_vsphere_export_in_full() {
+fn a_vsphere_export_as_state() {
     let (s, d) = state_of(EXPORT);
     assert!(d.is_empty(), "{d:?}");
+    assert_eq!(s.path.as_deref(), Some("x.ovf"));
     assert_eq!(s.name.as_deref(), Some("photon-tpm"));
     assert_eq!(s.ovf_version.get(), Some(&1));
-    assert_eq!(s.is_vapp.get(), Some(&false));
     assert_eq!(s.has_tpm.get(), Some(&true));
-    assert_eq!(s.transports.get().unwrap(), &["com.vmware.guestInfo", "iso"]);
-
-    let vs = &s.virtual_systems.get().unwrap()[0];
-    assert_eq!((vs.id.as_str(), vs.guest_id.as_deref()), ("photon-tpm", Some("vmwarePhoton64Guest")));
-    assert_eq!((vs.num_cpus, vs.cores_per_socket, vs.memory_mb), (Some(4), Some(2), Some(8192)));
-    assert_eq!((vs.firmware.as_deref(), vs.secure_boot), (Some("efi"), Some(true)));
-    assert_eq!(vs.hardware_version.as_deref(), Some("vmx-19"));
-    assert!(vs.has_tpm);
-    assert_eq!(
-        vs.network_interface,
-        vec![
-            Nic { adapter_type: Some("VmxNet3".into()), network: Some("VM Network".into()) },
-            Nic { adapter_type: Some("E1000e".into()), network: Some("Storage & Backup".into()) },
-        ]
-    );
-    assert_eq!(
-        vs.disks[0],
-        VirtualDisk {
-            disk_id: Some("vmdisk1".into()),
-            capacity_bytes: Some(16 << 30),
-            controller_type: Some("scsi".into()),
-            unit_number: Some(0)
-        }
-    );
-    assert_eq!(vs.disks[1].capacity_bytes, Some(104_857_600));
-
-    let nets: Vec<&str> = s.networks.get().unwrap().iter().map(|n| n.name.as_str()).collect();
-    assert_eq!(nets, ["VM Network", "Storage & Backup"]);
-    let files = s.files.get().unwrap();
-    assert_eq!((files.len(), files[0].href.as_str(), files[0].size), (3, "photon-tpm-disk1.vmdk", Some(734_003_200)));
-    let disks = s.disks.get().unwrap();
-    assert_eq!((disks[0].disk_id.as_str(), disks[0].file_id.as_deref()), ("vmdisk1", Some("file1")));
-
-    // Types as vSphere writes them.
-    for (key, ty) in [
-        ("hostname", "string(1..63)"),
-        ("ip0", "ip:VM Network"),
-        ("root_password", "password(8..)"),
-        ("log_level", "string[\"debug\", \"info\", \"warn\"]"),
-        ("max_connections", "int(1..1024)"),
-        ("enable_ssh", "boolean"),
-        ("build_id", "string"),
-        ("vami.gateway.photon-tpm", "string"),
-    ] {
-        assert_eq!(prop(&s, key).r#type, ty, "{key}");
-    }
-    let h = prop(&s, "hostname");
-    assert_eq!((h.label.as_deref(), h.category.as_deref()), (Some("Host name"), Some("Networking")));
-    assert_eq!((h.default_value.as_deref(), h.user_configurable), (Some("photon"), true));
-    assert_eq!(h.virtual_system_id.as_deref(), Some("photon-tpm"));
-    assert_eq!(prop(&s, "max_connections").ovf_type, "uint16");
-    // OVF's `true` is vSphere's `True`.
-    assert_eq!(prop(&s, "enable_ssh").default_value.as_deref(), Some("True"));
-    let pw = prop(&s, "root_password");
-    assert!(pw.password && pw.default_value.is_none());
-    let g = prop(&s, "vami.gateway.photon-tpm");
-    assert_eq!(
-        (g.key.as_str(), g.class_id.as_deref(), g.instance_id.as_deref()),
-        ("gateway", Some("vami"), Some("photon-tpm"))
-    );
-
-    let deps = s.vservice_dependencies.get().unwrap();
-    assert_eq!(deps.len(), 2);
-    assert_eq!(
-        (deps[0].id.as_str(), deps[0].r#type.as_str(), deps[0].name.as_deref(), deps[0].required),
-        ("installation", "com.vmware.vservice.extension", Some("vCenter Extension Installation"), true)
-    );
-    assert!(deps[0].description.as_deref().is_some_and(|d| d.contains("vCenter Extension vService")));
-    assert_eq!((deps[1].id.as_str(), deps[1].required), ("monitoring", false));
+    assert_eq!(prop(&s, "hostname").virtual_system_id.as_deref(), Some("photon-tpm"));
+    assert_eq!(s.vservice_dependencies.get().unwrap().len(), 2);
+    assert_eq!(s.files.get().unwrap().len(), 3);
 }
 
 #[test]
-fn a_vapp_names_itself_and_keeps_its_own_properties() {
+fn a_vapp_is_named_by_its_collection() {
     let (s, d) = state_of(COLLECTION);
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(s.is_vapp.get(), Some(&true));
     assert_eq!(s.name.as_deref(), Some("Three tier"));
-    assert_eq!(s.ovf_version.get(), Some(&2));
-    let ids: Vec<&str> = s.virtual_systems.get().unwrap().iter().map(|v| v.id.as_str()).collect();
-    assert!(ids.contains(&"web") && ids.contains(&"db"), "{ids:?}");
-    let domain = prop(&s, "app.domain");
-    assert_eq!((domain.virtual_system_id.as_deref(), domain.class_id.as_deref()), (None, Some("app")));
-    assert_eq!(prop(&s, "db.disk_gb").r#type, "int(10..4294967295)");
-    assert_eq!(s.transports.get().unwrap(), &["com.vmware.guestInfo"]);
 }
 
 /// A descriptor with one virtual system holding `properties`.
@@ -139,6 +68,7 @@ fn types_vsphere_cannot_take_are_errors_naming_the_property() {
     let errors = messages(&d, Severity::Error);
     assert_eq!(errors.len(), 2, "{d:?}");
     assert!(errors[0].contains("\"odd\"") && errors[0].contains("uint128"), "{}", errors[0]);
+    assert!(errors[0].contains("of virtual system \"vm\""), "{}", errors[0]);
     assert!(errors[1].contains("\"bounds\""), "{}", errors[1]);
     assert!(d.0.iter().all(|x| x.path == Some(AttrPath::attr("path"))));
 }
@@ -198,7 +128,7 @@ fn the_example_descriptor_reads_without_diagnostics() {
     assert_eq!(s.name.as_deref(), Some("example-appliance"));
     assert_eq!(s.has_tpm.get(), Some(&true));
     assert_eq!(s.transports.get().unwrap(), &["iso", "com.vmware.guestInfo"]);
-    assert_eq!(prop(&s, "workers").r#type, "int(1..16)");
+    assert_eq!(prop(&s, "workers").type_, "int(1..16)");
     assert_eq!(prop(&s, "tls").default_value.as_deref(), Some("True"));
     assert!(!s.vservice_dependencies.get().unwrap()[0].required);
 }
