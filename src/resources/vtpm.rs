@@ -285,7 +285,7 @@ mod tests {
         let mut vm = VmInfo::default();
         assert_eq!(to_state(&vm, "vm-1"), None);
         vm.devices.push(VirtualDevice {
-            kind: "VirtualTPM".into(),
+            kind: crate::vi::object::vm_device::VIRTUAL_TPM.into(),
             key: 11000,
             endorsement_key_certificate: vec!["MIIB".into()],
             ..Default::default()

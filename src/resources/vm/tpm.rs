@@ -433,8 +433,7 @@ mod tests {
         let mut info = VmInfo { name: "vm".into(), ..Default::default() };
         assert!(verify(&info, Some(TpmChange::Add), &efi("off")).is_err());
         assert!(verify(&info, None, &State::default()).is_ok());
-        info.devices
-            .push(crate::vi::object::vm_device::VirtualDevice { kind: "VirtualTPM".into(), ..Default::default() });
+        info.devices.push(crate::vi::object::vm_device::VirtualDevice::new_tpm(0));
         assert!(verify(&info, Some(TpmChange::Remove), &State::default()).is_err());
         assert!(verify(&info, None, &State::default()).is_ok(), "an unmanaged vTPM is no failure");
     }

@@ -269,7 +269,7 @@ mod tests {
     }
 
     fn with_tpm(mut vm: VmInfo) -> VmInfo {
-        vm.devices.push(VirtualDevice { kind: "VirtualTPM".into(), key: 11000, ..Default::default() });
+        vm.devices.push(VirtualDevice::new_tpm(11000));
         vm
     }
 

@@ -83,11 +83,7 @@ pub async fn add_spec(
     key_provider_id: Option<&str>,
     providers: &[KmipClusterInfo],
 ) -> Result<(VirtualDeviceConfigSpec, Option<CryptoSpec>), Diags> {
-    let device = VirtualDeviceConfigSpec::add(VirtualDevice {
-        kind: "VirtualTPM".into(),
-        key: NEW_TPM_KEY,
-        ..Default::default()
-    });
+    let device = VirtualDeviceConfigSpec::add(VirtualDevice::new_tpm(NEW_TPM_KEY));
     let encrypted = vm.is_some_and(|v| v.key_id.is_some());
     let Some(id) = key_provider_id.filter(|_| !encrypted) else { return Ok((device, None)) };
     let provider = providers.iter().find(|p| p.cluster_id == id).ok_or_else(|| {
@@ -117,15 +113,11 @@ pub async fn replace_copied(meta: &Meta, vms: &[ManagedObjectReference], deadlin
     let objs = meta.client.retrieve(vms, &["config.hardware.device"]).await?;
     for o in objs.iter().filter(|o| !o.is_missing_object()) {
         let devices = o.node("config.hardware.device").map(devices_from_node).unwrap_or_default();
-        let Some(tpm) = devices.into_iter().find(|d| d.kind == "VirtualTPM") else { continue };
+        let Some(tpm) = devices.into_iter().find(VirtualDevice::is_tpm) else { continue };
         let spec = VirtualMachineConfigSpec {
             device_change: vec![
                 VirtualDeviceConfigSpec::remove(tpm, false),
-                VirtualDeviceConfigSpec::add(VirtualDevice {
-                    kind: "VirtualTPM".into(),
-                    key: -1,
-                    ..Default::default()
-                }),
+                VirtualDeviceConfigSpec::add(VirtualDevice::new_tpm(-1)),
             ],
             ..Default::default()
         };
@@ -144,13 +136,16 @@ mod tests {
         let mut vm = VmInfo::default();
         assert_eq!(remove_spec(&vm), None);
         vm.devices.push(VirtualDevice {
-            kind: "VirtualTPM".into(),
+            kind: crate::vi::object::vm_device::VIRTUAL_TPM.into(),
             key: 11000,
             endorsement_key_certificate: vec!["MII…".into()],
             ..Default::default()
         });
         let spec = remove_spec(&vm).unwrap();
-        assert_eq!(spec.device, VirtualDevice { kind: "VirtualTPM".into(), key: 11000, ..Default::default() });
+        assert_eq!(
+            spec.device,
+            VirtualDevice { kind: crate::vi::object::vm_device::VIRTUAL_TPM.into(), key: 11000, ..Default::default() }
+        );
         assert_eq!(spec.file_operation, None);
     }
 }

@@ -8,6 +8,9 @@ use crate::vi::core::types::ManagedObjectReference;
 use crate::vi::core::xml::{XmlNode, escape};
 
 /// A device backing, by vim25 type.
+/// The device type of a virtual TPM.
+pub const VIRTUAL_TPM: &str = "VirtualTPM";
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Backing {
     #[default]
@@ -98,7 +101,12 @@ impl VirtualDevice {
         self.kind == "VirtualIDEController"
     }
     pub fn is_tpm(&self) -> bool {
-        self.kind == "VirtualTPM"
+        self.kind == VIRTUAL_TPM
+    }
+
+    /// A new virtual TPM device with the (negative, temporary) `key`.
+    pub fn new_tpm(key: i64) -> VirtualDevice {
+        VirtualDevice { kind: VIRTUAL_TPM.into(), key, ..Default::default() }
     }
 
     /// Reads one `<VirtualDevice xsi:type=…>` element.
