@@ -178,24 +178,31 @@ impl Resource<Meta> for CustomizationSpec {
     async fn update(&self, meta: &Meta, prior: State, want: State) -> Result<State, ApplyError<State>> {
         let old = prior.id.require("id")?.to_owned();
         let new = want.name.require("name")?.to_owned();
-        if old != new {
-            meta.client
-                .rename_customization_spec(&old, &new)
-                .await
-                .map_err(|e| vi_diag(&e, "renaming the customization specification", Some(AttrPath::attr("name"))))?;
-        }
-        let renamed = State { id: Value::known(new.clone()), ..prior.clone() };
+        // Content first, under the old name and the change version the
+        // last refresh read (a rename is a change too, and would make that
+        // version stale); then the rename.
         let same_content = prior.spec == want.spec && prior.description == want.description;
         if !same_content {
-            let item = item(&want, prior.change_version.get().cloned())?;
-            meta.client.overwrite_customization_spec(&item).await.map_err(|e| ApplyError {
-                diags: vi_diag(
+            let mut item = item(&want, prior.change_version.get().cloned())?;
+            item.info.name = old.clone();
+            meta.client.overwrite_customization_spec(&item).await.map_err(|e| {
+                vi_diag(
                     &e,
                     "overwriting the customization specification (if it changed in vCenter since the last refresh, \
                      refresh and apply again)",
                     None,
-                ),
-                partial: Some(renamed.clone()),
+                )
+            })?;
+        }
+        if old != new {
+            meta.client.rename_customization_spec(&old, &new).await.map_err(|e| ApplyError {
+                diags: vi_diag(&e, "renaming the customization specification", Some(AttrPath::attr("name"))),
+                // The content is written: state says so, under the old name.
+                partial: Some(State {
+                    spec: want.spec.clone(),
+                    description: want.description.clone(),
+                    ..prior.clone()
+                }),
             })?;
         }
         let found = read_item(meta, &new).await?.ok_or_else(|| {
