@@ -1,0 +1,92 @@
+// Package plus adds to govmomi's simulator the operations vcsim lacks.
+//
+// How it hooks in, and why this way: vcsim dispatches a SOAP call by
+// reflection on the object its registry holds for the call's `this`. Almost
+// all of vcsim's own code type-asserts those objects
+// (`*simulator.VirtualMachine`, ...), so they cannot be replaced by wrappers.
+// Instead, Registry.Handler (which vcsim consults before dispatching) points
+// the calls we add or change at a "route" object of ours, registered under a
+// type of its own, whose method finds the real object from the request's
+// `this` and acts on it; every other call, and every internal use, stays on
+// vcsim's own objects. (Returning a wrapper from the Handler is not enough:
+// vcsim then replaces it with the session's view of the object, which for a
+// logged-in session is the registry's object again.) Where vcsim's object is
+// only ever reached through SOAP (CustomizationSpecManager), it is replaced
+// outright. Effects that must follow an event anywhere in vcsim (a VM
+// powering on, by whatever path) come from a registry handler
+// (Registry.AddHandler), which sees every property change.
+package plus
+
+import (
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// route is an object of ours answering some methods of one vSphere type.
+type route struct {
+	Self types.ManagedObjectReference
+}
+
+func (r *route) Reference() types.ManagedObjectReference { return r.Self }
+
+func routeRef(vsphereType string) types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: "VcsimPlus" + vsphereType, Value: "vcsim-plus-" + vsphereType}
+}
+
+// Install adds the operations to the simulator whose registry is r. Call it
+// after the model is created and before the server answers.
+func Install(r *simulator.Registry) {
+	c := newCustomizations()
+	r.AddHandler(c)
+
+	installCustomizationSpecManager(r)
+
+	vm := &vmRoute{route: route{Self: routeRef("VirtualMachine")}, customizations: c}
+	r.Put(vm)
+	routes := map[string]mo.Reference{
+		"VirtualMachine.CustomizeVM_Task": vm,
+		"VirtualMachine.CloneVM_Task":     vm,
+	}
+
+	r.Handler = func(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+		to, ok := routes[m.This.Type+"."+m.Name]
+		if !ok {
+			return nil, nil
+		}
+		obj := ctx.Map.Get(m.This)
+		if obj == nil || disabled(obj, m.Name) {
+			// vcsim answers ManagedObjectNotFound or MethodDisabled itself.
+			return nil, nil
+		}
+		// The request body keeps the real `this`; only the dispatch moves.
+		m.This = to.Reference()
+		return to, nil
+	}
+}
+
+// disabled reports whether the entity lists the method as disabled (vcsim
+// checks this only on the object it dispatches to, which is ours).
+func disabled(obj mo.Reference, method string) bool {
+	e, ok := obj.(mo.Entity)
+	if !ok {
+		return false
+	}
+	for _, d := range e.Entity().DisabledMethod {
+		if d == method {
+			return true
+		}
+	}
+	return false
+}
+
+// faultBody answers a call with a fault, for methods whose typed body we do
+// not need.
+type faultBody struct{ fault *soap.Fault }
+
+func (b *faultBody) Fault() *soap.Fault { return b.fault }
+
+func notFoundBody(ref types.ManagedObjectReference) soap.HasFault {
+	return &faultBody{simulator.Fault("managed object not found: "+ref.String(), &types.ManagedObjectNotFound{Obj: ref})}
+}
