@@ -45,9 +45,16 @@ func Install(r *simulator.Registry) {
 
 	vm := &vmRoute{route: route{Self: routeRef("VirtualMachine")}, customizations: c}
 	r.Put(vm)
+	snapshot := &snapshotRoute{route: route{Self: routeRef("VirtualMachineSnapshot")}}
+	r.Put(snapshot)
+	pool := &poolRoute{route: route{Self: routeRef("ResourcePool")}}
+	r.Put(pool)
 	routes := map[string]mo.Reference{
-		"VirtualMachine.CustomizeVM_Task": vm,
-		"VirtualMachine.CloneVM_Task":     vm,
+		"VirtualMachine.CustomizeVM_Task":       vm,
+		"VirtualMachine.CloneVM_Task":           vm,
+		"VirtualMachineSnapshot.RenameSnapshot": snapshot,
+		"ResourcePool.MoveIntoResourcePool":     pool,
+		"VirtualApp.MoveIntoResourcePool":       pool,
 	}
 
 	r.Handler = func(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
