@@ -42,6 +42,7 @@ func Install(r *simulator.Registry) {
 	r.AddHandler(c)
 
 	installCustomizationSpecManager(r)
+	installVAppStates(r)
 
 	vm := &vmRoute{route: route{Self: routeRef("VirtualMachine")}, customizations: c}
 	r.Put(vm)
@@ -49,7 +50,10 @@ func Install(r *simulator.Registry) {
 	r.Put(snapshot)
 	pool := &poolRoute{route: route{Self: routeRef("ResourcePool")}}
 	r.Put(pool)
+	vapp := &vappRoute{route: route{Self: routeRef("VirtualApp")}, customizations: c}
+	r.Put(vapp)
 	routes := map[string]mo.Reference{
+		"VirtualApp.UpdateVAppConfig":           vapp,
 		"VirtualMachine.CustomizeVM_Task":       vm,
 		"VirtualMachine.CloneVM_Task":           vm,
 		"VirtualMachineSnapshot.RenameSnapshot": snapshot,

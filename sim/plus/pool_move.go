@@ -102,6 +102,7 @@ func moveVM(ctx *simulator.Context, targetObj mo.Reference, target *mo.ResourceP
 	ctx.WithLock(vm, func() {
 		ctx.Update(vm, []types.PropertyChange{{Name: "resourcePool", Val: target.Self}})
 	})
+	refreshVAppStates(ctx, old.Self)
 	return nil
 }
 
@@ -151,6 +152,8 @@ func movePool(ctx *simulator.Context, targetObj mo.Reference, target *mo.Resourc
 	ctx.WithLock(obj, func() {
 		ctx.Update(obj, []types.PropertyChange{{Name: "parent", Val: target.Self}})
 	})
+	refreshVAppStates(ctx, old.Self)
+	refreshVAppStates(ctx, target.Self)
 	return nil
 }
 
@@ -168,4 +171,13 @@ func without(list []types.ManagedObjectReference, ref types.ManagedObjectReferen
 func with(list []types.ManagedObjectReference, ref types.ManagedObjectReference) []types.ManagedObjectReference {
 	out := without(list, ref)
 	return append(out, ref)
+}
+
+func has(list []types.ManagedObjectReference, ref types.ManagedObjectReference) bool {
+	for _, r := range list {
+		if r == ref {
+			return true
+		}
+	}
+	return false
 }

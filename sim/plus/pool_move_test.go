@@ -25,15 +25,6 @@ func poolInfo(t *testing.T, ctx context.Context, c *govmomi.Client, ref types.Ma
 	return p
 }
 
-func has(list []types.ManagedObjectReference, ref types.ManagedObjectReference) bool {
-	for _, r := range list {
-		if r == ref {
-			return true
-		}
-	}
-	return false
-}
-
 func TestMoveIntoResourcePool(t *testing.T) {
 	ctx, c := start(t, func(m *simulator.Model) { m.App = 1 })
 	f := find.NewFinder(c.Client)
