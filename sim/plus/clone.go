@@ -95,6 +95,14 @@ func taskRef(body soap.HasFault) (types.ManagedObjectReference, bool) {
 		if b.Res != nil {
 			return b.Res.Returnval, true
 		}
+	case *methods.PowerOffVM_TaskBody:
+		if b.Res != nil {
+			return b.Res.Returnval, true
+		}
+	case *methods.SuspendVM_TaskBody:
+		if b.Res != nil {
+			return b.Res.Returnval, true
+		}
 	}
 	return types.ManagedObjectReference{}, false
 }

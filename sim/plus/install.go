@@ -50,15 +50,18 @@ func Install(r *simulator.Registry) {
 	r.Put(snapshot)
 	pool := &poolRoute{route: route{Self: routeRef("ResourcePool")}}
 	r.Put(pool)
-	vapp := &vappRoute{route: route{Self: routeRef("VirtualApp")}, customizations: c}
+	vapp := &vappRoute{route: route{Self: routeRef("VirtualApp")}}
 	r.Put(vapp)
 	routes := map[string]mo.Reference{
-		"VirtualApp.UpdateVAppConfig":           vapp,
 		"VirtualMachine.CustomizeVM_Task":       vm,
 		"VirtualMachine.CloneVM_Task":           vm,
 		"VirtualMachineSnapshot.RenameSnapshot": snapshot,
 		"ResourcePool.MoveIntoResourcePool":     pool,
 		"VirtualApp.MoveIntoResourcePool":       pool,
+		"VirtualApp.UpdateVAppConfig":           vapp,
+		"VirtualApp.PowerOnVApp_Task":           vapp,
+		"VirtualApp.PowerOffVApp_Task":          vapp,
+		"VirtualApp.SuspendVApp_Task":           vapp,
 	}
 
 	r.Handler = func(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {

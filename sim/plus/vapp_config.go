@@ -13,7 +13,6 @@ import (
 // vappRoute answers the VirtualApp methods vcsim lacks.
 type vappRoute struct {
 	route
-	customizations *customizations
 }
 
 // UpdateVAppConfig changes what the spec sets and leaves the rest, as the
