@@ -180,21 +180,8 @@ func (c *customizations) run(ctx *simulator.Context, vm *simulator.VirtualMachin
 
 // failReason reads FailKey from the VM's extraConfig.
 func failReason(vm *simulator.VirtualMachine) (string, bool) {
-	if vm.Config == nil {
-		return "", false
-	}
-	for _, opt := range vm.Config.ExtraConfig {
-		if opt == nil {
-			continue
-		}
-		v := opt.GetOptionValue()
-		if v == nil || v.Key != FailKey {
-			continue
-		}
-		s := fmt.Sprint(v.Value)
-		return s, s != ""
-	}
-	return "", false
+	s := extraConfigValue(vm, FailKey)
+	return s, s != ""
 }
 
 // failureEvent is the event vCenter posts for a failed customization of

@@ -40,21 +40,25 @@ func routeRef(vsphereType string) types.ManagedObjectReference {
 func Install(r *simulator.Registry) {
 	c := newCustomizations()
 	r.AddHandler(c)
+	q := newQuestions()
+	r.AddHandler(q)
 
 	installCustomizationSpecManager(r)
 	installVAppStates(r)
 
-	vm := &vmRoute{route: route{Self: routeRef("VirtualMachine")}, customizations: c}
+	vm := &vmRoute{route: route{Self: routeRef("VirtualMachine")}, customizations: c, questions: q}
 	r.Put(vm)
 	snapshot := &snapshotRoute{route: route{Self: routeRef("VirtualMachineSnapshot")}}
 	r.Put(snapshot)
 	pool := &poolRoute{route: route{Self: routeRef("ResourcePool")}}
 	r.Put(pool)
-	vapp := &vappRoute{route: route{Self: routeRef("VirtualApp")}}
+	vapp := &vappRoute{route: route{Self: routeRef("VirtualApp")}, questions: q}
 	r.Put(vapp)
 	routes := map[string]mo.Reference{
 		"VirtualMachine.CustomizeVM_Task":       vm,
 		"VirtualMachine.CloneVM_Task":           vm,
+		"VirtualMachine.PowerOnVM_Task":         vm,
+		"VirtualMachine.AnswerVM":               vm,
 		"VirtualMachineSnapshot.RenameSnapshot": snapshot,
 		"ResourcePool.MoveIntoResourcePool":     pool,
 		"VirtualApp.MoveIntoResourcePool":       pool,

@@ -13,6 +13,7 @@ import (
 // vappRoute answers the VirtualApp methods vcsim lacks.
 type vappRoute struct {
 	route
+	questions *questions
 }
 
 // UpdateVAppConfig changes what the spec sets and leaves the rest, as the

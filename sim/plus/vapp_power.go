@@ -87,7 +87,7 @@ func (r *vappRoute) PowerOnVAppTask(ctx *simulator.Context, req *types.PowerOnVA
 		if !hasVM(ctx, a) {
 			return nil, new(types.NoVmInVApp)
 		}
-		return nil, vappPower(ctx, a, types.VirtualAppVAppStateStarting, func() types.BaseMethodFault { return startVApp(ctx, a) })
+		return nil, vappPower(ctx, a, types.VirtualAppVAppStateStarting, func() types.BaseMethodFault { return startVApp(ctx, r.questions, a) })
 	})
 	return &methods.PowerOnVApp_TaskBody{Res: &types.PowerOnVApp_TaskResponse{Returnval: task.Run(ctx)}}
 }
@@ -139,7 +139,7 @@ func vappPower(ctx *simulator.Context, a *simulator.VirtualApp, during types.Vir
 	return fault
 }
 
-func startVApp(ctx *simulator.Context, a *simulator.VirtualApp) types.BaseMethodFault {
+func startVApp(ctx *simulator.Context, q *questions, a *simulator.VirtualApp) types.BaseMethodFault {
 	for _, c := range members(a) {
 		if c.config.StartAction == "none" {
 			continue
@@ -149,11 +149,12 @@ func startVApp(ctx *simulator.Context, a *simulator.VirtualApp) types.BaseMethod
 			if obj.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
 				continue
 			}
-			if _, fault := runTask(ctx, obj.PowerOnVMTask(ctx, &types.PowerOnVM_Task{This: c.ref})); fault != nil {
+			// A VM set to ask its question asks it here too.
+			if _, fault := runTask(ctx, q.powerOn(ctx, obj, &types.PowerOnVM_Task{This: c.ref})); fault != nil {
 				return fault
 			}
 		case *simulator.VirtualApp:
-			if fault := vappPower(ctx, obj, types.VirtualAppVAppStateStarting, func() types.BaseMethodFault { return startVApp(ctx, obj) }); fault != nil {
+			if fault := vappPower(ctx, obj, types.VirtualAppVAppStateStarting, func() types.BaseMethodFault { return startVApp(ctx, q, obj) }); fault != nil {
 				return fault
 			}
 		}
@@ -217,7 +218,7 @@ func waitPoweredOff(ctx *simulator.Context, vm *simulator.VirtualMachine) types.
 		var state types.VirtualMachinePowerState
 		// A locking context of its own: the shutdown task holds the VM's
 		// lock under the caller's context while it runs.
-		ctx.Map.WithLock(&simulator.Context{}, vm, func() { state = vm.Runtime.PowerState })
+		ctx.Map.WithLock(&simulator.Context{Map: ctx.Map}, vm, func() { state = vm.Runtime.PowerState })
 		if state == types.VirtualMachinePowerStatePoweredOff {
 			return nil
 		}

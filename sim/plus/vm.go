@@ -11,6 +11,7 @@ import (
 type vmRoute struct {
 	route
 	customizations *customizations
+	questions      *questions
 }
 
 // on runs f on the VM the request names, holding its lock as vcsim holds the
@@ -29,6 +30,14 @@ func (r *vmRoute) on(ctx *simulator.Context, ref types.ManagedObjectReference, f
 
 func (r *vmRoute) CustomizeVMTask(ctx *simulator.Context, req *types.CustomizeVM_Task) soap.HasFault {
 	return r.on(ctx, req.This, func(vm *virtualMachine) soap.HasFault { return vm.CustomizeVMTask(ctx, req) })
+}
+
+func (r *vmRoute) PowerOnVMTask(ctx *simulator.Context, req *types.PowerOnVM_Task) soap.HasFault {
+	return r.on(ctx, req.This, func(vm *virtualMachine) soap.HasFault { return r.questions.powerOn(ctx, vm.VirtualMachine, req) })
+}
+
+func (r *vmRoute) AnswerVM(ctx *simulator.Context, req *types.AnswerVM) soap.HasFault {
+	return r.on(ctx, req.This, func(vm *virtualMachine) soap.HasFault { return r.questions.answerVM(ctx, vm.VirtualMachine, req) })
 }
 
 func (r *vmRoute) CloneVMTask(ctx *simulator.Context, req *types.CloneVM_Task) soap.HasFault {
