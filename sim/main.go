@@ -87,6 +87,7 @@ func main() {
 	flag.IntVar(&model.DelayConfig.Delay, "delay", model.DelayConfig.Delay, "Method response delay across all methods")
 	methodDelay := flag.String("method-delay", "", "Delay per method on the form 'method1:delay1,method2:delay2...'")
 	flag.Float64Var(&model.DelayConfig.DelayJitter, "delay-jitter", model.DelayConfig.DelayJitter, "Delay jitter coefficient of variation (tip: 0.5 is a good starting value)")
+	without := flag.String("without", "", "vcsim-plus methods to leave to vcsim, comma-separated (e.g. UpdateVAppConfig,PowerOnVApp_Task): they answer as vcsim does")
 	flag.Parse()
 
 	switch flag.Arg(0) {
@@ -153,7 +154,13 @@ func main() {
 
 	// The additions go in once the inventory exists and before the server
 	// answers anyone.
-	plus.Install(simulator.Map)
+	var leaveOut []string
+	if *without != "" {
+		leaveOut = strings.Split(*without, ",")
+	}
+	if err := plus.Install(simulator.Map, leaveOut...); err != nil {
+		log.Fatal(err)
+	}
 
 	model.Service.RegisterEndpoints = true
 	model.Service.Listen = u

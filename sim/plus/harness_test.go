@@ -25,15 +25,23 @@ func start(t *testing.T, model func(*simulator.Model)) (context.Context, *govmom
 	if err := m.Create(); err != nil {
 		t.Fatal(err)
 	}
-	Install(simulator.Map)
+	if err := Install(simulator.Map); err != nil {
+		t.Fatal(err)
+	}
 	m.Service.TLS = new(tls.Config)
 	s := m.Service.NewServer()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(func() {
-		cancel()
 		s.Close()
 		m.Remove()
 	})
+	return connect(t, s)
+}
+
+// connect logs a client in to s over its HTTPS SOAP endpoint.
+func connect(t *testing.T, s *simulator.Server) (context.Context, *govmomi.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
 	c, err := govmomi.NewClient(ctx, s.URL, true)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,9 @@
 package plus
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
@@ -36,24 +39,17 @@ func routeRef(vsphereType string) types.ManagedObjectReference {
 }
 
 // Install adds the operations to the simulator whose registry is r. Call it
-// after the model is created and before the server answers.
-func Install(r *simulator.Registry) {
+// after the model is created and before the server answers. The methods
+// named in without (e.g. "UpdateVAppConfig") are left to vcsim, so a test
+// written for vcsim's answer to them still gets it; an unknown name is an
+// error.
+func Install(r *simulator.Registry, without ...string) error {
 	c := newCustomizations()
-	r.AddHandler(c)
 	q := newQuestions()
-	r.AddHandler(q)
-
-	installCustomizationSpecManager(r)
-	installVAppStates(r)
-
 	vm := &vmRoute{route: route{Self: routeRef("VirtualMachine")}, customizations: c, questions: q}
-	r.Put(vm)
 	snapshot := &snapshotRoute{route: route{Self: routeRef("VirtualMachineSnapshot")}}
-	r.Put(snapshot)
 	pool := &poolRoute{route: route{Self: routeRef("ResourcePool")}}
-	r.Put(pool)
 	vapp := &vappRoute{route: route{Self: routeRef("VirtualApp")}, questions: q}
-	r.Put(vapp)
 	routes := map[string]mo.Reference{
 		"VirtualMachine.CustomizeVM_Task":       vm,
 		"VirtualMachine.CloneVM_Task":           vm,
@@ -66,6 +62,26 @@ func Install(r *simulator.Registry) {
 		"VirtualApp.PowerOnVApp_Task":           vapp,
 		"VirtualApp.PowerOffVApp_Task":          vapp,
 		"VirtualApp.SuspendVApp_Task":           vapp,
+	}
+	for _, name := range without {
+		found := false
+		for key := range routes {
+			if strings.HasSuffix(key, "."+name) {
+				delete(routes, key)
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("vcsim-plus adds no method %q", name)
+		}
+	}
+
+	r.AddHandler(c)
+	r.AddHandler(q)
+	installCustomizationSpecManager(r)
+	installVAppStates(r)
+	for _, obj := range []mo.Reference{vm, snapshot, pool, vapp} {
+		r.Put(obj)
 	}
 
 	r.Handler = func(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
@@ -82,6 +98,7 @@ func Install(r *simulator.Registry) {
 		m.This = to.Reference()
 		return to, nil
 	}
+	return nil
 }
 
 // disabled reports whether the entity lists the method as disabled (vcsim
