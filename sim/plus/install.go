@@ -27,15 +27,50 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// route is an object of ours answering some methods of one vSphere type.
+// route is an object of ours answering some methods for one vSphere
+// object. There is one per object called (not one per type), because vcsim
+// locks the object it dispatches to for the length of the call: one per
+// type would make calls on different objects wait for each other.
 type route struct {
 	Self types.ManagedObjectReference
 }
 
 func (r *route) Reference() types.ManagedObjectReference { return r.Self }
 
-func routeRef(vsphereType string) types.ManagedObjectReference {
-	return types.ManagedObjectReference{Type: "VcsimPlus" + vsphereType, Value: "vcsim-plus-" + vsphereType}
+// routeRef names the route of a family (one route type) for the object ref.
+func routeRef(family string, ref types.ManagedObjectReference) types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: "VcsimPlus" + family + "Route", Value: ref.Value}
+}
+
+// routeFamily is one route type: its name and how to make one.
+type routeFamily struct {
+	name string
+	make func(self types.ManagedObjectReference) mo.Reference
+}
+
+// routeCleaner removes an object's route when the object goes.
+type routeCleaner struct {
+	r        *simulator.Registry
+	families []string
+}
+
+func (routeCleaner) Reference() types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: "VcsimPlusRoutes", Value: "vcsim-plus-routes"}
+}
+
+func (routeCleaner) PutObject(mo.Reference) {}
+
+func (routeCleaner) UpdateObject(*simulator.Context, mo.Reference, []types.PropertyChange) {}
+
+func (c routeCleaner) RemoveObject(ctx *simulator.Context, ref types.ManagedObjectReference) {
+	if strings.HasPrefix(ref.Type, "VcsimPlus") {
+		return
+	}
+	for _, f := range c.families {
+		if rr := routeRef(f, ref); c.r.Get(rr) != nil {
+			c.r.Remove(ctx, rr)
+		}
+	}
 }
 
 // Install adds the operations to the simulator whose registry is r. Call it
@@ -46,11 +81,19 @@ func routeRef(vsphereType string) types.ManagedObjectReference {
 func Install(r *simulator.Registry, without ...string) error {
 	c := newCustomizations()
 	q := newQuestions()
-	vm := &vmRoute{route: route{Self: routeRef("VirtualMachine")}, customizations: c, questions: q}
-	snapshot := &snapshotRoute{route: route{Self: routeRef("VirtualMachineSnapshot")}}
-	pool := &poolRoute{route: route{Self: routeRef("ResourcePool")}}
-	vapp := &vappRoute{route: route{Self: routeRef("VirtualApp")}, questions: q}
-	routes := map[string]mo.Reference{
+	vm := routeFamily{"VirtualMachine", func(self types.ManagedObjectReference) mo.Reference {
+		return &vmRoute{route: route{Self: self}, customizations: c, questions: q}
+	}}
+	snapshot := routeFamily{"Snapshot", func(self types.ManagedObjectReference) mo.Reference {
+		return &snapshotRoute{route: route{Self: self}}
+	}}
+	pool := routeFamily{"Pool", func(self types.ManagedObjectReference) mo.Reference {
+		return &poolRoute{route: route{Self: self}}
+	}}
+	vapp := routeFamily{"VirtualApp", func(self types.ManagedObjectReference) mo.Reference {
+		return &vappRoute{route: route{Self: self}, questions: q}
+	}}
+	routes := map[string]routeFamily{
 		"VirtualMachine.CustomizeVM_Task":       vm,
 		"VirtualMachine.CloneVM_Task":           vm,
 		"VirtualMachine.PowerOnVM_Task":         vm,
@@ -80,12 +123,10 @@ func Install(r *simulator.Registry, without ...string) error {
 	r.AddHandler(q)
 	installCustomizationSpecManager(r)
 	installVAppStates(r)
-	for _, obj := range []mo.Reference{vm, snapshot, pool, vapp} {
-		r.Put(obj)
-	}
+	r.AddHandler(routeCleaner{r: r, families: []string{vm.name, snapshot.name, pool.name, vapp.name}})
 
 	r.Handler = func(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
-		to, ok := routes[m.This.Type+"."+m.Name]
+		family, ok := routes[m.This.Type+"."+m.Name]
 		if !ok {
 			return nil, nil
 		}
@@ -94,8 +135,13 @@ func Install(r *simulator.Registry, without ...string) error {
 			// vcsim answers ManagedObjectNotFound or MethodDisabled itself.
 			return nil, nil
 		}
+		ref := routeRef(family.name, m.This)
+		to := ctx.Map.Get(ref)
+		if to == nil {
+			to = ctx.Map.Put(family.make(ref))
+		}
 		// The request body keeps the real `this`; only the dispatch moves.
-		m.This = to.Reference()
+		m.This = ref
 		return to, nil
 	}
 	return nil

@@ -38,3 +38,21 @@ func TestWithoutAnswersAsVcsim(t *testing.T) {
 	_, err = methods.RenameSnapshot(ctx, c.Client, &types.RenameSnapshot{This: types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: "none"}})
 	wantFault(t, "RenameSnapshot of a missing snapshot", err, &types.ManagedObjectNotFound{})
 }
+
+func TestRoutesGoWithTheirObject(t *testing.T) {
+	ctx, c := start(t, nil)
+	vm := vmByName(t, ctx, c, "DC0_H0_VM0")
+	powerOff(t, ctx, vm)
+	powerOn(t, ctx, vm) // a routed call: the VM now has a route
+	route := routeRef("VirtualMachine", vm.Reference())
+	if simulator.Map.Get(route) == nil {
+		t.Fatal("no route object after a routed call")
+	}
+	powerOff(t, ctx, vm)
+	task, err := vm.Destroy(ctx)
+	must(t, "destroy", err)
+	must(t, "destroy task", task.Wait(ctx))
+	if simulator.Map.Get(route) != nil {
+		t.Fatal("the route outlived its VM")
+	}
+}

@@ -85,6 +85,14 @@ func TestMoveIntoResourcePool(t *testing.T) {
 	if e := entity(); e == nil || e.StartAction != "powerOn" || e.StopAction != "powerOff" || e.StartOrder != 1 {
 		t.Fatalf("entity config of the moved VM: %+v", e)
 	}
+	// The vApp still answers its own methods after a pool method on it.
+	_, err = methods.UpdateVAppConfig(ctx, c.Client, &types.UpdateVAppConfig{This: vapp.Reference(), Spec: types.VAppConfigSpec{
+		EntityConfig: []types.VAppEntityConfigInfo{{Key: refp(vm), StartOrder: 3}},
+	}})
+	must(t, "UpdateVAppConfig after MoveIntoResourcePool", err)
+	if e := entity(); e == nil || e.StartOrder != 3 {
+		t.Fatalf("entity config after the update: %+v", e)
+	}
 	must(t, "VM out of the vApp", move(ctx, c, p1.Reference(), vm.Reference()))
 	if e := entity(); e != nil {
 		t.Fatalf("entity config kept after the VM left: %+v", e)
