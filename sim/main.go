@@ -11,6 +11,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	// Goroutine dumps at /debug/pprof/ (on the DefaultServeMux vcsim
+	// serves), to see where a hung simulator waits.
+	_ "net/http/pprof"
 	"net/url"
 	"os"
 	"os/signal"
