@@ -35,6 +35,10 @@ func poolOf(obj mo.Reference) (*mo.ResourcePool, bool) {
 // name. A VM moved into a vApp gets an entry in the vApp's entity
 // configuration with vSphere's defaults; moved out, it loses it.
 func (r *poolRoute) MoveIntoResourcePool(ctx *simulator.Context, req *types.MoveIntoResourcePool) soap.HasFault {
+	return guarded(func() soap.HasFault { return moveIntoResourcePool(ctx, req) })
+}
+
+func moveIntoResourcePool(ctx *simulator.Context, req *types.MoveIntoResourcePool) soap.HasFault {
 	body := new(methods.MoveIntoResourcePoolBody)
 	targetObj := ctx.Map.Get(req.This)
 	target, ok := poolOf(targetObj)

@@ -33,27 +33,35 @@ func (r *snapshotRoute) RenameSnapshot(ctx *simulator.Context, req *types.Rename
 	if !ok {
 		return notFoundBody(snap.Vm)
 	}
+	var res soap.HasFault = body
 	ctx.WithLock(vm, func() {
-		if vm.Snapshot == nil {
-			body.Fault_ = simulator.Fault("the snapshot is not in its VM's snapshot tree", &types.InvalidState{})
-			return
-		}
-		// A new tree, so readers of the old one never see it change.
-		tree := copyTree(vm.Snapshot.RootSnapshotList)
-		node := findSnapshot(tree, req.This)
-		if node == nil {
-			body.Fault_ = simulator.Fault("the snapshot is not in its VM's snapshot tree", &types.InvalidState{})
-			return
-		}
-		if req.Name != "" {
-			node.Name = req.Name
-		}
-		if req.Description != "" {
-			node.Description = req.Description
-		}
-		ctx.Update(vm, []types.PropertyChange{{Name: "snapshot.rootSnapshotList", Val: tree}})
-		body.Res = new(types.RenameSnapshotResponse)
+		res = guarded(func() soap.HasFault { return renameInTree(ctx, vm, req, body) })
 	})
+	return res
+}
+
+// renameInTree renames the snapshot in its VM's tree (the caller holds the
+// VM's lock).
+func renameInTree(ctx *simulator.Context, vm *simulator.VirtualMachine, req *types.RenameSnapshot, body *methods.RenameSnapshotBody) soap.HasFault {
+	if vm.Snapshot == nil {
+		body.Fault_ = simulator.Fault("the snapshot is not in its VM's snapshot tree", &types.InvalidState{})
+		return body
+	}
+	// A new tree, so readers of the old one never see it change.
+	tree := copyTree(vm.Snapshot.RootSnapshotList)
+	node := findSnapshot(tree, req.This)
+	if node == nil {
+		body.Fault_ = simulator.Fault("the snapshot is not in its VM's snapshot tree", &types.InvalidState{})
+		return body
+	}
+	if req.Name != "" {
+		node.Name = req.Name
+	}
+	if req.Description != "" {
+		node.Description = req.Description
+	}
+	ctx.Update(vm, []types.PropertyChange{{Name: "snapshot.rootSnapshotList", Val: tree}})
+	body.Res = new(types.RenameSnapshotResponse)
 	return body
 }
 

@@ -38,21 +38,25 @@ type vappRoute struct {
 // offers them only for a stopped vApp. Editing a property's value is allowed.
 // The whole spec is checked before anything changes.
 func (r *vappRoute) UpdateVAppConfig(ctx *simulator.Context, req *types.UpdateVAppConfig) soap.HasFault {
-	body := new(methods.UpdateVAppConfigBody)
 	a, ok := ctx.Map.Get(req.This).(*simulator.VirtualApp)
 	if !ok {
 		return notFoundBody(req.This)
 	}
+	var res soap.HasFault
 	ctx.WithLock(a, func() {
-		next, fault := applyVAppConfig(ctx, a, &req.Spec)
-		if fault != nil {
-			body.Fault_ = simulator.Fault("", fault)
-			return
-		}
-		ctx.Update(a, []types.PropertyChange{{Name: "vAppConfig", Val: next}})
-		body.Res = new(types.UpdateVAppConfigResponse)
+		res = guarded(func() soap.HasFault {
+			body := new(methods.UpdateVAppConfigBody)
+			next, fault := applyVAppConfig(ctx, a, &req.Spec)
+			if fault != nil {
+				body.Fault_ = simulator.Fault("", fault)
+				return body
+			}
+			ctx.Update(a, []types.PropertyChange{{Name: "vAppConfig", Val: next}})
+			body.Res = new(types.UpdateVAppConfigResponse)
+			return body
+		})
 	})
-	return body
+	return res
 }
 
 func invalid(property, why string) types.BaseMethodFault {

@@ -23,7 +23,9 @@ func (r *vmRoute) on(ctx *simulator.Context, ref types.ManagedObjectReference, f
 	}
 	var res soap.HasFault
 	ctx.WithLock(vm, func() {
-		res = f(&virtualMachine{VirtualMachine: vm, customizations: r.customizations})
+		res = guarded(func() soap.HasFault {
+			return f(&virtualMachine{VirtualMachine: vm, customizations: r.customizations})
+		})
 	})
 	return res
 }
