@@ -150,7 +150,9 @@ output "outer" {{
 
 #[test]
 fn in_place_changes_plan_as_updates_and_unsupported_ones_fail_cleanly() {
-    let sim = Vcsim::start(&[]);
+    // vcsim's answer to these (MethodNotFound) until issue 21's provider
+    // tests use the operations vcsim-plus adds.
+    let sim = Vcsim::start(&["-without", "UpdateVAppConfig,PowerOnVApp_Task"]);
     let pool = root_pool(&sim);
     let hcl = |name: &str, limit: i64, extra: &str| {
         provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, name, limit, extra)
@@ -399,7 +401,9 @@ fn tpm_replace_plans_and_applies_on_vcenter_8() {
 
 #[test]
 fn a_failed_power_on_at_create_keeps_the_vapp_in_state() {
-    let sim = Vcsim::start(&[]);
+    // vcsim's answer (MethodNotFound) until issue 21's provider tests use
+    // vcsim-plus's PowerOnVApp_Task.
+    let sim = Vcsim::start(&["-without", "PowerOnVApp_Task"]);
     let before = vapp_count(&sim);
     let tf = Tf::new(&format!(
         r#"{provider}

@@ -235,7 +235,9 @@ fn bad_values_and_clashes_fail_at_plan_before_any_change() {
 
 #[test]
 fn properties_on_a_vapp() {
-    let sim = Vcsim::start(&["-app", "1"]);
+    // vcsim's answer (MethodNotFound) until issue 21's provider tests use
+    // vcsim-plus's UpdateVAppConfig.
+    let sim = Vcsim::start(&["-app", "1", "-without", "UpdateVAppConfig"]);
     let (rt, c) = vi_check::client(&sim);
     let root = c.service_content().root_folder.clone();
     let vapps = rt.block_on(c.list_by_type(&root, "VirtualApp", &["name"])).expect("list vApps");

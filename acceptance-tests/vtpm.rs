@@ -542,7 +542,9 @@ fn a_snapshot_blocks_removing_a_vtpm_at_plan() {
 /// and its state are untouched.
 #[test]
 fn a_vm_with_a_vtpm_moving_into_a_vapp_plans_a_move_that_keeps_it() {
-    let sim = Vcsim::start(&[]);
+    // vcsim's answer (MethodNotFound) until issue 21's provider tests use
+    // vcsim-plus's MoveIntoResourcePool.
+    let sim = Vcsim::start(&["-without", "MoveIntoResourcePool"]);
     register_key_provider(&sim, KP, true);
     let f = vi_check::facts(&sim);
     let cluster = f.prop("ClusterComputeResource", "DC0_C0", "resourcePool");

