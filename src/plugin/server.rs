@@ -10,7 +10,7 @@ use super::cty::{self, Dyn, Type};
 use super::diag::Diags;
 use super::proto::tfplugin5 as pb;
 use super::schema::Schema;
-use super::traits::{AnyDataSource, AnyResource, Provider, decode};
+use super::traits::{AnyDataSource, AnyResource, MoveSource, Provider, decode};
 
 type Res<T> = Result<Response<T>, Status>;
 
@@ -90,6 +90,12 @@ fn dv_encode(v: &Dyn, ty: &Type) -> Result<pb::DynamicValue, Diags> {
         .map_err(|e| Diags::error("Provider produced an invalid value", e.to_string()))
 }
 
+/// What this server implements beyond the base protocol. Every resource
+/// answers MoveResourceState (most by naming what they accept: nothing).
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: true }
+}
+
 /// Runs `f`, folding an `Err(Diags)` into the response's diagnostics.
 fn diags_of<T>(r: Result<T, Diags>) -> (Option<T>, Diags) {
     match r {
@@ -100,6 +106,25 @@ fn diags_of<T>(r: Result<T, Diags>) -> (Option<T>, Diags) {
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
+    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Res<pb::get_metadata::Response> {
+        let mut resources: Vec<_> = self.resources.keys().map(|k| (*k).to_owned()).collect();
+        let mut data_sources: Vec<_> = self.data_sources.keys().map(|k| (*k).to_owned()).collect();
+        resources.sort();
+        data_sources.sort();
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            diagnostics: Vec::new(),
+            data_sources: data_sources
+                .into_iter()
+                .map(|type_name| pb::get_metadata::DataSourceMetadata { type_name })
+                .collect(),
+            resources: resources
+                .into_iter()
+                .map(|type_name| pb::get_metadata::ResourceMetadata { type_name })
+                .collect(),
+        }))
+    }
+
     async fn get_schema(&self, _: Request<pb::get_provider_schema::Request>) -> Res<pb::get_provider_schema::Response> {
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(self.schema.to_proto()),
@@ -111,6 +136,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .collect(),
             diagnostics: Vec::new(),
             provider_meta: Some(Schema::default().to_proto()),
+            server_capabilities: Some(capabilities()),
         }))
     }
 
@@ -307,6 +333,39 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 })
                 .unwrap_or_default(),
             diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        req: Request<pb::move_resource_state::Request>,
+    ) -> Res<pb::move_resource_state::Response> {
+        let req = req.into_inner();
+        let r = self.resource(&req.target_type_name).and_then(|res| {
+            let source = MoveSource {
+                provider_address: &req.source_provider_address,
+                type_name: &req.source_type_name,
+                schema_version: req.source_schema_version,
+            };
+            let raw = req.source_state.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_slice(raw).map_err(|e| {
+                Diags::error(
+                    "Moved state is not valid JSON",
+                    format!("the state of {} handed over for the move: {e}", req.source_type_name),
+                )
+            })?;
+            let (state, warnings) = res.move_from(&source, json)?;
+            Ok((dv_encode(&state, &res.schema().ty())?, warnings))
+        });
+        let (state, diags) = match r {
+            Ok((state, warnings)) => (Some(state), warnings),
+            Err(d) => (None, d),
+        };
+        Ok(Response::new(pb::move_resource_state::Response {
+            target_state: state,
+            diagnostics: diags.to_proto(),
+            // The source's private data is the other provider's business.
+            target_private: Vec::new(),
         }))
     }
 
