@@ -11,6 +11,7 @@ mod faults;
 mod harness;
 mod input_checks;
 mod lost_answers;
+mod moved_from_vsphere;
 mod ovf;
 mod plugin_binary;
 mod provider_config;
