@@ -716,6 +716,66 @@ mod tests {
         assert!(!warnings.has_errors());
     }
 
+    #[derive(serde::Serialize, serde::Deserialize, Clone)]
+    struct Thing {
+        id: crate::plugin::Value<String>,
+        size: crate::plugin::Value<i64>,
+    }
+
+    struct Things;
+
+    #[async_trait]
+    impl Resource<()> for Things {
+        type State = Thing;
+        fn type_name(&self) -> &'static str {
+            "t_thing"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(
+                Block::new("t")
+                    .attr(Attribute::computed("id", Type::String, ""))
+                    .attr(Attribute::optional("size", Type::Number, "").default(3i64)),
+            )
+        }
+        async fn create(&self, _: &(), s: Thing) -> Result<Thing, ApplyError<Thing>> {
+            Ok(s)
+        }
+        async fn read(&self, _: &(), s: Thing) -> Result<Option<Thing>, Diags> {
+            Ok(Some(s))
+        }
+        async fn update(&self, _: &(), _: Thing, s: Thing) -> Result<Thing, ApplyError<Thing>> {
+            Ok(s)
+        }
+        async fn delete(&self, _: &(), _: Thing) -> Result<(), Diags> {
+            Ok(())
+        }
+        async fn import(&self, _: &(), id: &str) -> Result<Thing, Diags> {
+            Ok(Thing { id: crate::plugin::Value::known(id.to_owned()), size: crate::plugin::Value::Null })
+        }
+    }
+
+    #[test]
+    fn moves_are_refused_by_default_naming_both_types() {
+        let r = resource(Things);
+        let src = MoveSource {
+            provider_address: "registry.terraform.io/hashicorp/vsphere",
+            type_name: "vsphere_thing",
+            schema_version: 0,
+        };
+        assert_eq!(src.provider_type(), "vsphere");
+        let e = r.move_from(&src, serde_json::json!({})).unwrap_err();
+        let text = format!("{e:?}");
+        assert!(text.contains("t_thing cannot take over the state of vsphere_thing"), "{text}");
+        assert!(text.contains("hashicorp/vsphere"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn an_adopted_state_gets_the_defaults_of_what_it_leaves_null() {
+        let v = resource(Things).import(&(), "x-1").await.unwrap();
+        assert_eq!(v.attr("size"), Some(&Dyn::Number(3.into())));
+        assert_eq!(v.attr("id"), Some(&Dyn::String("x-1".into())));
+    }
+
     #[test]
     fn unknowns_left_after_apply_become_null() {
         let v = nulls_for_unknowns(obj(&[("id", Dyn::Unknown), ("l", Dyn::List(vec![Dyn::Unknown]))]));

@@ -93,7 +93,7 @@ pub fn map(version: i64, state: &Json) -> Result<(State, Vec<String>), MoveError
         disk,
         network_interface,
         cdrom,
-        vtpm: (!list_of(src, "vtpm").is_empty()).then(|| Vtpm { key_provider_id: Value::Null }),
+        vtpm: (!list_of(src, "vtpm").is_empty()).then_some(Vtpm { key_provider_id: Value::Null }),
         // How the VM was made is not kept: a `clone` block in the
         // configuration is taken as written, as after an import.
         clone: None,
