@@ -4,6 +4,7 @@
 pub mod cty;
 pub mod diag;
 pub mod docs;
+pub mod identity;
 mod lifetime;
 pub mod log;
 mod number_fit;

@@ -8,6 +8,7 @@ use tonic::{Request, Response, Status};
 
 use super::cty::{self, Dyn, Type};
 use super::diag::Diags;
+use super::identity;
 use super::proto::tfplugin5 as pb;
 use super::schema::Schema;
 use super::traits::{AnyDataSource, AnyResource, MoveSource, Provider, decode};
@@ -210,6 +211,34 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: state, diagnostics: diags.to_proto() }))
     }
 
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Res<pb::get_resource_identity_schemas::Response> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .filter(|(_, r)| !r.identity_attributes().is_empty())
+                .map(|(k, r)| ((*k).to_owned(), identity::schema(r.identity_attributes())))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Res<pb::upgrade_resource_identity::Response> {
+        let req = req.into_inner();
+        let r = self.resource(&req.type_name).and_then(|res| {
+            let raw = req.raw_identity.map(|s| s.json).unwrap_or_default();
+            identity::upgrade(res.identity_attributes(), req.version, &raw)
+        });
+        let (upgraded_identity, diags) = diags_of(r);
+        Ok(Response::new(pb::upgrade_resource_identity::Response { upgraded_identity, diagnostics: diags.to_proto() }))
+    }
+
     async fn configure(&self, req: Request<pb::configure::Request>) -> Res<pb::configure::Response> {
         let req = req.into_inner();
         let r = async {
@@ -241,15 +270,17 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let current = dv_decode(req.current_state.as_ref(), &ty)?;
             let meta = self.meta().await?;
             let new = res.read(&meta, &current).await?;
-            dv_encode(&new, &ty)
+            Ok((dv_encode(&new, &ty)?, identity::of_state(res.identity_attributes(), &new)))
         }
         .await;
-        let (state, diags) = diags_of(r);
+        let (ok, diags) = diags_of(r);
+        let (state, new_identity) = ok.unzip();
         Ok(Response::new(pb::read_resource::Response {
             // On failure hand back what Terraform had, so nothing is lost.
             new_state: state.or(req.current_state),
             diagnostics: diags.to_proto(),
             private: req.private,
+            new_identity: new_identity.flatten().or(req.current_identity),
         }))
     }
 
@@ -266,12 +297,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let config = dv_decode(req.config.as_ref(), &ty)?;
             let meta = self.meta.read().await.clone();
             let (planned, replace, diags) = res.plan(meta.as_deref(), &prior, &proposed, &config).await?;
-            Ok((dv_encode(&planned, &ty)?, replace, diags))
+            // An object keeps its identity; a new one has it after apply.
+            let planned_identity = if planned.is_null() {
+                None
+            } else {
+                identity::of_state(res.identity_attributes(), &planned).or(req.prior_identity.clone())
+            };
+            Ok((dv_encode(&planned, &ty)?, replace, diags, planned_identity))
         }
         .await;
-        let (planned, replace, diags) = match r {
+        let (planned, replace, diags, planned_identity) = match r {
             Ok(v) => v,
-            Err(d) => (req.proposed_new_state.clone().unwrap_or_default(), Vec::new(), d),
+            Err(d) => (req.proposed_new_state.clone().unwrap_or_default(), Vec::new(), d, req.prior_identity.clone()),
         };
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(planned),
@@ -279,6 +316,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             planned_private: req.prior_private,
             diagnostics: diags.to_proto(),
             legacy_type_system: false,
+            planned_identity,
         }))
     }
 
@@ -294,18 +332,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let planned = dv_decode(req.planned_state.as_ref(), &ty)?;
             let meta = self.meta().await?;
             let (new, diags) = res.apply(&meta, &prior, &planned).await;
-            Ok((dv_encode(&new, &ty)?, diags))
+            Ok((dv_encode(&new, &ty)?, diags, identity::of_state(res.identity_attributes(), &new)))
         }
         .await;
-        let (state, diags) = match r {
+        let (state, diags, new_identity) = match r {
             Ok(v) => v,
-            Err(d) => (req.prior_state.clone().unwrap_or_default(), d),
+            Err(d) => (req.prior_state.clone().unwrap_or_default(), d, req.planned_identity.clone()),
         };
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(state),
             private: req.planned_private,
             diagnostics: diags.to_proto(),
             legacy_type_system: false,
+            new_identity,
         }))
     }
 
@@ -316,19 +355,33 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let req = req.into_inner();
         let r = async {
             let res = self.resource(&req.type_name)?;
+            // `import { identity = {...} }` gives an identity, not an id.
+            let id = match &req.identity {
+                Some(given) if req.id.is_empty() => {
+                    if res.identity_attributes().is_empty() {
+                        return Err(Diags::error(
+                            "Import by identity not supported",
+                            format!("{} has no identity; import it by id", req.type_name),
+                        ));
+                    }
+                    res.import_id(&identity::values(res.identity_attributes(), given)?)
+                }
+                _ => req.id.clone(),
+            };
             let meta = self.meta().await?;
-            let state = res.import(&meta, &req.id).await?;
-            dv_encode(&state, &res.schema().ty())
+            let state = res.import(&meta, &id).await?;
+            Ok((dv_encode(&state, &res.schema().ty())?, identity::of_state(res.identity_attributes(), &state)))
         }
         .await;
         let (state, diags) = diags_of(r);
         Ok(Response::new(pb::import_resource_state::Response {
             imported_resources: state
-                .map(|s| {
+                .map(|(s, identity)| {
                     vec![pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
                         state: Some(s),
                         private: Vec::new(),
+                        identity,
                     }]
                 })
                 .unwrap_or_default(),
@@ -355,17 +408,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 )
             })?;
             let (state, warnings) = res.move_from(&source, json)?;
-            Ok((dv_encode(&state, &res.schema().ty())?, warnings))
+            let target_identity = identity::of_state(res.identity_attributes(), &state);
+            Ok((dv_encode(&state, &res.schema().ty())?, warnings, target_identity))
         });
-        let (state, diags) = match r {
-            Ok((state, warnings)) => (Some(state), warnings),
-            Err(d) => (None, d),
+        let (state, diags, target_identity) = match r {
+            Ok((state, warnings, id)) => (Some(state), warnings, id),
+            Err(d) => (None, d, None),
         };
         Ok(Response::new(pb::move_resource_state::Response {
             target_state: state,
             diagnostics: diags.to_proto(),
             // The source's private data is the other provider's business.
             target_private: Vec::new(),
+            target_identity,
         }))
     }
 

@@ -136,6 +136,19 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync + 'static {
         Err(format!("no upgrade is known from schema version {from}"))
     }
 
+    /// The string attributes of the state that identify an object for good
+    /// (name, description), for the CLI's identity tracking and `import {
+    /// identity = ... }`. None (the default) declares no identity.
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// The id `import` takes, from an identity's values in the order of
+    /// `identity_attributes`. The default: the first value.
+    fn import_id(&self, identity: &[String]) -> String {
+        identity.first().cloned().unwrap_or_default()
+    }
+
     /// The state of an object another resource type (of any provider)
     /// managed, for a `moved` block: the state, with warnings for what has
     /// no counterpart here. The result is then completed like an import's
@@ -191,6 +204,8 @@ pub trait AnyResource<M>: Send + Sync {
     async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn) -> (Dyn, Diags);
     async fn read(&self, meta: &M, current: &Dyn) -> Result<Dyn, Diags>;
     async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags>;
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)];
+    fn import_id(&self, identity: &[String]) -> String;
     /// The state of another resource type's object, for a `moved` block.
     fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(Dyn, Diags), Diags>;
     /// A stored state (JSON, written at schema version `version`) brought
@@ -325,6 +340,14 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
     async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags> {
         let state = self.0.import(meta, id).await?;
         adopted(&state, &self.0.schema())
+    }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        self.0.identity_attributes()
+    }
+
+    fn import_id(&self, identity: &[String]) -> String {
+        self.0.import_id(identity)
     }
 
     fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(Dyn, Diags), Diags> {

@@ -611,6 +611,10 @@ impl Resource<Meta> for Vm {
         Ok(state)
     }
 
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[("id", "Managed object id of the VM (`vm-42`).")]
+    }
+
     fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
         if source.provider_type() != "vsphere" || source.type_name != moved_from_vsphere::SOURCE_TYPE {
             return Err(Diags::error(
