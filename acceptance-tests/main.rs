@@ -9,6 +9,7 @@ mod docs;
 mod examples;
 mod faults;
 mod harness;
+mod identity;
 mod input_checks;
 mod lost_answers;
 mod moved_from_vsphere;

@@ -1,6 +1,8 @@
 //! The real vSphere provider (`hashicorp/vsphere` v2.16.1, in
-//! `../shared/peer/`) beside ours, and the CLIs new enough to move state
-//! from it to `vi` (MoveResourceState: Terraform 1.8+, OpenTofu 1.10+).
+//! `../shared/peer/`) beside ours, and the CLIs newer than the suite's
+//! Terraform 1.0.3 that tests of newer protocol features run with: to move
+//! state from it to `vi` (MoveResourceState: Terraform 1.8+, OpenTofu
+//! 1.10+), or to track resource identity (Terraform 1.12+, OpenTofu 1.12+).
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -42,11 +44,23 @@ pub struct Cli {
 /// The CLIs on this machine that can move state between providers, and
 /// for each one that cannot (or is absent), why.
 pub fn move_capable_clis(peer: &Path) -> (Vec<Cli>, Vec<String>) {
+    clis_from((1, 10), (1, 8), "move state between providers", Some(peer))
+}
+
+/// The CLIs on this machine that know resource identity (`import {
+/// identity = ... }`), and for each one that does not, why.
+pub fn identity_capable_clis() -> (Vec<Cli>, Vec<String>) {
+    clis_from((1, 12), (1, 12), "know resource identity", None)
+}
+
+/// OpenTofu from `.tools/` and a newer Terraform, each when at least the
+/// given version; with a mirror holding our provider (and the peer).
+fn clis_from(tofu_min: (u32, u32), tf_min: (u32, u32), what: &str, peer: Option<&Path>) -> (Vec<Cli>, Vec<String>) {
     let config = mirror_config(peer);
     let mut ok = Vec::new();
     let mut skipped = Vec::new();
     let candidates =
-        [("tofu", repo().join(".tools/bin/tofu"), (1, 10)), ("terraform", PathBuf::from(NEWER_TERRAFORM), (1, 8))];
+        [("tofu", repo().join(".tools/bin/tofu"), tofu_min), ("terraform", PathBuf::from(NEWER_TERRAFORM), tf_min)];
     for (kind, bin, min) in candidates {
         if !bin.is_file() {
             skipped.push(format!("{kind}: {} is not installed", bin.display()));
@@ -57,7 +71,7 @@ pub fn move_capable_clis(peer: &Path) -> (Vec<Cli>, Vec<String>) {
                 ok.push(Cli { name: format!("{kind} {}.{}.{}", v.0, v.1, v.2), bin, config: config.to_owned() })
             }
             Some(v) => skipped.push(format!(
-                "{kind} {}.{}.{} at {} is older than {}.{}, the first to move state between providers",
+                "{kind} {}.{}.{} at {} is older than {}.{}, the first to {what}",
                 v.0,
                 v.1,
                 v.2,
@@ -87,20 +101,24 @@ fn version_of(bin: &Path, config: &Path) -> Option<(u32, u32, u32)> {
     Some((parts.next()??, parts.next()??, parts.next()??))
 }
 
-/// One filesystem mirror holding our provider (as `local/vi`) and the peer
-/// (as `hashicorp/vsphere`), under both CLIs' registry hosts.
-fn mirror_config(peer: &Path) -> &'static Path {
-    static CONFIG: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
-    let (_, cfg) = CONFIG.get_or_init(|| {
+/// One filesystem mirror holding our provider (as `local/vi`) and, when
+/// there, the peer (as `hashicorp/vsphere`), under both CLIs' registry hosts.
+fn mirror_config(peer: Option<&Path>) -> &'static Path {
+    static WITH_PEER: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    static OURS_ONLY: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    let cell = if peer.is_some() { &WITH_PEER } else { &OURS_ONLY };
+    let (_, cfg) = cell.get_or_init(|| {
         let dir = tempfile::Builder::new().prefix("vi-peer-mirror-").tempdir().expect("temp dir for the mirror");
         let ours = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vi"));
         for host in ["registry.terraform.io", "registry.opentofu.org"] {
             let vi = dir.path().join(format!("mirror/{host}/local/vi/0.1.0/{}", platform()));
             let vs = dir.path().join(format!("mirror/{host}/hashicorp/vsphere/{PEER_VERSION}/{}", platform()));
             std::fs::create_dir_all(&vi).expect("mirror dir");
-            std::fs::create_dir_all(&vs).expect("mirror dir");
             std::fs::copy(&ours, vi.join("terraform-provider-vi_v0.1.0")).expect("copy provider");
-            std::fs::copy(peer, vs.join(format!("terraform-provider-vsphere_v{PEER_VERSION}"))).expect("copy peer");
+            if let Some(peer) = peer {
+                std::fs::create_dir_all(&vs).expect("mirror dir");
+                std::fs::copy(peer, vs.join(format!("terraform-provider-vsphere_v{PEER_VERSION}"))).expect("copy peer");
+            }
         }
         let cfg = dir.path().join("terraform.rc");
         std::fs::write(
