@@ -261,6 +261,15 @@ fn move_with(cli: &Cli) {
         .collect();
     assert_eq!(after, before, "{}", cli.name);
     assert_eq!(vi_check::vms_with_instance_uuid(&sim), vcsim_before, "{}", cli.name);
+
+    // A CLI that knows identity stored the moved VM's: its managed object id.
+    if cli.version >= (1, 12, 0) {
+        let raw = std::fs::read_to_string(tf.dir.path().join("terraform.tfstate")).expect("state file");
+        let state: serde_json::Value = serde_json::from_str(&raw).expect("state JSON");
+        let db = state["resources"].as_array().and_then(|rs| rs.iter().find(|r| r["name"] == "db")).expect("db");
+        let moid = &before.iter().find(|(a, _)| a == "vsphere_virtual_machine.db").expect("db moid").1;
+        assert_eq!(db["instances"][0]["identity"], serde_json::json!({ "id": moid }), "{}", cli.name);
+    }
 }
 
 #[test]

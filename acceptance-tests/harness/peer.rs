@@ -36,6 +36,8 @@ pub fn peer_binary() -> Result<PathBuf, String> {
 pub struct Cli {
     /// `tofu 1.10.0`, `terraform 1.11.4`: for the test's output.
     pub name: String,
+    /// (major, minor, patch).
+    pub version: (u32, u32, u32),
     pub bin: PathBuf,
     /// A CLI configuration installing both providers from one mirror.
     pub config: PathBuf,
@@ -67,9 +69,12 @@ fn clis_from(tofu_min: (u32, u32), tf_min: (u32, u32), what: &str, peer: Option<
             continue;
         }
         match version_of(&bin, config) {
-            Some(v) if (v.0, v.1) >= min => {
-                ok.push(Cli { name: format!("{kind} {}.{}.{}", v.0, v.1, v.2), bin, config: config.to_owned() })
-            }
+            Some(v) if (v.0, v.1) >= min => ok.push(Cli {
+                name: format!("{kind} {}.{}.{}", v.0, v.1, v.2),
+                version: v,
+                bin,
+                config: config.to_owned(),
+            }),
             Some(v) => skipped.push(format!(
                 "{kind} {}.{}.{} at {} is older than {}.{}, the first to {what}",
                 v.0,
