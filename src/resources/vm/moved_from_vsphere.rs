@@ -455,4 +455,39 @@ mod tests {
         let odd = serde_json::json!({"moid": "vm-1", "disk": [1, "x", {"device_address": "scsi:x"}], "cdrom": {}, "network_interface": [null]});
         assert!(map(3, &odd).is_ok());
     }
+
+    #[test]
+    fn any_value_of_any_attribute_is_taken_without_a_panic() {
+        let odd = [
+            Json::Null,
+            serde_json::json!(-1),
+            serde_json::json!(1.5),
+            serde_json::json!("x"),
+            serde_json::json!(true),
+            serde_json::json!([null, 1, "x", {}]),
+            serde_json::json!({"a": [1]}),
+        ];
+        for name in ["web", "db"] {
+            let (version, attrs) = instance(name);
+            for key in attrs.as_object().unwrap().keys() {
+                for v in &odd {
+                    let mut a = attrs.clone();
+                    a[key] = v.clone();
+                    let r = map(version, &a);
+                    assert_eq!(r.is_err(), key == "moid" && !v.is_string(), "{key} = {v}: {r:?}");
+                }
+            }
+            for i in 0..2 {
+                for key in ["label", "size", "device_address", "controller_type", "unit_number"] {
+                    for v in &odd {
+                        let mut a = attrs.clone();
+                        if a["disk"][i].is_object() {
+                            a["disk"][i][key] = v.clone();
+                        }
+                        assert!(map(version, &a).is_ok(), "disk.{i}.{key} = {v}");
+                    }
+                }
+            }
+        }
+    }
 }
