@@ -91,6 +91,9 @@ pub struct Tf {
     env: Vec<(String, String)>,
     /// Where Terraform runs, relative to `dir` (empty: `dir` itself).
     sub: PathBuf,
+    /// Another CLI than the one under test, with its own CLI configuration
+    /// (tests of what only newer CLIs do; see `harness::peer`).
+    cli: Option<(PathBuf, PathBuf)>,
 }
 
 impl Tf {
@@ -98,7 +101,14 @@ impl Tf {
     pub fn new(main_tf: &str) -> Tf {
         let dir = tempfile::Builder::new().prefix("vi-acc-").tempdir().expect("temp dir");
         std::fs::write(dir.path().join("main.tf"), main_tf).expect("write main.tf");
-        Tf { dir, env: Vec::new(), sub: PathBuf::new() }
+        Tf { dir, env: Vec::new(), sub: PathBuf::new(), cli: None }
+    }
+
+    /// Runs `bin` with the CLI configuration `config` instead of the CLI
+    /// under test and its mirror.
+    pub fn with_cli(mut self, bin: &Path, config: &Path) -> Tf {
+        self.cli = Some((bin.to_owned(), config.to_owned()));
+        self
     }
 
     pub fn env(mut self, k: &str, v: &str) -> Tf {
@@ -169,10 +179,14 @@ impl Tf {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(terraform_bin());
+        let (bin, config) = match &self.cli {
+            Some((bin, config)) => (bin.clone(), config.clone()),
+            None => (terraform_bin(), cli_config().to_owned()),
+        };
+        let mut cmd = Command::new(bin);
         cmd.args(args)
             .current_dir(self.dir.path().join(&self.sub))
-            .env("TF_CLI_CONFIG_FILE", cli_config())
+            .env("TF_CLI_CONFIG_FILE", config)
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .env("CHECKPOINT_DISABLE", "1")
@@ -268,7 +282,7 @@ pub const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    vi = { source = \"local/vi\" }\n  }\n}\n";
 
 /// Terraform's name for this machine's platform (`linux_amd64`, …).
-fn platform() -> String {
+pub fn platform() -> String {
     let arch = match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "aarch64" => "arm64",

@@ -4,6 +4,7 @@
 pub mod cty;
 pub mod diag;
 pub mod docs;
+pub mod identity;
 mod lifetime;
 pub mod log;
 mod number_fit;
@@ -19,5 +20,7 @@ pub mod value;
 pub use cty::{Dyn, Type};
 pub use diag::{AttrPath, Diags};
 pub use schema::{Attribute, Block, NestedBlock, Schema};
-pub use traits::{AnyDataSource, AnyResource, ApplyError, DataSource, Plan, Provider, Resource, data_source, resource};
+pub use traits::{
+    AnyDataSource, AnyResource, ApplyError, DataSource, MoveSource, Plan, Provider, Resource, data_source, resource,
+};
 pub use value::Value;

@@ -8,9 +8,10 @@ use tonic::{Request, Response, Status};
 
 use super::cty::{self, Dyn, Type};
 use super::diag::Diags;
+use super::identity;
 use super::proto::tfplugin5 as pb;
 use super::schema::Schema;
-use super::traits::{AnyDataSource, AnyResource, Provider, decode};
+use super::traits::{AnyDataSource, AnyResource, MoveSource, Provider, decode};
 
 type Res<T> = Result<Response<T>, Status>;
 
@@ -90,6 +91,12 @@ fn dv_encode(v: &Dyn, ty: &Type) -> Result<pb::DynamicValue, Diags> {
         .map_err(|e| Diags::error("Provider produced an invalid value", e.to_string()))
 }
 
+/// What this server implements beyond the base protocol. Every resource
+/// answers MoveResourceState (most by naming what they accept: nothing).
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: true }
+}
+
 /// Runs `f`, folding an `Err(Diags)` into the response's diagnostics.
 fn diags_of<T>(r: Result<T, Diags>) -> (Option<T>, Diags) {
     match r {
@@ -100,6 +107,25 @@ fn diags_of<T>(r: Result<T, Diags>) -> (Option<T>, Diags) {
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
+    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Res<pb::get_metadata::Response> {
+        let mut resources: Vec<_> = self.resources.keys().map(|k| (*k).to_owned()).collect();
+        let mut data_sources: Vec<_> = self.data_sources.keys().map(|k| (*k).to_owned()).collect();
+        resources.sort();
+        data_sources.sort();
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            diagnostics: Vec::new(),
+            data_sources: data_sources
+                .into_iter()
+                .map(|type_name| pb::get_metadata::DataSourceMetadata { type_name })
+                .collect(),
+            resources: resources
+                .into_iter()
+                .map(|type_name| pb::get_metadata::ResourceMetadata { type_name })
+                .collect(),
+        }))
+    }
+
     async fn get_schema(&self, _: Request<pb::get_provider_schema::Request>) -> Res<pb::get_provider_schema::Response> {
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(self.schema.to_proto()),
@@ -111,6 +137,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .collect(),
             diagnostics: Vec::new(),
             provider_meta: Some(Schema::default().to_proto()),
+            server_capabilities: Some(capabilities()),
         }))
     }
 
@@ -184,6 +211,34 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state: state, diagnostics: diags.to_proto() }))
     }
 
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Res<pb::get_resource_identity_schemas::Response> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .filter(|(_, r)| !r.identity_attributes().is_empty())
+                .map(|(k, r)| ((*k).to_owned(), identity::schema(r.identity_attributes())))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Res<pb::upgrade_resource_identity::Response> {
+        let req = req.into_inner();
+        let r = self.resource(&req.type_name).and_then(|res| {
+            let raw = req.raw_identity.map(|s| s.json).unwrap_or_default();
+            identity::upgrade(res.identity_attributes(), req.version, &raw)
+        });
+        let (upgraded_identity, diags) = diags_of(r);
+        Ok(Response::new(pb::upgrade_resource_identity::Response { upgraded_identity, diagnostics: diags.to_proto() }))
+    }
+
     async fn configure(&self, req: Request<pb::configure::Request>) -> Res<pb::configure::Response> {
         let req = req.into_inner();
         let r = async {
@@ -215,15 +270,17 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let current = dv_decode(req.current_state.as_ref(), &ty)?;
             let meta = self.meta().await?;
             let new = res.read(&meta, &current).await?;
-            dv_encode(&new, &ty)
+            Ok((dv_encode(&new, &ty)?, identity::of_state(res.identity_attributes(), &new)))
         }
         .await;
-        let (state, diags) = diags_of(r);
+        let (ok, diags) = diags_of(r);
+        let (state, new_identity) = ok.unzip();
         Ok(Response::new(pb::read_resource::Response {
             // On failure hand back what Terraform had, so nothing is lost.
             new_state: state.or(req.current_state),
             diagnostics: diags.to_proto(),
             private: req.private,
+            new_identity: new_identity.flatten().or(req.current_identity),
         }))
     }
 
@@ -240,12 +297,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let config = dv_decode(req.config.as_ref(), &ty)?;
             let meta = self.meta.read().await.clone();
             let (planned, replace, diags) = res.plan(meta.as_deref(), &prior, &proposed, &config).await?;
-            Ok((dv_encode(&planned, &ty)?, replace, diags))
+            // An object keeps its identity; a new one has it after apply.
+            let planned_identity = if planned.is_null() {
+                None
+            } else {
+                identity::of_state(res.identity_attributes(), &planned).or(req.prior_identity.clone())
+            };
+            Ok((dv_encode(&planned, &ty)?, replace, diags, planned_identity))
         }
         .await;
-        let (planned, replace, diags) = match r {
+        let (planned, replace, diags, planned_identity) = match r {
             Ok(v) => v,
-            Err(d) => (req.proposed_new_state.clone().unwrap_or_default(), Vec::new(), d),
+            Err(d) => (req.proposed_new_state.clone().unwrap_or_default(), Vec::new(), d, req.prior_identity.clone()),
         };
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: Some(planned),
@@ -253,6 +316,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             planned_private: req.prior_private,
             diagnostics: diags.to_proto(),
             legacy_type_system: false,
+            planned_identity,
         }))
     }
 
@@ -268,18 +332,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let planned = dv_decode(req.planned_state.as_ref(), &ty)?;
             let meta = self.meta().await?;
             let (new, diags) = res.apply(&meta, &prior, &planned).await;
-            Ok((dv_encode(&new, &ty)?, diags))
+            Ok((dv_encode(&new, &ty)?, diags, identity::of_state(res.identity_attributes(), &new)))
         }
         .await;
-        let (state, diags) = match r {
+        let (state, diags, new_identity) = match r {
             Ok(v) => v,
-            Err(d) => (req.prior_state.clone().unwrap_or_default(), d),
+            Err(d) => (req.prior_state.clone().unwrap_or_default(), d, req.planned_identity.clone()),
         };
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: Some(state),
             private: req.planned_private,
             diagnostics: diags.to_proto(),
             legacy_type_system: false,
+            new_identity,
         }))
     }
 
@@ -290,23 +355,72 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let req = req.into_inner();
         let r = async {
             let res = self.resource(&req.type_name)?;
+            // `import { identity = {...} }` gives an identity, not an id.
+            let id = match &req.identity {
+                Some(given) if req.id.is_empty() => {
+                    if res.identity_attributes().is_empty() {
+                        return Err(Diags::error(
+                            "Import by identity not supported",
+                            format!("{} has no identity; import it by id", req.type_name),
+                        ));
+                    }
+                    res.import_id(&identity::values(res.identity_attributes(), given)?)
+                }
+                _ => req.id.clone(),
+            };
             let meta = self.meta().await?;
-            let state = res.import(&meta, &req.id).await?;
-            dv_encode(&state, &res.schema().ty())
+            let state = res.import(&meta, &id).await?;
+            Ok((dv_encode(&state, &res.schema().ty())?, identity::of_state(res.identity_attributes(), &state)))
         }
         .await;
         let (state, diags) = diags_of(r);
         Ok(Response::new(pb::import_resource_state::Response {
             imported_resources: state
-                .map(|s| {
+                .map(|(s, identity)| {
                     vec![pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
                         state: Some(s),
                         private: Vec::new(),
+                        identity,
                     }]
                 })
                 .unwrap_or_default(),
             diagnostics: diags.to_proto(),
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        req: Request<pb::move_resource_state::Request>,
+    ) -> Res<pb::move_resource_state::Response> {
+        let req = req.into_inner();
+        let r = self.resource(&req.target_type_name).and_then(|res| {
+            let source = MoveSource {
+                provider_address: &req.source_provider_address,
+                type_name: &req.source_type_name,
+                schema_version: req.source_schema_version,
+            };
+            let raw = req.source_state.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_slice(raw).map_err(|e| {
+                Diags::error(
+                    "Moved state is not valid JSON",
+                    format!("the state of {} handed over for the move: {e}", req.source_type_name),
+                )
+            })?;
+            let (state, warnings) = res.move_from(&source, json)?;
+            let target_identity = identity::of_state(res.identity_attributes(), &state);
+            Ok((dv_encode(&state, &res.schema().ty())?, warnings, target_identity))
+        });
+        let (state, diags, target_identity) = match r {
+            Ok((state, warnings, id)) => (Some(state), warnings, id),
+            Err(d) => (None, d, None),
+        };
+        Ok(Response::new(pb::move_resource_state::Response {
+            target_state: state,
+            diagnostics: diags.to_proto(),
+            // The source's private data is the other provider's business.
+            target_private: Vec::new(),
+            target_identity,
         }))
     }
 

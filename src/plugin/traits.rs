@@ -79,6 +79,24 @@ impl<S> From<Diags> for ApplyError<S> {
     }
 }
 
+/// The source of a `moved` block whose `from` is another resource type.
+#[derive(Debug, Clone, Copy)]
+pub struct MoveSource<'a> {
+    /// The source's provider, e.g. `registry.terraform.io/hashicorp/vsphere`.
+    pub provider_address: &'a str,
+    pub type_name: &'a str,
+    /// The schema version the source's state was written at.
+    pub schema_version: i64,
+}
+
+impl MoveSource<'_> {
+    /// The provider's type (`vsphere`), whatever registry or namespace
+    /// it was installed from.
+    pub fn provider_type(&self) -> &str {
+        self.provider_address.rsplit('/').next().unwrap_or(self.provider_address)
+    }
+}
+
 #[async_trait]
 pub trait Resource<M: Send + Sync + 'static>: Send + Sync + 'static {
     type State: Serialize + DeserializeOwned + Send + Sync + Clone;
@@ -116,6 +134,37 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync + 'static {
     /// says how here; the default knows no older version.
     fn upgrade_step(&self, from: i64, _state: serde_json::Value) -> Result<serde_json::Value, String> {
         Err(format!("no upgrade is known from schema version {from}"))
+    }
+
+    /// The string attributes of the state that identify an object for good
+    /// (name, description), for the CLI's identity tracking and `import {
+    /// identity = ... }`. None (the default) declares no identity.
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// The id `import` takes, from an identity's values in the order of
+    /// `identity_attributes`. The default: the first value.
+    fn import_id(&self, identity: &[String]) -> String {
+        identity.first().cloned().unwrap_or_default()
+    }
+
+    /// The state of an object another resource type (of any provider)
+    /// managed, for a `moved` block: the state, with warnings for what has
+    /// no counterpart here. The result is then completed like an import's
+    /// (defaults for what vSphere does not store) and refreshed by the CLI.
+    /// The default accepts no source.
+    fn move_from(&self, source: &MoveSource<'_>, _state: serde_json::Value) -> Result<(Self::State, Diags), Diags> {
+        Err(Diags::error(
+            "Move not supported",
+            format!(
+                "{} cannot take over the state of {} ({}): it accepts moves from no other resource type. Import \
+                 the object instead.",
+                self.type_name(),
+                source.type_name,
+                source.provider_address
+            ),
+        ))
     }
 }
 
@@ -155,6 +204,10 @@ pub trait AnyResource<M>: Send + Sync {
     async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn) -> (Dyn, Diags);
     async fn read(&self, meta: &M, current: &Dyn) -> Result<Dyn, Diags>;
     async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags>;
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)];
+    fn import_id(&self, identity: &[String]) -> String;
+    /// The state of another resource type's object, for a `moved` block.
+    fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(Dyn, Diags), Diags>;
     /// A stored state (JSON, written at schema version `version`) brought
     /// to the current schema version.
     fn upgrade(&self, version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diags>;
@@ -286,18 +339,20 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
 
     async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags> {
         let state = self.0.import(meta, id).await?;
-        let schema = self.0.schema();
-        let mut v = nulls_for_unknowns(encode(&state, &schema)?);
-        // Settings vSphere does not store (timeouts, reboot_allowed…) start at
-        // their defaults, so a plan right after import shows no change.
-        for a in &schema.block.attributes {
-            if let (Some(d), Some(slot)) = (&a.default, v.attr_mut(&a.name))
-                && slot.is_null()
-            {
-                *slot = d.clone();
-            }
-        }
-        Ok(v)
+        adopted(&state, &self.0.schema())
+    }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        self.0.identity_attributes()
+    }
+
+    fn import_id(&self, identity: &[String]) -> String {
+        self.0.import_id(identity)
+    }
+
+    fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(Dyn, Diags), Diags> {
+        let (state, warnings) = self.0.move_from(source, state)?;
+        Ok((adopted(&state, &self.0.schema())?, warnings))
     }
 
     fn upgrade(&self, version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diags> {
@@ -309,6 +364,21 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
     fn self_check(&self) -> Result<(), String> {
         check_state_fields::<R::State>(&self.0.schema())
     }
+}
+
+/// The state of an object adopted by import or move: every value known, and
+/// settings vSphere does not store (timeouts, reboot_allowed…) at their
+/// defaults, so a plan right after shows no change.
+fn adopted<S: Serialize>(state: &S, schema: &Schema) -> Result<Dyn, Diags> {
+    let mut v = nulls_for_unknowns(encode(state, schema)?);
+    for a in &schema.block.attributes {
+        if let (Some(d), Some(slot)) = (&a.default, v.attr_mut(&a.name))
+            && slot.is_null()
+        {
+            *slot = d.clone();
+        }
+    }
+    Ok(v)
 }
 
 /// Runs `step` from `version` up to `current`, one version at a time. A
@@ -667,6 +737,66 @@ mod tests {
         assert_eq!(state, cfg);
         assert_eq!(warnings.0.len(), 1);
         assert!(!warnings.has_errors());
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize, Clone)]
+    struct Thing {
+        id: crate::plugin::Value<String>,
+        size: crate::plugin::Value<i64>,
+    }
+
+    struct Things;
+
+    #[async_trait]
+    impl Resource<()> for Things {
+        type State = Thing;
+        fn type_name(&self) -> &'static str {
+            "t_thing"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(
+                Block::new("t")
+                    .attr(Attribute::computed("id", Type::String, ""))
+                    .attr(Attribute::optional("size", Type::Number, "").default(3i64)),
+            )
+        }
+        async fn create(&self, _: &(), s: Thing) -> Result<Thing, ApplyError<Thing>> {
+            Ok(s)
+        }
+        async fn read(&self, _: &(), s: Thing) -> Result<Option<Thing>, Diags> {
+            Ok(Some(s))
+        }
+        async fn update(&self, _: &(), _: Thing, s: Thing) -> Result<Thing, ApplyError<Thing>> {
+            Ok(s)
+        }
+        async fn delete(&self, _: &(), _: Thing) -> Result<(), Diags> {
+            Ok(())
+        }
+        async fn import(&self, _: &(), id: &str) -> Result<Thing, Diags> {
+            Ok(Thing { id: crate::plugin::Value::known(id.to_owned()), size: crate::plugin::Value::Null })
+        }
+    }
+
+    #[test]
+    fn moves_are_refused_by_default_naming_both_types() {
+        let r = resource(Things);
+        let src = MoveSource {
+            provider_address: "registry.terraform.io/hashicorp/vsphere",
+            type_name: "vsphere_thing",
+            schema_version: 0,
+        };
+        assert_eq!(src.provider_type(), "vsphere");
+        let e = r.move_from(&src, serde_json::json!({})).unwrap_err();
+        let text = format!("{e:?}");
+        assert!(text.contains("t_thing cannot take over the state of vsphere_thing"), "{text}");
+        assert!(text.contains("hashicorp/vsphere"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn an_adopted_state_gets_the_defaults_of_what_it_leaves_null() {
+        let v = resource(Things).import(&(), "x-1").await.unwrap();
+        assert_eq!(v.attr("size"), Some(&Dyn::Number(3.into())));
+        assert_eq!(v.attr("id"), Some(&Dyn::String("x-1".into())));
     }
 
     #[test]

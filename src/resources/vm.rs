@@ -10,6 +10,7 @@ use async_trait::async_trait;
 mod customize;
 mod devices;
 mod lost_create;
+mod moved_from_vsphere;
 mod plan;
 mod read;
 mod resolve;
@@ -20,7 +21,7 @@ mod update;
 mod vapp_member;
 
 use self::state::State;
-use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
+use crate::plugin::{ApplyError, AttrPath, Diags, MoveSource, Plan, Resource, Schema, Value};
 use crate::rules::hardware_version::HardwareVersion;
 use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
@@ -608,5 +609,41 @@ impl Resource<Meta> for Vm {
         state.folder = lookup::relative_vm_folder(meta, info.folder.as_ref()).await?;
         state.imported = Value::known(true);
         Ok(state)
+    }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[("id", "Managed object id of the VM (`vm-42`).")]
+    }
+
+    fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
+        if source.provider_type() != "vsphere" || source.type_name != moved_from_vsphere::SOURCE_TYPE {
+            return Err(Diags::error(
+                "Move not supported",
+                format!(
+                    "vi_vm takes over the state of {} (hashicorp/vsphere, schema versions {:?}) only, not {} of {}",
+                    moved_from_vsphere::SOURCE_TYPE,
+                    moved_from_vsphere::SOURCE_VERSIONS,
+                    source.type_name,
+                    source.provider_address
+                ),
+            ));
+        }
+        let (state, dropped) = moved_from_vsphere::map(source.schema_version, &state)
+            .map_err(|e| Diags::error("Cannot move this vsphere_virtual_machine", e.to_string()))?;
+        let warnings = if dropped.is_empty() {
+            Diags::none()
+        } else {
+            Diags::warning_at(
+                AttrPath::root(),
+                "Settings not carried over to vi_vm",
+                format!(
+                    "vi_vm has no counterpart for these settings of the moved {}; they stay as they are in \
+                     vSphere, no longer managed: {}",
+                    moved_from_vsphere::SOURCE_TYPE,
+                    dropped.join(", ")
+                ),
+            )
+        };
+        Ok((state, warnings))
     }
 }
