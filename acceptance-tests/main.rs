@@ -31,4 +31,5 @@ mod vm_in_place;
 mod vm_migration;
 mod vm_snapshot;
 mod vm_vapp;
+mod vms_data_source;
 mod vtpm;
