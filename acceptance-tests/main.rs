@@ -31,5 +31,6 @@ mod vm_in_place;
 mod vm_migration;
 mod vm_snapshot;
 mod vm_vapp;
+mod vms_adoption;
 mod vms_data_source;
 mod vtpm;

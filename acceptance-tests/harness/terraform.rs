@@ -29,6 +29,13 @@ pub fn terraform_bin() -> PathBuf {
     p
 }
 
+/// A Terraform newer than 1.0.3 (import blocks with `for_each`, config
+/// generation), when this machine has one; no script installs it.
+pub fn newer_terraform() -> Option<PathBuf> {
+    let p = PathBuf::from("/usr/local/bin/terraform");
+    p.exists().then_some(p)
+}
+
 /// The registry host a bare `local/vi` source means to the CLI under test.
 pub fn registry_host() -> &'static str {
     if is_tofu() { "registry.opentofu.org" } else { "registry.terraform.io" }
@@ -45,11 +52,14 @@ fn cli_config() -> &'static Path {
     static CONFIG: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
     let (_, cfg) = CONFIG.get_or_init(|| {
         let dir = tempfile::Builder::new().prefix("vi-mirror-").tempdir().expect("temp dir for the mirror");
-        let platform =
-            dir.path().join(format!("mirror/{}/local/vi/{MIRROR_VERSION}/{}", registry_host(), platform()));
-        std::fs::create_dir_all(&platform).expect("mirror dir");
-        let bin = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vi"));
-        std::fs::copy(&bin, platform.join(format!("terraform-provider-vi_v{MIRROR_VERSION}"))).expect("copy provider");
+        // Under both hosts: a test may run a second CLI (`Tf::with_cli`).
+        for host in ["registry.terraform.io", "registry.opentofu.org"] {
+            let platform = dir.path().join(format!("mirror/{host}/local/vi/{MIRROR_VERSION}/{}", platform()));
+            std::fs::create_dir_all(&platform).expect("mirror dir");
+            let bin = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vi"));
+            std::fs::copy(&bin, platform.join(format!("terraform-provider-vi_v{MIRROR_VERSION}")))
+                .expect("copy provider");
+        }
         let cfg = dir.path().join("terraform.rc");
         std::fs::write(
             &cfg,
@@ -91,6 +101,8 @@ pub struct Tf {
     env: Vec<(String, String)>,
     /// Where Terraform runs, relative to `dir` (empty: `dir` itself).
     sub: PathBuf,
+    /// Another CLI than the suite's (`with_cli`).
+    cli: Option<PathBuf>,
 }
 
 impl Tf {
@@ -98,11 +110,17 @@ impl Tf {
     pub fn new(main_tf: &str) -> Tf {
         let dir = tempfile::Builder::new().prefix("vi-acc-").tempdir().expect("temp dir");
         std::fs::write(dir.path().join("main.tf"), main_tf).expect("write main.tf");
-        Tf { dir, env: Vec::new(), sub: PathBuf::new() }
+        Tf { dir, env: Vec::new(), sub: PathBuf::new(), cli: None }
     }
 
     pub fn env(mut self, k: &str, v: &str) -> Tf {
         self.env.push((k.to_owned(), v.to_owned()));
+        self
+    }
+
+    /// Runs this CLI binary instead of the suite's (e.g. `newer_terraform()`).
+    pub fn with_cli(mut self, bin: PathBuf) -> Tf {
+        self.cli = Some(bin);
         self
     }
 
@@ -169,7 +187,7 @@ impl Tf {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(terraform_bin());
+        let mut cmd = Command::new(self.cli.clone().unwrap_or_else(terraform_bin));
         cmd.args(args)
             .current_dir(self.dir.path().join(&self.sub))
             .env("TF_CLI_CONFIG_FILE", cli_config())
