@@ -4,6 +4,7 @@ mod catalog;
 mod concurrency;
 mod customization;
 mod data_sources;
+mod data_sources_vsphere_forms;
 mod datastore_upload;
 mod docs;
 mod examples;
