@@ -5,6 +5,7 @@
 //! vcsim's own inventory. And the forms that cannot work, refused on the
 //! attribute at fault.
 use crate::harness::diagnostics::assert_error_on_line;
+use crate::harness::guide;
 use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
@@ -16,65 +17,14 @@ fn id_at(sim: &Vcsim, path: &str) -> String {
     })
 }
 
-/// As the vSphere provider's documentation writes them, against two
-/// datacenters (so relative lookups need `datacenter_id`).
-const FORMS: &str = r#"
-data "vi_datacenter" "dc" {
-  name = "DC0"
+/// The guide's data sources, as the vSphere provider's documentation
+/// writes them, against two datacenters (so relative lookups need
+/// `datacenter_id`); and outputs to check them by.
+fn forms() -> String {
+    guide::hcl("migrating-from-vsphere", "data_sources") + OUTPUTS
 }
 
-data "vi_resource_pool" "cluster_root" {
-  name          = "DC0_C0/Resources"
-  datacenter_id = data.vi_datacenter.dc.id
-}
-
-data "vi_resource_pool" "absolute" {
-  name = "/DC1/host/DC1_C0/Resources"
-}
-
-data "vi_resource_pool" "child" {
-  name                    = "DC0_C0_RP1"
-  parent_resource_pool_id = data.vi_resource_pool.cluster_root.id
-}
-
-data "vi_datastore" "relative" {
-  name          = "LocalDS_0"
-  datacenter_id = data.vi_datacenter.dc.id
-}
-
-data "vi_datastore" "absolute" {
-  name = "/DC1/datastore/LocalDS_0"
-}
-
-data "vi_network" "absolute" {
-  name = "/DC1/network/VM Network"
-}
-
-data "vi_host" "path_in_name" {
-  name          = "DC0_C0/DC0_C0_H1"
-  datacenter_id = data.vi_datacenter.dc.id
-}
-
-data "vi_vm" "in_folder" {
-  name          = "DC0_H0_VM0"
-  folder        = "/DC0/vm"
-  datacenter_id = data.vi_datacenter.dc.id
-}
-
-data "vi_vm" "path_in_name" {
-  name          = "DC0_H0_VM1"
-  datacenter_id = data.vi_datacenter.dc.id
-}
-
-data "vi_vm" "by_moid" {
-  moid          = data.vi_vm.in_folder.id
-  datacenter_id = data.vi_datacenter.dc.id
-}
-
-data "vi_folder" "absolute" {
-  path = "/DC1/vm"
-}
-
+const OUTPUTS: &str = r#"
 output "ids" {
   value = {
     cluster_root = data.vi_resource_pool.cluster_root.id
@@ -99,7 +49,7 @@ output "ids" {
 #[test]
 fn data_sources_take_the_vsphere_providers_forms() {
     let sim = Vcsim::start(&["-dc", "2", "-pool", "1"]);
-    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + FORMS));
+    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + &forms()));
     tf.init_apply_replan();
     let out = &tf.outputs()["ids"];
     let s = |k: &str| out[k].as_str().unwrap_or_default().to_owned();

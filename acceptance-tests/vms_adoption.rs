@@ -10,6 +10,7 @@
 //! so loudly when there is not.
 use std::path::PathBuf;
 
+use crate::harness::guide;
 use crate::harness::terraform::{Tf, is_tofu, newer_terraform, provider_block, terraform_bin};
 use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
@@ -36,22 +37,7 @@ fn tf_with(cli: PathBuf, hcl: &str) -> Tf {
     Tf::new(hcl).with_cli(cli)
 }
 
-/// The guide's listing: the VMs to adopt, and import blocks for them.
-const LISTING: &str = r#"
-data "vi_vms" "legacy" {
-  folder     = "F0"
-  name_regex = "^DC0_H0_"
-}
-
-# One import block per VM; resource names from VM names (characters that
-# cannot be in a name become `_`).
-output "import_blocks" {
-  value = join("", [
-    for i, id in data.vi_vms.legacy.ids :
-    "import {\n  to = vi_vm.${replace(data.vi_vms.legacy.names[i], "/[^0-9A-Za-z_-]/", "_")}\n  id = \"${id}\"\n}\n"
-  ])
-}
-"#;
+const GUIDE: &str = "migrating-from-vsphere";
 
 /// Warnings from the provider (the CLI's own note that config generation
 /// is experimental is not one).
@@ -65,7 +51,8 @@ fn generated_configuration_for_vms_listed_by_vi_vms_plans_no_changes() {
         return;
     };
     let sim = Vcsim::start(&["-folder", "1"]);
-    let tf = tf_with(cli, &(provider_block(&sim.sdk_url(), "") + LISTING));
+    // The guide's listing: the VMs to adopt, and import blocks for them.
+    let tf = tf_with(cli, &(provider_block(&sim.sdk_url(), "") + &guide::hcl(GUIDE, "import_blocks")));
     tf.init();
     tf.apply();
     let blocks = tf.ok(&["output", "-raw", "import_blocks"]);
@@ -114,69 +101,6 @@ fn generated_configuration_for_vms_listed_by_vi_vms_plans_no_changes() {
     assert_eq!(adopted, want, "{state}");
 }
 
-/// The guide's `for_each` adoption: every VM `vi_vms` lists, imported into
-/// one `vi_vm` resource whose settings come from `data "vi_vm"`…
-const ADOPTED: &str = r#"
-data "vi_vms" "legacy" {
-  folder     = "F0"
-  name_regex = "^DC0_H0_"
-}
-
-locals {
-  # Name => id: VM names are unique within a folder.
-  legacy = zipmap(data.vi_vms.legacy.names, data.vi_vms.legacy.ids)
-}
-
-data "vi_vm" "legacy" {
-  for_each = local.legacy
-  path     = "F0/${each.key}"
-}
-
-resource "vi_vm" "legacy" {
-  for_each = local.legacy
-
-  name                 = each.key
-  folder               = "F0"
-  resource_pool_id     = data.vi_vm.legacy[each.key].resource_pool_id
-  datastore_id         = data.vi_vm.legacy[each.key].datastore_id
-  guest_id             = data.vi_vm.legacy[each.key].guest_id
-  num_cpus             = data.vi_vm.legacy[each.key].num_cpus
-  num_cores_per_socket = data.vi_vm.legacy[each.key].num_cores_per_socket
-  memory               = data.vi_vm.legacy[each.key].memory
-  firmware             = data.vi_vm.legacy[each.key].firmware
-  hardware_version     = data.vi_vm.legacy[each.key].hardware_version
-  scsi_type            = data.vi_vm.legacy[each.key].scsi_type
-  power_state          = data.vi_vm.legacy[each.key].power_state
-
-  dynamic "disk" {
-    for_each = data.vi_vm.legacy[each.key].disks
-    content {
-      label            = disk.value.label
-      size             = disk.value.size
-      thin_provisioned = disk.value.thin_provisioned
-      unit_number      = disk.value.unit_number
-    }
-  }
-
-  dynamic "network_interface" {
-    for_each = data.vi_vm.legacy[each.key].network_interfaces
-    content {
-      network_id   = network_interface.value.network_id
-      adapter_type = network_interface.value.adapter_type
-    }
-  }
-}
-"#;
-
-/// …by one import block (Terraform 1.7+, OpenTofu 1.7+).
-const IMPORT_FOR_EACH: &str = r#"
-import {
-  for_each = local.legacy
-  to       = vi_vm.legacy[each.key]
-  id       = each.value
-}
-"#;
-
 #[test]
 fn import_for_each_over_vi_vms_adopts_a_folder_in_one_plan() {
     let Some(cli) = adoption_cli("import_for_each_over_vi_vms_adopts_a_folder_in_one_plan") else {
@@ -184,7 +108,10 @@ fn import_for_each_over_vi_vms_adopts_a_folder_in_one_plan() {
     };
     let sim = Vcsim::start(&["-folder", "1"]);
     let before = vi_check::vms(&sim);
-    let tf = tf_with(cli, &(provider_block(&sim.sdk_url(), "") + ADOPTED + IMPORT_FOR_EACH));
+    // The guide's `for_each` adoption: every VM `vi_vms` lists, imported by
+    // one import block into one `vi_vm` resource written from `data "vi_vm"`.
+    let hcl = guide::hcl(GUIDE, "adopted") + &guide::hcl(GUIDE, "import_for_each");
+    let tf = tf_with(cli, &(provider_block(&sim.sdk_url(), "") + &hcl));
     tf.init();
     let plan = tf.ok(&["plan", "-no-color"]);
     assert!(plan.contains("2 to import, 0 to add, 0 to change, 0 to destroy"), "{plan}");
@@ -219,7 +146,7 @@ fn import_for_each_over_vi_vms_adopts_a_folder_in_one_plan() {
 fn import_commands_over_vi_vms_adopt_a_folder() {
     let sim = Vcsim::start(&["-folder", "1"]);
     let output = "\noutput \"legacy\" {\n  value = local.legacy\n}\n";
-    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + ADOPTED + output));
+    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + &guide::hcl(GUIDE, "adopted") + output));
     tf.init();
     // Reads the data sources and records the output; creates nothing.
     tf.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
