@@ -78,26 +78,50 @@ fn data_sources_take_the_vsphere_providers_forms() {
     assert_eq!(s("vm_moid_name"), "DC0_H0_VM0", "{out}");
 }
 
-#[test]
-fn a_host_without_a_name_is_the_only_one_or_an_error_listing_them() {
-    // `-cluster 0 -host 1`: one standalone host, as on a lone ESXi.
-    let sim = Vcsim::start(&["-cluster", "0", "-host", "1"]);
-    let tf = Tf::new(
-        &(provider_block(&sim.sdk_url(), "")
-            + "data \"vi_host\" \"only\" {}\noutput \"id\" { value = data.vi_host.only.id }\n"),
-    );
-    tf.init_apply_replan();
-    assert_eq!(tf.outputs()["id"].as_str().unwrap_or_default(), id_at(&sim, "DC0/host/DC0_H0/DC0_H0"));
+/// Root pool id of every compute resource (host or cluster) vcsim holds.
+fn root_pools(sim: &Vcsim) -> Vec<String> {
+    vi_check::with_client(sim, async |c| {
+        let root = c.service_content().root_folder.clone();
+        let objs = c.list_by_type(&root, "ComputeResource", &["resourcePool"]).await.expect("list");
+        objs.iter().filter_map(|o| o.moref("resourcePool").map(|m| m.value)).collect()
+    })
+}
 
+#[test]
+fn a_host_or_pool_without_a_name_is_the_only_one_or_an_error_listing_them() {
+    // A lone ESXi host, as the vSphere provider documents the empty form for.
+    let esx = Vcsim::start(&["-esx"]);
+    let hcl = "data \"vi_host\" \"only\" {}\ndata \"vi_resource_pool\" \"root\" {}\n\
+               output \"host\" { value = data.vi_host.only.id }\noutput \"pool\" { value = data.vi_resource_pool.root.id }\n";
+    let tf = Tf::new(&(provider_block(&esx.sdk_url(), "") + hcl));
+    tf.init_apply_replan();
+    let out = tf.outputs();
+    let host = vi_check::with_client(&esx, async |c| {
+        let root = c.service_content().root_folder.clone();
+        let hosts = c.list_by_type(&root, "HostSystem", &["name"]).await.expect("list hosts");
+        hosts.iter().map(|h| h.obj.value.clone()).collect::<Vec<_>>()
+    });
+    assert_eq!(host.len(), 1);
+    assert_eq!(out["host"].as_str(), host.first().map(String::as_str), "{out}");
+    let pools = root_pools(&esx);
+    assert_eq!(pools.len(), 1);
+    assert_eq!(out["pool"].as_str(), pools.first().map(String::as_str), "{out}");
+
+    // vCenter with four hosts and two compute resources: which one?
     let many = Vcsim::start(&[]);
-    let tf = Tf::new(&(provider_block(&many.sdk_url(), "") + "data \"vi_host\" \"only\" {}\n"));
-    tf.init();
-    let out = tf.fails(&["plan", "-no-color"]);
-    crate::harness::diagnostics::assert_error(
-        &out,
-        "data.vi_host.only",
-        &["Which host?", "DC0_H0", "set `name` or `path`"],
-    );
+    for (hcl, address, says) in [
+        ("data \"vi_host\" \"only\" {}\n", "data.vi_host.only", ["Which host?", "DC0_H0", "set `name` or `path`"]),
+        (
+            "data \"vi_resource_pool\" \"root\" {}\n",
+            "data.vi_resource_pool.root",
+            ["Which resource pool?", "DC0_C0", "`<cluster>/Resources`"],
+        ),
+    ] {
+        let tf = Tf::new(&(provider_block(&many.sdk_url(), "") + hcl));
+        tf.init();
+        let out = tf.fails(&["plan", "-no-color"]);
+        crate::harness::diagnostics::assert_error(&out, address, &says);
+    }
 }
 
 #[test]
@@ -115,6 +139,12 @@ fn vsphere_forms_that_cannot_work_are_refused_on_the_attribute() {
             "data.vi_resource_pool.x",
             "parent_resource_pool_id",
             &["Resource pool not found", "resgroup-999"],
+        ),
+        (
+            "data \"vi_resource_pool\" \"x\" {\n  parent_resource_pool_id = \"resgroup-1\"\n}\n",
+            "data.vi_resource_pool.x",
+            "parent_resource_pool_id",
+            &["Missing attribute", "needs the `name` of the child pool"],
         ),
         (
             "data \"vi_datastore\" \"x\" {\n  name = \"/DC0/datastore/nope\"\n}\n",

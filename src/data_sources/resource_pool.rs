@@ -36,45 +36,54 @@ impl DataSource<Meta> for ResourcePoolData {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            Block::new("Looks up a resource pool by name or by inventory path. Exactly one of `name` and `path`.")
-                .attr(Attribute::optional_computed(
-                    "name",
-                    Type::String,
-                    "Name of the pool; must be unique in the datacenter (or among the children of \
+            Block::new(
+                "Looks up a resource pool by name or by inventory path: at most one of `name` and `path`; neither \
+                 finds the root pool of the datacenter's only host or cluster (a lone ESXi host's, say).",
+            )
+            .attr(Attribute::optional_computed(
+                "name",
+                Type::String,
+                "Name of the pool; must be unique in the datacenter (or among the children of \
                      `parent_resource_pool_id`). As in the vSphere provider, a path works here too: \
                      `DC0_C0/Resources` (relative to the datacenter's host folder) or absolute.",
-                ))
-                .attr(Attribute::optional_computed(
-                    "path",
-                    Type::String,
-                    "Inventory path: absolute from the root (`/DC0/host/DC0_C0/Resources`) or relative to the \
+            ))
+            .attr(Attribute::optional_computed(
+                "path",
+                Type::String,
+                "Inventory path: absolute from the root (`/DC0/host/DC0_C0/Resources`) or relative to the \
                      datacenter's host folder (`DC0_C0/Resources`).",
-                ))
-                .attr(lookup::datacenter_id_attribute_for_paths())
-                .attr(Attribute::optional(
-                    "parent_resource_pool_id",
-                    Type::String,
-                    "Look `name` up among the direct children of this pool or vApp (`vi_resource_pool.id`); `name` \
+            ))
+            .attr(lookup::datacenter_id_attribute_for_paths())
+            .attr(Attribute::optional(
+                "parent_resource_pool_id",
+                Type::String,
+                "Look `name` up among the direct children of this pool or vApp (`vi_resource_pool.id`); `name` \
                      is then a plain name, not a path.",
-                ))
-                .attr(Attribute::computed("id", Type::String, "Managed object id of the pool (`resgroup-22`)."))
-                .attr(Attribute::computed(
-                    "owner_id",
-                    Type::String,
-                    "Id of the cluster or host (compute resource) owning the pool.",
-                ))
-                .attr(Attribute::computed(
-                    "parent_id",
-                    Type::String,
-                    "Id of the parent pool, vApp or compute resource.",
-                )),
+            ))
+            .attr(Attribute::computed("id", Type::String, "Managed object id of the pool (`resgroup-22`)."))
+            .attr(Attribute::computed(
+                "owner_id",
+                Type::String,
+                "Id of the cluster or host (compute resource) owning the pool.",
+            ))
+            .attr(Attribute::computed(
+                "parent_id",
+                Type::String,
+                "Id of the parent pool, vApp or compute resource.",
+            )),
         )
     }
 
     fn validate(&self, c: &State) -> Diags {
-        let d = lookup::exactly_one_of(&c.name, &c.path, "name", "path");
-        if d.has_errors() || c.parent_resource_pool_id.is_null() {
-            return d;
+        if !c.name.is_null() && !c.path.is_null() {
+            return Diags::error_at(
+                AttrPath::attr("path"),
+                "Conflicting attributes",
+                "set only one of `name` and `path`",
+            );
+        }
+        if c.parent_resource_pool_id.is_null() {
+            return Diags::none();
         }
         let parent = || AttrPath::attr("parent_resource_pool_id");
         if !c.path.is_null() {
@@ -85,6 +94,11 @@ impl DataSource<Meta> for ResourcePoolData {
             );
         }
         match c.name.get() {
+            None => Diags::error_at(
+                parent(),
+                "Missing attribute",
+                "`parent_resource_pool_id` needs the `name` of the child pool",
+            ),
             Some(n) if n.contains('/') => Diags::error_at(
                 AttrPath::attr("name"),
                 "Path with a parent pool",
@@ -135,7 +149,8 @@ impl DataSource<Meta> for ResourcePoolData {
                 .await?
             }
             (None, None, _) => {
-                return Err(Diags::error_at(AttrPath::attr("name"), "Missing name or path", "set `name` or `path`"));
+                let dc = lookup::datacenter(meta, dc_id, "datacenter_id").await?;
+                (only_root_pool(meta, &dc).await?, dc)
             }
         };
         let path = lookup::inventory_path(meta, &o).await?;
@@ -184,4 +199,36 @@ async fn child_pool(meta: &Meta, parent: &str, name: &str) -> Result<ObjectConte
     let matches = objs.into_iter().filter(|o| !o.is_missing_object() && o.str("name") == Some(name)).collect();
     lookup::one(matches, "resource pool", name, &format!("resource pool {parent}"))
         .map_err(|m| Diags::error_at(AttrPath::attr("name"), "Resource pool not found", m))
+}
+
+/// The root pool of the datacenter's one compute resource (host or
+/// cluster), for a lookup without `name` or `path`: what the vSphere
+/// provider returns on a lone ESXi host.
+async fn only_root_pool(meta: &Meta, dc: &lookup::Datacenter) -> Result<ObjectContent, Diags> {
+    let computes = meta
+        .client
+        .list_by_type(&dc.moref, MoType::ComputeResource.name(), &["name", "resourcePool"])
+        .await
+        .map_err(|e| vi_diag(&e, "listing hosts and clusters", None))?;
+    let pool = match computes.as_slice() {
+        [one] => one.moref("resourcePool"),
+        _ => None,
+    };
+    let Some(pool) = pool else {
+        return Err(Diags::error_at(
+            AttrPath::attr("name"),
+            "Which resource pool?",
+            format!(
+                "datacenter {:?} has {} hosts and clusters ({}); set `name` or `path`, e.g. `<cluster>/Resources`",
+                dc.path,
+                computes.len(),
+                computes.iter().map(|c| c.str("name").unwrap_or("?")).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let objs =
+        meta.client.retrieve(&[pool], PROPS).await.map_err(|e| vi_diag(&e, "reading the root resource pool", None))?;
+    objs.into_iter()
+        .find(|o| !o.is_missing_object())
+        .ok_or_else(|| Diags::error("Resource pool not found", "the root resource pool vanished while being read"))
 }
