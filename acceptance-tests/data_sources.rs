@@ -131,7 +131,8 @@ fn lookups_that_miss_or_match_twice_say_what_and_where() {
             &["nothing at inventory path \"DC0/host/nowhere/Resources\""],
         ),
         (r#"data "vi_folder" "x" { path = "datastore/LocalDS_0" }"#, &["Not a folder", "is a Datastore"]),
-        (r#"data "vi_host" "x" {}"#, &["set one of `name` and `path`"]),
+        // No name: the only host, as in the vSphere provider; there are four.
+        (r#"data "vi_host" "x" {}"#, &["Which host?", "has 4 hosts"]),
         (
             r#"data "vi_datastore" "x" {
   name = "LocalDS_0"

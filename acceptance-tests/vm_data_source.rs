@@ -119,7 +119,7 @@ fn vm_lookups_that_miss_say_what_and_where() {
             &["Virtual machine not found", "00000000-0000-0000-0000-000000000000"],
         ),
         (r#"data "vi_vm" "x" { path = "/DC0/host/DC0_H0" }"#, &["Not a virtual machine"]),
-        (r#"data "vi_vm" "x" {}"#, &["set one of `name`, `path` and `uuid`"]),
+        (r#"data "vi_vm" "x" {}"#, &["set one of `name`, `path`, `uuid` and `moid`"]),
         (
             r#"data "vi_vm" "x" {
   name = "DC0_H0_VM0"

@@ -2,6 +2,7 @@
 pub mod connect_proxy;
 pub mod diagnostics;
 pub mod fault_proxy;
+pub mod guide;
 pub mod peer;
 pub mod socks_proxy;
 pub mod terraform;

@@ -29,6 +29,13 @@ pub fn terraform_bin() -> PathBuf {
     p
 }
 
+/// A Terraform newer than 1.0.3 (import blocks with `for_each`, config
+/// generation), when this machine has one; no script installs it.
+pub fn newer_terraform() -> Option<PathBuf> {
+    let p = PathBuf::from("/usr/local/bin/terraform");
+    p.exists().then_some(p)
+}
+
 /// The registry host a bare `local/vi` source means to the CLI under test.
 pub fn registry_host() -> &'static str {
     if is_tofu() { "registry.opentofu.org" } else { "registry.terraform.io" }
@@ -45,11 +52,14 @@ fn cli_config() -> &'static Path {
     static CONFIG: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
     let (_, cfg) = CONFIG.get_or_init(|| {
         let dir = tempfile::Builder::new().prefix("vi-mirror-").tempdir().expect("temp dir for the mirror");
-        let platform =
-            dir.path().join(format!("mirror/{}/local/vi/{MIRROR_VERSION}/{}", registry_host(), platform()));
-        std::fs::create_dir_all(&platform).expect("mirror dir");
-        let bin = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vi"));
-        std::fs::copy(&bin, platform.join(format!("terraform-provider-vi_v{MIRROR_VERSION}"))).expect("copy provider");
+        // Under both hosts: a test may run a second CLI (`Tf::with_cli`).
+        for host in ["registry.terraform.io", "registry.opentofu.org"] {
+            let platform = dir.path().join(format!("mirror/{host}/local/vi/{MIRROR_VERSION}/{}", platform()));
+            std::fs::create_dir_all(&platform).expect("mirror dir");
+            let bin = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vi"));
+            std::fs::copy(&bin, platform.join(format!("terraform-provider-vi_v{MIRROR_VERSION}")))
+                .expect("copy provider");
+        }
         let cfg = dir.path().join("terraform.rc");
         std::fs::write(
             &cfg,
@@ -108,6 +118,13 @@ impl Tf {
     /// under test and its mirror.
     pub fn with_cli(mut self, bin: &Path, config: &Path) -> Tf {
         self.cli = Some((bin.to_owned(), config.to_owned()));
+        self
+    }
+
+    /// Runs `bin` instead of the CLI under test, with the suite's mirror
+    /// (it holds the provider under both registry hosts).
+    pub fn with_cli_bin(mut self, bin: PathBuf) -> Tf {
+        self.cli = Some((bin, cli_config().to_owned()));
         self
     }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::plugin::{Attribute, Block, DataSource, Diags, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::lookup;
+use crate::shared::lookup::DcFolder;
 use crate::vi::MoType;
 
 #[derive(Serialize, Deserialize)]
@@ -35,8 +36,13 @@ impl DataSource<Meta> for DatastoreData {
     fn schema(&self) -> Schema {
         Schema::new(
             Block::new("Looks up a datastore by name in a datacenter.")
-                .attr(Attribute::required("name", Type::String, "Name of the datastore."))
-                .attr(lookup::datacenter_id_attribute())
+                .attr(Attribute::required(
+                    "name",
+                    Type::String,
+                    "Name of the datastore, or its inventory path (as the vSphere provider takes it): absolute \
+                     (`/DC0/datastore/LocalDS_0`) or relative to the datacenter's datastore folder (`nfs/ds1`).",
+                ))
+                .attr(lookup::datacenter_id_attribute_for_paths())
                 .attr(Attribute::computed("id", Type::String, "Managed object id of the datastore (`datastore-17`)."))
                 .attr(Attribute::computed("type", Type::String, "File system type: `VMFS`, `NFS`, `vsan`, `OTHER`, …"))
                 .attr(Attribute::computed("capacity", Type::Number, "Capacity in bytes."))
@@ -47,9 +53,18 @@ impl DataSource<Meta> for DatastoreData {
     }
 
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
-        let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
         let name = config.name.get().cloned().unwrap_or_default();
-        let o = lookup::by_name(meta, &dc, MoType::Datastore, "datastore", &name, PROPS).await?;
+        let (o, dc) = lookup::by_name_or_path(
+            meta,
+            config.datacenter_id.as_deref(),
+            DcFolder::Datastore,
+            MoType::Datastore,
+            &["Datastore"],
+            "datastore",
+            &name,
+            PROPS,
+        )
+        .await?;
         Ok(State {
             id: Value::known(o.obj.value.clone()),
             datacenter_id: Value::known(dc.moref.value.clone()),

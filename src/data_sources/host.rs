@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::plugin::{AttrPath, Attribute, Block, DataSource, Diags, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::lookup;
+use crate::shared::lookup::DcFolder;
 use crate::vi::ManagedObjectReference;
 use crate::vi::MoType;
+use crate::vi::ObjectContent;
 
 #[derive(Serialize, Deserialize)]
 pub struct State {
@@ -48,56 +50,85 @@ impl DataSource<Meta> for HostData {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            Block::new("Looks up an ESXi host by name or by inventory path. Exactly one of `name` and `path`.")
-                .attr(Attribute::optional_computed("name", Type::String, "Name of the host as vCenter shows it."))
-                .attr(Attribute::optional_computed(
-                    "path",
-                    Type::String,
-                    "Inventory path: absolute (`/DC0/host/DC0_C0/DC0_C0_H0`) or relative to the datacenter's host \
+            Block::new(
+                "Looks up an ESXi host by name or by inventory path: at most one of `name` and `path`; neither \
+                 finds the only host of the datacenter.",
+            )
+            .attr(Attribute::optional_computed(
+                "name",
+                Type::String,
+                "Name of the host as vCenter shows it. As in the vSphere provider, a path works here too: \
+                 `DC0_C0/DC0_C0_H0` (relative to the datacenter's host folder) or absolute.",
+            ))
+            .attr(Attribute::optional_computed(
+                "path",
+                Type::String,
+                "Inventory path: absolute (`/DC0/host/DC0_C0/DC0_C0_H0`) or relative to the datacenter's host \
                      folder (`DC0_C0/DC0_C0_H0`).",
-                ))
-                .attr(lookup::datacenter_id_attribute())
-                .attr(Attribute::computed("id", Type::String, "Managed object id of the host (`host-21`)."))
-                .attr(Attribute::computed(
-                    "compute_resource_id",
-                    Type::String,
-                    "Id of the cluster or standalone compute resource holding the host.",
-                ))
-                .attr(Attribute::computed(
-                    "resource_pool_id",
-                    Type::String,
-                    "Id of the root resource pool of that compute resource: where VMs on this host go.",
-                ))
-                .attr(Attribute::computed(
-                    "connection_state",
-                    Type::String,
-                    "`connected`, `disconnected` or `notResponding`.",
-                ))
-                .attr(Attribute::computed(
-                    "power_state",
-                    Type::String,
-                    "`poweredOn`, `poweredOff`, `standBy` or `unknown`.",
-                ))
-                .attr(Attribute::computed("maintenance_mode", Type::Bool, "Whether the host is in maintenance mode."))
-                .attr(Attribute::computed("version", Type::String, "ESXi version, e.g. `8.0.1`."))
-                .attr(Attribute::computed("cpu_cores", Type::Number, "Number of physical CPU cores."))
-                .attr(Attribute::computed("memory_size", Type::Number, "Physical memory in bytes.")),
+            ))
+            .attr(lookup::datacenter_id_attribute_for_paths())
+            .attr(Attribute::computed("id", Type::String, "Managed object id of the host (`host-21`)."))
+            .attr(Attribute::computed(
+                "compute_resource_id",
+                Type::String,
+                "Id of the cluster or standalone compute resource holding the host.",
+            ))
+            .attr(Attribute::computed(
+                "resource_pool_id",
+                Type::String,
+                "Id of the root resource pool of that compute resource: where VMs on this host go.",
+            ))
+            .attr(Attribute::computed(
+                "connection_state",
+                Type::String,
+                "`connected`, `disconnected` or `notResponding`.",
+            ))
+            .attr(Attribute::computed(
+                "power_state",
+                Type::String,
+                "`poweredOn`, `poweredOff`, `standBy` or `unknown`.",
+            ))
+            .attr(Attribute::computed("maintenance_mode", Type::Bool, "Whether the host is in maintenance mode."))
+            .attr(Attribute::computed("version", Type::String, "ESXi version, e.g. `8.0.1`."))
+            .attr(Attribute::computed("cpu_cores", Type::Number, "Number of physical CPU cores."))
+            .attr(Attribute::computed("memory_size", Type::Number, "Physical memory in bytes.")),
         )
     }
 
     fn validate(&self, c: &State) -> Diags {
-        lookup::exactly_one_of(&c.name, &c.path, "name", "path")
+        if !c.name.is_null() && !c.path.is_null() {
+            return Diags::error_at(
+                AttrPath::attr("path"),
+                "Conflicting attributes",
+                "set only one of `name` and `path`",
+            );
+        }
+        Diags::none()
     }
 
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
-        let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
-        let o = match (config.name.get(), config.path.get()) {
+        let dc_id = config.datacenter_id.as_deref();
+        let (o, dc) = match (config.name.get(), config.path.get()) {
             (_, Some(path)) => {
-                lookup::by_path(meta, path, &format!("{}/host", dc.path), &["HostSystem"], "host", PROPS).await?
+                let dc = lookup::datacenter(meta, dc_id, "datacenter_id").await?;
+                (lookup::by_path(meta, path, &format!("{}/host", dc.path), &["HostSystem"], "host", PROPS).await?, dc)
             }
-            (Some(name), None) => lookup::by_name(meta, &dc, MoType::HostSystem, "host", name, PROPS).await?,
+            (Some(name), None) => {
+                lookup::by_name_or_path(
+                    meta,
+                    dc_id,
+                    DcFolder::Host,
+                    MoType::HostSystem,
+                    &["HostSystem"],
+                    "host",
+                    name,
+                    PROPS,
+                )
+                .await?
+            }
             (None, None) => {
-                return Err(Diags::error_at(AttrPath::attr("name"), "Missing name or path", "set `name` or `path`"));
+                let dc = lookup::datacenter(meta, dc_id, "datacenter_id").await?;
+                (only_host(meta, &dc).await?, dc)
             }
         };
         let parent: Option<ManagedObjectReference> = o.moref("parent");
@@ -114,7 +145,11 @@ impl DataSource<Meta> for HostData {
         };
         let path = lookup::inventory_path(meta, &o).await?;
         Ok(State {
-            name: Value::from_option(o.str("name").map(str::to_owned)),
+            // A name given as a path stays as written.
+            name: match config.name.get() {
+                Some(n) => Value::known(n.clone()),
+                None => Value::from_option(o.str("name").map(str::to_owned)),
+            },
             path: Value::known(format!("/{path}")),
             datacenter_id: Value::known(dc.moref.value.clone()),
             id: Value::known(o.obj.value.clone()),
@@ -127,5 +162,27 @@ impl DataSource<Meta> for HostData {
             cpu_cores: Value::from_option(o.i64("summary.hardware.numCpuCores")),
             memory_size: Value::from_option(o.i64("summary.hardware.memorySize")),
         })
+    }
+}
+
+/// The datacenter's one host, for a lookup without `name` or `path` (the
+/// vSphere provider allows it when there is only one).
+async fn only_host(meta: &Meta, dc: &lookup::Datacenter) -> Result<ObjectContent, Diags> {
+    let mut hosts = meta
+        .client
+        .list_by_type(&dc.moref, MoType::HostSystem.name(), PROPS)
+        .await
+        .map_err(|e| crate::shared::diag::vi_diag(&e, "listing hosts", None))?;
+    match hosts.len() {
+        1 => hosts.pop().ok_or_else(|| Diags::error("No host", "the datacenter's host vanished")),
+        n => Err(Diags::error_at(
+            AttrPath::attr("name"),
+            "Which host?",
+            format!(
+                "datacenter {:?} has {n} hosts ({}); set `name` or `path`",
+                dc.path,
+                hosts.iter().map(|h| h.str("name").unwrap_or("?")).collect::<Vec<_>>().join(", ")
+            ),
+        )),
     }
 }

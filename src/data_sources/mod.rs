@@ -13,6 +13,7 @@ pub mod network;
 pub mod ovf;
 pub mod resource_pool;
 pub mod vm;
+pub mod vms;
 
 pub fn all() -> Vec<Arc<dyn AnyDataSource<Meta>>> {
     vec![
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Arc<dyn AnyDataSource<Meta>>> {
         data_source(host::HostData),
         data_source(folder::FolderData),
         data_source(vm::VmData),
+        data_source(vms::VmsData),
         data_source(ovf::OvfData),
     ]
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::plugin::{Attribute, Block, DataSource, Diags, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::lookup;
+use crate::shared::lookup::DcFolder;
 use crate::vi::MoType;
 
 #[derive(Serialize, Deserialize)]
@@ -33,9 +34,11 @@ impl DataSource<Meta> for NetworkData {
                 .attr(Attribute::required(
                     "name",
                     Type::String,
-                    "Name of the network, e.g. `VM Network` or `DC0_DVPG0`.",
+                    "Name of the network, e.g. `VM Network` or `DC0_DVPG0`, or its inventory path (as the vSphere \
+                     provider takes it): absolute (`/DC0/network/VM Network`) or relative to the datacenter's \
+                     network folder.",
                 ))
-                .attr(lookup::datacenter_id_attribute())
+                .attr(lookup::datacenter_id_attribute_for_paths())
                 .attr(Attribute::computed(
                     "id",
                     Type::String,
@@ -55,9 +58,18 @@ impl DataSource<Meta> for NetworkData {
     }
 
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
-        let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
         let name = config.name.get().cloned().unwrap_or_default();
-        let o = lookup::by_name(meta, &dc, MoType::Network, "network", &name, &["name", "summary.accessible"]).await?;
+        let (o, dc) = lookup::by_name_or_path(
+            meta,
+            config.datacenter_id.as_deref(),
+            DcFolder::Network,
+            MoType::Network,
+            &["Network", "DistributedVirtualPortgroup", "OpaqueNetwork"],
+            "network",
+            &name,
+            &["name", "summary.accessible"],
+        )
+        .await?;
         Ok(State {
             id: Value::known(o.obj.value.clone()),
             datacenter_id: Value::known(dc.moref.value.clone()),

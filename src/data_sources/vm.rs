@@ -22,6 +22,8 @@ pub struct State {
     name: Value<String>,
     path: Value<String>,
     uuid: Value<String>,
+    moid: Value<String>,
+    folder: Value<String>,
     datacenter_id: Value<String>,
     id: Value<String>,
     instance_uuid: Value<String>,
@@ -92,13 +94,14 @@ impl DataSource<Meta> for VmData {
             object(&[("network_id", Type::String), ("adapter_type", Type::String), ("mac_address", Type::String)]);
         Schema::new(
             Block::new(
-                "Looks up a virtual machine or template by name, inventory path or uuid. Exactly one of `name`, \
-                 `path` and `uuid`.",
+                "Looks up a virtual machine or template by name, inventory path, uuid or managed object id. \
+                 Exactly one of `name`, `path`, `uuid` and `moid`.",
             )
             .attr(A::optional_computed(
                 "name",
                 Type::String,
-                "Name of the VM or template; must be unique in the datacenter.",
+                "Name of the VM or template; must be unique in the datacenter (or in `folder`). As in the vSphere \
+                 provider, a path relative to the datacenter's VM folder works here too (`templates/base`).",
             ))
             .attr(A::optional_computed(
                 "path",
@@ -110,6 +113,17 @@ impl DataSource<Meta> for VmData {
                 "uuid",
                 Type::String,
                 "BIOS uuid (`config.uuid`) or instance uuid (`config.instanceUuid`) of the VM.",
+            ))
+            .attr(A::optional_computed(
+                "moid",
+                Type::String,
+                "Managed object id of the VM (`vm-42`), as the vSphere provider's `moid`; same as `id`.",
+            ))
+            .attr(A::optional(
+                "folder",
+                Type::String,
+                "With `name`: the folder the VM is in, relative to the datacenter's VM folder (`apps/web`) or \
+                 absolute (`/DC0/vm/apps/web`), as the vSphere provider's `folder`.",
             ))
             .attr(lookup::datacenter_id_attribute())
             .attr(A::computed("id", Type::String, "Managed object id of the VM (`vm-42`): `vi_vm.clone.source_id`."))
@@ -157,34 +171,52 @@ impl DataSource<Meta> for VmData {
     }
 
     fn validate(&self, c: &State) -> Diags {
-        let set = [("name", !c.name.is_null()), ("path", !c.path.is_null()), ("uuid", !c.uuid.is_null())];
+        let set = [
+            ("name", !c.name.is_null()),
+            ("path", !c.path.is_null()),
+            ("uuid", !c.uuid.is_null()),
+            ("moid", !c.moid.is_null()),
+        ];
         let given: Vec<&str> = set.iter().filter(|(_, s)| *s).map(|(n, _)| *n).collect();
-        match given.as_slice() {
+        let one_of = "one of `name`, `path`, `uuid` and `moid`";
+        let d = match given.as_slice() {
             [_] => Diags::none(),
-            [] => Diags::error_at(AttrPath::attr("name"), "Missing attribute", "set one of `name`, `path` and `uuid`"),
+            [] => Diags::error_at(AttrPath::attr("name"), "Missing attribute", format!("set {one_of}")),
             [first, rest @ ..] => Diags::error_at(
                 AttrPath::attr(rest.first().copied().unwrap_or(first)),
                 "Conflicting attributes",
-                format!("set only one of `name`, `path` and `uuid` (this configuration sets {})", given.join(", ")),
+                format!("set only {one_of} (this configuration sets {})", given.join(", ")),
             ),
+        };
+        if !d.has_errors() && !c.folder.is_null() && c.name.is_null() {
+            return Diags::error_at(
+                AttrPath::attr("folder"),
+                "Folder without a name",
+                "`folder` narrows a lookup by `name`; `path`, `uuid` and `moid` name one VM already",
+            );
         }
+        d
     }
 
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
         let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
+        let vm_folder = format!("{}/vm", dc.path);
         let vm = match (config.name.get(), config.path.get(), config.uuid.get()) {
+            _ if config.moid.get().is_some() => {
+                MoType::VirtualMachine.moref(config.moid.get().map(String::as_str).unwrap_or_default())
+            }
             (_, _, Some(uuid)) => find_by_uuid(meta, &dc.moref, uuid).await?,
+            (Some(name), None, None) if name.contains('/') || config.folder.get().is_some() => {
+                let path = match config.folder.get() {
+                    Some(f) => format!("{}/{}", f.trim_end_matches('/'), name.trim_start_matches('/')),
+                    None => name.clone(),
+                };
+                lookup::by_path_at(meta, &path, &vm_folder, &["VirtualMachine"], "virtual machine", &["name"], "name")
+                    .await?
+                    .obj
+            }
             (_, Some(path), None) => {
-                lookup::by_path(
-                    meta,
-                    path,
-                    &format!("{}/vm", dc.path),
-                    &["VirtualMachine"],
-                    "virtual machine",
-                    &["name"],
-                )
-                .await?
-                .obj
+                lookup::by_path(meta, path, &vm_folder, &["VirtualMachine"], "virtual machine", &["name"]).await?.obj
             }
             (Some(name), None, None) => {
                 lookup::by_name(meta, &dc, MoType::VirtualMachine, "virtual machine", name, &["name", "parent"])
@@ -206,12 +238,23 @@ impl DataSource<Meta> for VmData {
             .map_err(|e| crate::shared::diag::vi_diag(&e, "reading the virtual machine", None))?
             .into_iter()
             .find(|o| !o.is_missing_object())
-            .ok_or_else(|| {
-                Diags::error("Virtual machine not found", format!("{} vanished while being read", vm.value))
+            .ok_or_else(|| match config.moid.get() {
+                Some(id) => Diags::error_at(
+                    AttrPath::attr("moid"),
+                    "Virtual machine not found",
+                    format!("no virtual machine has the id {id:?}"),
+                ),
+                None => Diags::error("Virtual machine not found", format!("{} vanished while being read", vm.value)),
             })?;
         let info = VmInfo::from_content(&o);
         let path = lookup::inventory_path(meta, &o).await?;
-        Ok(to_state(&info, format!("/{path}"), &dc.moref.value))
+        let mut state = to_state(&info, format!("/{path}"), &dc.moref.value);
+        // A name given as a path stays as written.
+        if config.name.get().is_some() {
+            state.name = config.name;
+        }
+        state.folder = config.folder;
+        Ok(state)
     }
 }
 
@@ -273,6 +316,8 @@ fn to_state(info: &VmInfo, path: String, dc_id: &str) -> State {
         uuid: s(&info.uuid),
         datacenter_id: Value::known(dc_id.to_owned()),
         id: id(&info.moref),
+        moid: id(&info.moref),
+        folder: Value::Null,
         instance_uuid: s(&info.instance_uuid),
         template: Value::known(info.template),
         guest_id: s(&info.guest_id),
@@ -308,6 +353,18 @@ mod tests {
     fn config(name: bool, path: bool, uuid: bool) -> State {
         let v = |on: bool| if on { Value::known("x".to_owned()) } else { Value::Null };
         State { name: v(name), path: v(path), uuid: v(uuid), ..State::default() }
+    }
+
+    #[test]
+    fn moid_counts_as_a_lookup_and_folder_needs_a_name() {
+        let by_moid = State { moid: Value::known("vm-42".into()), ..State::default() };
+        assert!(!VmData.validate(&by_moid).has_errors());
+        let both = State { moid: Value::known("vm-42".into()), ..config(true, false, false) };
+        assert!(format!("{:?}", VmData.validate(&both)).contains("name, moid"));
+        let folder_uuid = State { folder: Value::known("apps".into()), ..config(false, false, true) };
+        assert!(format!("{:?}", VmData.validate(&folder_uuid)).contains("narrows a lookup by `name`"));
+        let folder_name = State { folder: Value::known("apps".into()), ..config(true, false, false) };
+        assert!(!VmData.validate(&folder_name).has_errors());
     }
 
     #[test]

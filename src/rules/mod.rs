@@ -28,6 +28,8 @@
 //! - [`object_name`]: names of VMs, vApps, snapshots and library objects
 //!   (empty, control characters, vSphere's 80-character inventory limit).
 //! - [`extra_config`]: VMX option keys and values.
+//! - [`vm_filter`]: `vi_vms`' filters (name regex, power state) and the
+//!   stable order of what they select.
 //! - [`resource_allocation`]: CPU/memory shares, reservations and limits of
 //!   a pool or vApp.
 //! - [`vapp_settings`]: a vApp's transports, IP protocol and allocation
@@ -60,6 +62,7 @@ pub mod vapp_property;
 pub mod vapp_settings;
 pub mod vapp_type;
 pub mod vapp_value;
+pub mod vm_filter;
 pub mod vpx_path;
 
 #[cfg(test)]

@@ -248,12 +248,25 @@ pub async fn by_path(
     what: &str,
     props: &[&str],
 ) -> Result<ObjectContent, Diags> {
+    by_path_at(meta, path, base, kinds, what, props, "path").await
+}
+
+/// [`by_path`], with errors on attribute `attr_name`.
+pub async fn by_path_at(
+    meta: &Meta,
+    path: &str,
+    base: &str,
+    kinds: &[&str],
+    what: &str,
+    props: &[&str],
+    attr_name: &str,
+) -> Result<ObjectContent, Diags> {
     let full = if let Some(abs) = path.strip_prefix('/') {
         abs.trim_end_matches('/').to_owned()
     } else {
         format!("{}/{}", base.trim_matches('/'), path.trim_matches('/'))
     };
-    let attr = || AttrPath::attr("path");
+    let attr = || AttrPath::attr(attr_name);
     let found = meta
         .client
         .find_by_inventory_path(&full)
@@ -287,12 +300,76 @@ pub async fn by_path(
     })
 }
 
+/// Which of a datacenter's folders a relative path in `name` starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum DcFolder {
+    Vm,
+    Host,
+    Datastore,
+    Network,
+}
+
+impl DcFolder {
+    fn name(self) -> &'static str {
+        match self {
+            DcFolder::Vm => "vm",
+            DcFolder::Host => "host",
+            DcFolder::Datastore => "datastore",
+            DcFolder::Network => "network",
+        }
+    }
+}
+
+/// What the vSphere provider accepts in `name` ("a name or path"), for
+/// configurations migrated from it: with a `/`, an inventory path, absolute
+/// from the root when it starts with `/` (then the datacenter is the one the
+/// object is in, unless `datacenter_id` names one), else relative to the
+/// datacenter's `folder`; without, a name unique in the datacenter. Errors
+/// point at `name`.
+#[allow(clippy::too_many_arguments)]
+pub async fn by_name_or_path(
+    meta: &Meta,
+    dc_id: Option<&str>,
+    folder: DcFolder,
+    kind: MoType,
+    kinds: &[&str],
+    what: &str,
+    name: &str,
+    props: &[&str],
+) -> Result<(ObjectContent, Datacenter), Diags> {
+    if name.starts_with('/') {
+        let o = by_path_at(meta, name, "", kinds, what, props, "name").await?;
+        let dc = match dc_id {
+            Some(id) => datacenter(meta, Some(id), "datacenter_id").await?,
+            None => datacenter_of(meta, &o.obj, "name").await?,
+        };
+        return Ok((o, dc));
+    }
+    let dc = datacenter(meta, dc_id, "datacenter_id").await?;
+    let o = if name.contains('/') {
+        by_path_at(meta, name, &format!("{}/{}", dc.path, folder.name()), kinds, what, props, "name").await?
+    } else {
+        by_name(meta, &dc, kind, what, name, props).await?
+    };
+    Ok((o, dc))
+}
+
 /// The optional `datacenter_id` every lookup by name or relative path takes.
 pub fn datacenter_id_attribute() -> Attribute {
     Attribute::optional_computed(
         "datacenter_id",
         Type::String,
         "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter.",
+    )
+}
+
+/// `datacenter_id` for lookups whose `name` may be an absolute path.
+pub fn datacenter_id_attribute_for_paths() -> Attribute {
+    Attribute::optional_computed(
+        "datacenter_id",
+        Type::String,
+        "Datacenter to search (`vi_datacenter.id`). Default: the provider's datacenter; with an absolute path in \
+         `name`, the datacenter the object is in.",
     )
 }
 

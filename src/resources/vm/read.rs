@@ -11,9 +11,18 @@ use crate::shared::vm_facts::{disk_label_key, network_id_of, nics, power_state, 
 use crate::vi::ManagedObjectReference;
 use crate::vi::MoType;
 use crate::vi::object::vm::VmInfo;
-use crate::vi::object::vm_device::Backing;
+use crate::vi::object::vm_device::{Backing, VirtualDevice};
 
 const KB_PER_GB: i64 = 1024 * 1024;
+
+/// A MAC address vSphere chose (`addressType` generated or assigned) on a
+/// NIC that came without one (an import, or a NIC added behind Terraform's
+/// back) stays unset: reported, it would be written into generated
+/// configuration as a hand-set address and warned about on every plan.
+/// A NIC this configuration made tracks its address from its plan on.
+fn adopted_generated_mac(n: &VirtualDevice, prior: Option<&Nic>) -> bool {
+    n.address_type.as_deref() != Some("manual") && prior.is_none_or(|p| p.mac_address.is_null())
+}
 
 fn s(v: &Option<String>) -> Value<String> {
     Value::from_option(v.clone())
@@ -59,7 +68,11 @@ pub fn to_state(info: &VmInfo, prior: &State) -> State {
                 _ => Value::from_option(network_id_of(n)),
             },
             adapter_type: Value::from_option(NicModel::from_vim_type(&n.kind).map(|m| m.name().to_owned())),
-            mac_address: Value::from_option(n.mac_address.clone()),
+            mac_address: if adopted_generated_mac(n, prior.network_interface.get(i)) {
+                Value::Null
+            } else {
+                Value::from_option(n.mac_address.clone())
+            },
             mac_address_check: prior
                 .network_interface
                 .get(i)
@@ -175,4 +188,36 @@ fn is_user_key(k: &str) -> bool {
 
 fn moref_value(m: &ManagedObjectReference) -> String {
     m.value.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nic(address_type: &str) -> VirtualDevice {
+        VirtualDevice {
+            kind: "VirtualVmxnet3".into(),
+            address_type: Some(address_type.into()),
+            mac_address: Some("00:50:56:80:12:34".into()),
+            ..VirtualDevice::default()
+        }
+    }
+
+    fn prior(mac: Value<String>) -> Nic {
+        Nic { mac_address: mac, ..Nic::default() }
+    }
+
+    #[test]
+    fn a_generated_mac_stays_unset_only_where_nothing_tracked_it() {
+        // Import: no prior NIC.
+        assert!(adopted_generated_mac(&nic("generated"), None));
+        assert!(adopted_generated_mac(&nic("assigned"), None));
+        // The refresh after an import keeps it unset.
+        assert!(adopted_generated_mac(&nic("generated"), Some(&prior(Value::Null))));
+        // Created here (planned unknown) or already tracked: reported.
+        assert!(!adopted_generated_mac(&nic("generated"), Some(&prior(Value::Unknown))));
+        assert!(!adopted_generated_mac(&nic("generated"), Some(&prior(Value::known("00:50:56:80:12:34".into())))));
+        // A hand-set address is always the configuration's.
+        assert!(!adopted_generated_mac(&nic("manual"), None));
+    }
 }
