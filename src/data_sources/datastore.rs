@@ -2,7 +2,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::plugin::{Attribute, Block, DataSource, Diags, Schema, Type, Value};
+use crate::plugin::{AttrPath, Attribute, Block, DataSource, Diags, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::lookup;
 use crate::vi::MoType;
@@ -35,7 +35,11 @@ impl DataSource<Meta> for DatastoreData {
     fn schema(&self) -> Schema {
         Schema::new(
             Block::new("Looks up a datastore by name in a datacenter.")
-                .attr(Attribute::required("name", Type::String, "Name of the datastore."))
+                .attr(Attribute::optional_computed(
+                    "name",
+                    Type::String,
+                    "Name of the datastore. Default: `VI_DATASTORE`, `GOVC_DATASTORE`, then LinuxKit's `VCDATASTORE`.",
+                ))
                 .attr(lookup::datacenter_id_attribute())
                 .attr(Attribute::computed("id", Type::String, "Managed object id of the datastore (`datastore-17`)."))
                 .attr(Attribute::computed("type", Type::String, "File system type: `VMFS`, `NFS`, `vsan`, `OTHER`, …"))
@@ -48,7 +52,16 @@ impl DataSource<Meta> for DatastoreData {
 
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
         let dc = lookup::datacenter(meta, config.datacenter_id.as_deref(), "datacenter_id").await?;
-        let name = config.name.get().cloned().unwrap_or_default();
+        let name = match config.name.get().filter(|n| !n.is_empty()).or(meta.datastore.as_ref()) {
+            Some(n) => n.clone(),
+            None => {
+                return Err(Diags::error_at(
+                    AttrPath::attr("name"),
+                    "No datastore name",
+                    "set `name`, or VI_DATASTORE, GOVC_DATASTORE or VCDATASTORE in the provider's environment",
+                ));
+            }
+        };
         let o = lookup::by_name(meta, &dc, MoType::Datastore, "datastore", &name, PROPS).await?;
         Ok(State {
             id: Value::known(o.obj.value.clone()),
@@ -58,7 +71,7 @@ impl DataSource<Meta> for DatastoreData {
             free_space: Value::from_option(o.i64("summary.freeSpace")),
             url: Value::from_option(o.str("summary.url").map(str::to_owned)),
             accessible: Value::from_option(o.bool("summary.accessible")),
-            name: config.name,
+            name: Value::known(name),
         })
     }
 }
