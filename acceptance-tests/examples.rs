@@ -27,7 +27,8 @@ fn prepare(dir: &std::path::Path, sim: &Vcsim) {
 }
 
 fn run_example(dir: &PathBuf) {
-    let sim = Vcsim::start(&[]);
+    // The vCenter version the examples' vTPMs need.
+    let sim = Vcsim::start(crate::vtpm::VC7);
     prepare(dir, &sim);
     let tf = Tf::new("").env("VI_URL", &sim.url).env("VI_INSECURE", "true");
     // The example goes one level down, so `../modules/…` resolves beside it.

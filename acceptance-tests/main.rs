@@ -32,3 +32,4 @@ mod vm_migration;
 mod vm_snapshot;
 mod vm_vapp;
 mod vtpm;
+mod vtpm_vcenter_version;

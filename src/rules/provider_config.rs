@@ -850,7 +850,8 @@ mod tests {
         let url = [("VI_URL", "u:p@vc")];
         let all = [("VI_DATASTORE", "vi-ds"), ("GOVC_DATASTORE", "govc-ds"), ("VCDATASTORE", "vc-ds")];
         // (variables set besides the URL, default datastore)
-        let cases: &[(&[(&str, &str)], Option<&str>)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
             (&[], None),
             (&all, Some("vi-ds")),
             (&all[1..], Some("govc-ds")),
