@@ -15,6 +15,7 @@ mod ovf;
 mod plugin_binary;
 mod provider_config;
 mod random_plans;
+mod release;
 mod schema_upgrade;
 mod secrets;
 mod sessions;

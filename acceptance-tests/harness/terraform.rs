@@ -270,7 +270,7 @@ pub const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    vi = { source = \"local/vi\" }\n  }\n}\n";
 
 /// Terraform's name for this machine's platform (`linux_amd64`, …).
-fn platform() -> String {
+pub fn platform() -> String {
     let arch = match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "aarch64" => "arm64",
