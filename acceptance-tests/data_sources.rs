@@ -150,3 +150,25 @@ fn lookups_that_miss_or_match_twice_say_what_and_where() {
         }
     }
 }
+
+#[test]
+fn datastore_name_defaults_to_linuxkit_vcdatastore() {
+    let sim = Vcsim::start(&[]);
+    let hcl = r#"
+data "vi_datastore" "x" {}
+output "ds" { value = data.vi_datastore.x }
+"#;
+    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + hcl)).env("VCDATASTORE", "LocalDS_0");
+    tf.init_apply_replan();
+    let out = tf.outputs();
+    assert_eq!(out["ds"]["id"].as_str(), Some(vi_check::facts(&sim).id("Datastore", "LocalDS_0").as_str()));
+    assert_eq!(out["ds"]["name"].as_str(), Some("LocalDS_0"));
+    tf.destroy();
+
+    // Without a name and without the variable: one error, on `name`, at plan.
+    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + hcl));
+    tf.init();
+    let err = tf.fails(&["plan", "-no-color"]);
+    assert!(err.contains("No datastore name") && err.contains("VCDATASTORE"), "{err}");
+    assert!(err.contains("data.vi_datastore.x"), "{err}");
+}

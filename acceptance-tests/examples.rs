@@ -21,13 +21,15 @@ fn examples() -> Vec<PathBuf> {
 /// What an example needs in vcsim beyond its default inventory.
 fn prepare(dir: &std::path::Path, sim: &Vcsim) {
     // vTPMs need a key provider, which vCenter (and vcsim) start without.
-    if dir.ends_with("tpm-vm") || dir.ends_with("fleet") {
+    if dir.ends_with("tpm-vm") || dir.ends_with("fleet") || dir.ends_with("quickstart") {
         crate::vtpm::register_key_provider(sim, "example-kms", true);
     }
 }
 
-fn run_example(dir: &PathBuf) {
-    let sim = Vcsim::start(&[]);
+/// The example in a working directory, against its own vcsim, initialised.
+fn prepared(dir: &PathBuf) -> (Vcsim, Tf) {
+    // The vCenter version the examples' vTPMs need.
+    let sim = Vcsim::start(crate::vtpm::VC7);
     prepare(dir, &sim);
     let tf = Tf::new("").env("VI_URL", &sim.url).env("VI_INSECURE", "true");
     // The example goes one level down, so `../modules/…` resolves beside it.
@@ -41,6 +43,12 @@ fn run_example(dir: &PathBuf) {
         copy_dir(&m.path(), &to);
     }
     let tf = tf.chdir("example");
+    tf.init();
+    (sim, tf)
+}
+
+fn run_example(dir: &PathBuf) {
+    let (_sim, tf) = prepared(dir);
     tf.init_apply_replan();
     tf.destroy();
 }
@@ -54,9 +62,23 @@ fn copy_dir(from: &PathBuf, to: &std::path::Path) {
     }
 }
 
+/// What scripts/quickstart.sh shows: a bad property value refused at plan
+/// before anything exists, then the vTPM + properties VM.
 #[test]
 fn quickstart() {
-    run_example(&examples().into_iter().find(|p| p.ends_with("quickstart")).expect("quickstart example"));
+    let (sim, tf) = prepared(&examples().into_iter().find(|p| p.ends_with("quickstart")).expect("quickstart example"));
+    let err = tf.fails(&["plan", "-no-color", "-var", "https_port=70000"]);
+    assert!(err.contains("70000") && err.contains("65535"), "{err}");
+    assert!(err.contains("vi_vapp_property.https_port"), "{err}");
+    tf.init_apply_replan();
+    let out = tf.outputs();
+    assert_eq!(out["firmware"], "efi");
+    assert_eq!(out["vtpm_present"], true);
+    assert_eq!(out["vapp_properties"]["https_port"], "8443");
+    let id = out["vm_id"].as_str().unwrap_or_default().to_owned();
+    let info = crate::vi_check::vm_info(&sim, &id).expect("the VM is in vcsim");
+    assert!(info.has_tpm(), "vcsim's VM has the vTPM");
+    tf.destroy();
 }
 
 #[test]

@@ -382,7 +382,7 @@ resource "vi_catalog_item" "item" {{
 fn a_vtpm_whose_answer_was_lost_is_kept_by_its_vm() {
     let sessions = tempfile::tempdir().expect("session cache dir");
     use crate::vtpm::{outside_vm, register_key_provider, tpm_of};
-    let (sim, _) = plain_vcsim(None);
+    let (sim, _) = plain_vcsim_with(crate::vtpm::VC7);
     register_key_provider(&sim, "kp-lost", true);
     let proxy = FaultProxy::start(&sim.addr);
     for (case, fault_after) in [("taken", true), ("never sent", false)] {

@@ -73,10 +73,61 @@ fn debug_mode_prints_reattach_instructions() {
     let _ = child.wait();
     let json = text.split("TF_REATTACH_PROVIDERS='").nth(1).and_then(|s| s.split('\'').next()).unwrap_or("");
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {text}"));
-    let p = &v["registry.terraform.io/local/vi"];
-    assert_eq!(p["Protocol"], "grpc");
-    assert_eq!(p["ProtocolVersion"], 5);
-    assert!(p["Addr"]["String"].as_str().is_some_and(|a| a.starts_with("127.0.0.1:")), "{v}");
+    // Terraform looks `local/vi` up under registry.terraform.io, OpenTofu
+    // under registry.opentofu.org: one entry each, the same server.
+    for host in ["registry.terraform.io", "registry.opentofu.org"] {
+        let p = &v[format!("{host}/local/vi")];
+        assert_eq!(p["Protocol"], "grpc");
+        assert_eq!(p["ProtocolVersion"], 5);
+        assert!(p["Addr"]["String"].as_str().is_some_and(|a| a.starts_with("127.0.0.1:")), "{v}");
+    }
+    assert_eq!(v["registry.terraform.io/local/vi"], v["registry.opentofu.org/local/vi"]);
+}
+
+/// The value `--debug` prints is one the CLI under test (Terraform 1.0.3,
+/// or OpenTofu with `TF_ACC_CLI=tofu`) honours: with nothing to install
+/// from, init and plan run against the process started by hand.
+#[test]
+fn debug_mode_reattach_value_serves_the_cli() {
+    use crate::harness::terraform::{Tf, provider_block};
+    let sim = crate::harness::vcsim::Vcsim::start(&[]);
+    let mut child = Command::new(BIN)
+        .arg("--debug")
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn provider");
+    let mut text = String::new();
+    if let Some(out) = child.stdout.take() {
+        let mut r = BufReader::new(out);
+        for _ in 0..4 {
+            let _ = r.read_line(&mut text);
+        }
+    }
+    let reattach = text.split("TF_REATTACH_PROVIDERS='").nth(1).and_then(|s| s.split('\'').next()).unwrap_or("");
+    // A mirror with nothing in it: only the reattached process can serve.
+    let empty = tempfile::tempdir().expect("dir");
+    let rc = empty.path().join("cli.rc");
+    std::fs::write(
+        &rc,
+        format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+            empty.path().display()
+        ),
+    )
+    .expect("CLI config");
+    let tf = Tf::new(
+        &(provider_block(&sim.sdk_url(), "")
+            + "data \"vi_datacenter\" \"dc\" {}\noutput \"dc\" { value = data.vi_datacenter.dc.name }\n"),
+    )
+    .env("TF_REATTACH_PROVIDERS", reattach)
+    .env("TF_CLI_CONFIG_FILE", &rc.to_string_lossy());
+    tf.init();
+    let plan = tf.ok(&["plan", "-no-color"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(plan.contains("dc = \"DC0\""), "{plan}");
 }
 
 fn client_cert_pem() -> String {

@@ -13,6 +13,9 @@ use terraform_provider_vi::vi::object::vm_spec::{VirtualDeviceConfigSpec, Virtua
 
 const KP: &str = "kp-test";
 
+/// vTPMs need vCenter 7.0 or later; vcsim says 6.5 unless told otherwise.
+pub(crate) const VC7: &[&str] = &["-api-version", "7.0.3.0"];
+
 /// Registers a standard (KMIP) key provider in vcsim, as vCenter's default
 /// when `default`.
 pub fn register_key_provider(sim: &Vcsim, id: &str, default: bool) {
@@ -57,7 +60,7 @@ pub(crate) fn tpm_of(sim: &Vcsim, id: &str) -> Option<VirtualDevice> {
 
 #[test]
 fn key_providers_registered_in_vcsim_are_listed_with_the_default() {
-    let sim = Vcsim::start(&[]);
+    let sim = Vcsim::start(VC7);
     with_client(&sim, async |c| assert_eq!(c.key_providers().await.expect("list"), vec![]));
     register_key_provider(&sim, "kp-a", false);
     register_key_provider(&sim, "kp-b", true);
@@ -74,7 +77,7 @@ fn key_providers_registered_in_vcsim_are_listed_with_the_default() {
 
 #[test]
 fn vi_vtpm_on_an_efi_vm_made_elsewhere() {
-    let sim = Vcsim::start(&[]);
+    let sim = Vcsim::start(VC7);
     register_key_provider(&sim, KP, true);
     let vm = outside_vm(&sim, "made-elsewhere", "efi", false);
     let hcl = |kp: &str| {
@@ -118,12 +121,12 @@ fn vi_vtpm_on_an_efi_vm_made_elsewhere() {
 }
 
 /// Ids of the objects the tests place VMs on.
-fn pool_and_datastore(sim: &Vcsim) -> (String, String) {
+pub(crate) fn pool_and_datastore(sim: &Vcsim) -> (String, String) {
     let f = vi_check::facts(sim);
     (f.prop("ComputeResource", "DC0_H0", "resourcePool"), f.id("Datastore", "LocalDS_0"))
 }
 
-fn tpm_vm(sim: &Vcsim, firmware: &str, extra: &str) -> String {
+pub(crate) fn tpm_vm(sim: &Vcsim, firmware: &str, extra: &str) -> String {
     let (pool, ds) = pool_and_datastore(sim);
     format!(
         r#"{provider}
@@ -142,7 +145,7 @@ resource "vi_vm" "tpm" {{
     )
 }
 
-const VTPM: &str = "  vtpm {}\n";
+pub(crate) const VTPM: &str = "  vtpm {}\n";
 
 /// Outputs of the `vi_vm.tpm` tests (left out of configurations that
 /// import, since outputs are not imported).
@@ -151,7 +154,7 @@ const OUTPUTS: &str =
 
 #[test]
 fn vi_vm_with_a_vtpm_from_creation_then_removed_and_added_in_place() {
-    let sim = Vcsim::start(&[]);
+    let sim = Vcsim::start(VC7);
     register_key_provider(&sim, KP, true);
     let tf = Tf::new(&(tpm_vm(&sim, "efi", VTPM) + OUTPUTS));
     tf.init_apply_replan();
@@ -208,12 +211,12 @@ fn vi_vm_with_a_vtpm_from_creation_then_removed_and_added_in_place() {
 
 /// Terraform's output with its line wrapping undone, for matching
 /// messages.
-fn unwrapped(s: &str) -> String {
+pub(crate) fn unwrapped(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `terraform plan` fails, naming the prerequisite; nothing is created.
-fn plan_fails(tf: &Tf, wants: &[&str]) -> String {
+pub(crate) fn plan_fails(tf: &Tf, wants: &[&str]) -> String {
     tf.init();
     let err = unwrapped(&tf.fails(&["plan", "-no-color"]));
     for w in wants {
@@ -224,7 +227,7 @@ fn plan_fails(tf: &Tf, wants: &[&str]) -> String {
 
 #[test]
 fn every_unmet_prerequisite_fails_the_plan_by_name() {
-    let sim = Vcsim::start(&[]);
+    let sim = Vcsim::start(VC7);
     let vms_before = with_client(&sim, async |c| {
         let root = c.service_content().root_folder.clone();
         c.list_by_type(&root, "VirtualMachine", &["name"]).await.expect("list").len()
@@ -283,7 +286,7 @@ fn every_unmet_prerequisite_fails_the_plan_by_name() {
 
 #[test]
 fn a_vm_id_known_only_at_apply_is_checked_before_anything_changes() {
-    let sim = Vcsim::start(&[]);
+    let sim = Vcsim::start(VC7);
     register_key_provider(&sim, KP, true);
     let (pool, ds) = pool_and_datastore(&sim);
     let hcl = |firmware: &str| {
@@ -399,7 +402,7 @@ fn replacing_a_tpm_when_copying_to_another_vapp_works_on_vcenter_8() {
 
 #[test]
 fn a_cloned_vtpm_is_kept_unmanaged_then_adopted_then_removed() {
-    let sim = Vcsim::start(&[]);
+    let sim = Vcsim::start(VC7);
     register_key_provider(&sim, KP, true);
     let source = outside_vm(&sim, "tpm-source", "efi", false);
     let add = VirtualMachineConfigSpec {
@@ -455,7 +458,7 @@ output "vtpm_present" {{ value = vi_vm.copy.vtpm_present }}
 
 #[test]
 fn a_named_key_provider_encrypts_the_vm_and_an_encrypted_vm_keeps_its_own() {
-    let sim = Vcsim::start(&[]);
+    let sim = Vcsim::start(VC7);
     register_key_provider(&sim, "kp-default", true);
     register_key_provider(&sim, KP, false);
     let named = format!("  power_state = \"off\"\n  vtpm {{\n    key_provider_id = \"{KP}\"\n  }}\n");
@@ -544,7 +547,7 @@ fn a_snapshot_blocks_removing_a_vtpm_at_plan() {
 fn a_vm_with_a_vtpm_moving_into_a_vapp_plans_a_move_that_keeps_it() {
     // vcsim's answer (MethodNotFound) until issue 21's provider tests use
     // vcsim-plus's MoveIntoResourcePool.
-    let sim = Vcsim::start(&["-without", "MoveIntoResourcePool"]);
+    let sim = Vcsim::start(&["-api-version", "7.0.3.0", "-without", "MoveIntoResourcePool"]);
     register_key_provider(&sim, KP, true);
     let f = vi_check::facts(&sim);
     let cluster = f.prop("ClusterComputeResource", "DC0_C0", "resourcePool");

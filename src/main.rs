@@ -5,8 +5,9 @@ use terraform_provider_vi::plugin::log;
 use terraform_provider_vi::plugin::serve::{ServeError, ServeOpts, serve};
 use terraform_provider_vi::provider::ViProvider;
 
-/// The address TF_REATTACH_PROVIDERS uses in `--debug` mode.
-const PROVIDER_ADDRESS: &str = "registry.terraform.io/local/vi";
+/// The addresses TF_REATTACH_PROVIDERS names in `--debug` mode: `local/vi`
+/// as Terraform and as OpenTofu expand it.
+const PROVIDER_ADDRESSES: [&str; 2] = ["registry.terraform.io/local/vi", "registry.opentofu.org/local/vi"];
 
 fn main() -> ExitCode {
     let debug = std::env::args().skip(1).any(|a| a == "--debug" || a == "-debug");
@@ -23,7 +24,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(serve(ViProvider, ServeOpts { debug, address: PROVIDER_ADDRESS.to_owned() })) {
+    match rt.block_on(serve(ViProvider, ServeOpts { debug, addresses: PROVIDER_ADDRESSES.map(str::to_owned).to_vec() }))
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(ServeError::NoMagicCookie) => {
             eprintln!("{}", ServeError::NoMagicCookie);

@@ -266,6 +266,7 @@ impl crate::plugin::Provider for ViProvider {
                 batcher,
                 datacenter,
                 compute_path,
+                datastore: resolved.datastore,
                 auto_answer: resolved.auto_answer,
                 api_timeout: resolved.api_timeout,
                 library: tokio::sync::OnceCell::new(),

@@ -91,6 +91,8 @@ const SCRUBBED: &[&str] = &[
     "VCURL",
     "VCDATACENTER",
     "VCDATASTORE",
+    "VI_DATASTORE",
+    "GOVC_DATASTORE",
     "TF_LOG",
     "TF_LOG_PROVIDER",
     "TF_CLI_ARGS",

@@ -2,7 +2,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::plugin::{Attribute, Block, DataSource, Diags, Schema, Type, Value};
+use crate::plugin::{AttrPath, Attribute, Block, DataSource, Diags, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::lookup;
 use crate::shared::lookup::DcFolder;
@@ -36,11 +36,12 @@ impl DataSource<Meta> for DatastoreData {
     fn schema(&self) -> Schema {
         Schema::new(
             Block::new("Looks up a datastore by name in a datacenter.")
-                .attr(Attribute::required(
+                .attr(Attribute::optional_computed(
                     "name",
                     Type::String,
                     "Name of the datastore, or its inventory path (as the vSphere provider takes it): absolute \
-                     (`/DC0/datastore/LocalDS_0`) or relative to the datacenter's datastore folder (`nfs/ds1`).",
+                     (`/DC0/datastore/LocalDS_0`) or relative to the datacenter's datastore folder (`nfs/ds1`). \
+                     Default: `VI_DATASTORE`, `GOVC_DATASTORE`, then LinuxKit's `VCDATASTORE`.",
                 ))
                 .attr(lookup::datacenter_id_attribute_for_paths())
                 .attr(Attribute::computed("id", Type::String, "Managed object id of the datastore (`datastore-17`)."))
@@ -53,7 +54,16 @@ impl DataSource<Meta> for DatastoreData {
     }
 
     async fn read(&self, meta: &Meta, config: State) -> Result<State, Diags> {
-        let name = config.name.get().cloned().unwrap_or_default();
+        let name = match config.name.get().filter(|n| !n.is_empty()).or(meta.datastore.as_ref()) {
+            Some(n) => n.clone(),
+            None => {
+                return Err(Diags::error_at(
+                    AttrPath::attr("name"),
+                    "No datastore name",
+                    "set `name`, or VI_DATASTORE, GOVC_DATASTORE or VCDATASTORE in the provider's environment",
+                ));
+            }
+        };
         let (o, dc) = lookup::by_name_or_path(
             meta,
             config.datacenter_id.as_deref(),
@@ -73,7 +83,7 @@ impl DataSource<Meta> for DatastoreData {
             free_space: Value::from_option(o.i64("summary.freeSpace")),
             url: Value::from_option(o.str("summary.url").map(str::to_owned)),
             accessible: Value::from_option(o.bool("summary.accessible")),
-            name: config.name,
+            name: Value::known(name),
         })
     }
 }

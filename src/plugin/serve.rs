@@ -62,8 +62,10 @@ pub enum ServeError {
 pub struct ServeOpts {
     /// `--debug`: no cookie needed, no TLS, print TF_REATTACH_PROVIDERS.
     pub debug: bool,
-    /// Full provider address for TF_REATTACH_PROVIDERS.
-    pub address: String,
+    /// Full provider addresses for TF_REATTACH_PROVIDERS: Terraform and
+    /// OpenTofu expand `local/vi` under different registry hosts, and each
+    /// ignores the entries it has no use for.
+    pub addresses: Vec<String>,
 }
 
 /// Reads the handshake environment, listens and serves until Terraform
@@ -185,15 +187,16 @@ async fn listen(min: Option<String>, max: Option<String>) -> Result<TcpListener,
 fn announce(opts: &ServeOpts, addr: SocketAddr, cert: Option<&str>) {
     let mut out = std::io::stdout().lock();
     if opts.debug {
-        let reattach = serde_json::json!({
-            opts.address.clone(): {
-                "Protocol": "grpc",
-                "ProtocolVersion": APP_PROTOCOL_VERSION,
-                "Pid": std::process::id(),
-                "Test": true,
-                "Addr": {"Network": "tcp", "String": addr.to_string()},
-            }
+        let entry = serde_json::json!({
+            "Protocol": "grpc",
+            "ProtocolVersion": APP_PROTOCOL_VERSION,
+            "Pid": std::process::id(),
+            "Test": true,
+            "Addr": {"Network": "tcp", "String": addr.to_string()},
         });
+        let reattach: serde_json::Map<String, serde_json::Value> =
+            opts.addresses.iter().map(|a| (a.clone(), entry.clone())).collect();
+        let reattach = serde_json::Value::Object(reattach);
         let _ = writeln!(
             out,
             "Provider started in debug mode. To attach Terraform to it, run in another shell:\n\n\

@@ -84,13 +84,14 @@ fn to_state(info: &VmInfo, vm_id: &str) -> Option<State> {
 
 /// The prerequisites for adding a vTPM to the VM in `view`. `replacing`:
 /// the VM's current vTPM goes first (a replacement on the same VM).
-fn add_check(view: &TpmView, vm_id: &str, key_provider_id: &Value<String>, replacing: bool) -> Diags {
+fn add_check(meta: &Meta, view: &TpmView, vm_id: &str, key_provider_id: &Value<String>, replacing: bool) -> Diags {
     let Some(vm) = &view.vm else { return vm_not_found(vm_id) };
     let Some(mut facts) = tpm_checks::facts(Some(vm), &Overlay::default()) else { return Diags::none() };
     facts.has_tpm &= !replacing;
     let entities: Vec<ManagedObjectReference> = vm.host.iter().cloned().collect();
     let providers = tpm_checks::key_providers(view.providers.as_deref(), key_provider_id, &entities);
-    tpm_checks::diags(&tpm_checks::add_errors(&facts, &providers), &Subject::OtherVm { vm_id: vm_id.to_owned() })
+    let errors = tpm_checks::add_errors(&facts, &providers, Some(meta.client.api_version()));
+    tpm_checks::diags(&errors, &Subject::OtherVm { vm_id: vm_id.to_owned() })
 }
 
 fn remove_check(vm: &VmInfo, vm_id: &str) -> Diags {
@@ -161,7 +162,7 @@ impl Resource<Meta> for Vtpm {
             Err(e) => return vi_diag(&e, "reading the VM and key providers", Some(AttrPath::attr("vm_id"))),
         };
         // The configured value: the planned one is unknown when it is left out.
-        let mut d = add_check(&view, &vm_id, &p.config.key_provider_id, replacing_on.as_deref() == Some(&vm_id));
+        let mut d = add_check(meta, &view, &vm_id, &p.config.key_provider_id, replacing_on.as_deref() == Some(&vm_id));
         // Moving the vTPM: the old VM must let it go too.
         if let (Some(old_ref), Some(old_id)) = (old, &replacing_on) {
             match tpm_device::read(meta, Some(&old_ref), false, false).await {
@@ -182,7 +183,7 @@ impl Resource<Meta> for Vtpm {
             .map_err(|e| vi_diag(&e, "reading the VM and key providers", Some(AttrPath::attr("vm_id"))))?;
         // Everything configured is known at apply: unknown means left out.
         let requested = want.key_provider_id.clone().or_unknown_as(Value::Null);
-        let _ = add_check(&view, &vm_id, &requested, false).into_result()?;
+        let _ = add_check(meta, &view, &vm_id, &requested, false).into_result()?;
         let providers = view.providers.unwrap_or_default();
         let (device, crypto) =
             tpm_device::add_spec(meta, view.vm.as_ref(), want.key_provider_id.as_deref(), &providers).await?;

@@ -9,6 +9,10 @@
 //! 4. govc's `GOVC_USERNAME`, `GOVC_PASSWORD`, `GOVC_INSECURE`, `GOVC_DATACENTER`;
 //! 5. LinuxKit's `VCDATACENTER`.
 //!
+//! The default datastore name (for `vi_datastore` without a `name`) has no
+//! attribute: it is `VI_DATASTORE`, else `GOVC_DATASTORE`, else LinuxKit's
+//! `VCDATASTORE`.
+//!
 //! The URL itself is the `url` attribute, else `VI_URL`, else `GOVC_URL`,
 //! else `VCURL`; a URL taken from the environment is "the chosen URL" all
 //! the same, so credentials written into `VCURL` are used unless the
@@ -77,6 +81,8 @@ pub struct ResolvedConfig {
     pub datacenter_path: Option<String>,
     /// From a `vpx://` path: the part after the datacenter.
     pub compute_path: Option<String>,
+    /// The default datastore's name, from the environment.
+    pub datastore: Option<String>,
     /// Non-empty when the `vpx://` path must still be split against the
     /// inventory (see [`super::vpx_path::InventoryWalk`]); the datacenter and
     /// compute resource then come from that walk.
@@ -117,6 +123,7 @@ impl fmt::Debug for ResolvedConfig {
             .field("datacenter", &self.datacenter)
             .field("datacenter_path", &self.datacenter_path)
             .field("compute_path", &self.compute_path)
+            .field("datastore", &self.datastore)
             .field("inventory_path", &self.inventory_path)
             .field("api_timeout", &self.api_timeout)
             .field("auto_answer", &self.auto_answer)
@@ -213,6 +220,7 @@ const USER_VARS: [&str; 2] = ["VI_USER", "GOVC_USERNAME"];
 const PASSWORD_VARS: [&str; 2] = ["VI_PASSWORD", "GOVC_PASSWORD"];
 const INSECURE_VARS: [&str; 2] = ["VI_INSECURE", "GOVC_INSECURE"];
 const DATACENTER_VARS: [&str; 3] = ["VI_DATACENTER", "GOVC_DATACENTER", "VCDATACENTER"];
+const DATASTORE_VARS: [&str; 3] = ["VI_DATASTORE", "GOVC_DATASTORE", "VCDATASTORE"];
 
 /// Resolves the connection settings from the attributes, the URL and the
 /// environment (`env` looks a variable up; tests pass a map). Returns every
@@ -384,6 +392,7 @@ pub fn resolve(input: &ConfigInput, env: &dyn Fn(&str) -> Option<String>) -> Res
             datacenter: place.datacenter,
             datacenter_path: place.datacenter_path,
             compute_path: place.compute_path,
+            datastore: DATASTORE_VARS.iter().find_map(|n| var(n)),
             inventory_path: place.inventory_path,
             api_timeout,
             auto_answer,
@@ -834,6 +843,27 @@ mod tests {
         assert_eq!(c.kind, UriKind::Esx);
         assert_eq!(c.sdk_url.as_str(), "http://h/sdk");
         assert_eq!(c.proxy.map(|p| p.to_string()), s("socks5://px:1080"));
+    }
+
+    #[test]
+    fn datastore_from_the_environment() {
+        let url = [("VI_URL", "u:p@vc")];
+        let all = [("VI_DATASTORE", "vi-ds"), ("GOVC_DATASTORE", "govc-ds"), ("VCDATASTORE", "vc-ds")];
+        // (variables set besides the URL, default datastore)
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
+            (&[], None),
+            (&all, Some("vi-ds")),
+            (&all[1..], Some("govc-ds")),
+            (&all[2..], Some("vc-ds")),
+            // empty counts as unset
+            (&[("VI_DATASTORE", ""), ("VCDATASTORE", "vc-ds")], Some("vc-ds")),
+            (&[("VCDATASTORE", "")], None),
+        ];
+        for (vars, want) in cases {
+            let env: Vec<_> = url.iter().chain(vars.iter()).copied().collect();
+            assert_eq!(ok(&ConfigInput::default(), &env).datastore.as_deref(), *want, "{vars:?}");
+        }
     }
 
     #[test]

@@ -18,8 +18,8 @@ pub use super::tpm_policy::{
     TemplateOrigin, TpmOperation, TpmPolicy, VcenterVersion, allowed_policies, effective_policy,
 };
 pub use super::tpm_prerequisites::{
-    Firmware, KeyProviders, MIN_HARDWARE_VERSION, PowerState, VmFacts, check_add, check_remove, guest_supports_tpm,
-    hardware_version_number,
+    Firmware, KeyProviders, MIN_HARDWARE_VERSION, PowerState, VmFacts, check_add, check_remove, check_vcenter,
+    guest_supports_tpm, hardware_version_number,
 };
 
 /// Why a TPM operation cannot go ahead. Each variant is one unmet condition.
@@ -65,7 +65,7 @@ pub enum TpmError {
     TpmAlreadyPresent,
     #[error("cannot read a vCenter version from apiVersion `{api_version}` (expected e.g. 7.0.3.0 or 8.0.2.0)")]
     InvalidApiVersion { api_version: String },
-    #[error("vCenter apiVersion `{api_version}` has no TPM support here; vCenter 7.0 or later is needed")]
+    #[error("a vTPM needs vCenter 7.0 or later; this vCenter's apiVersion is `{api_version}`")]
     VcenterTooOld { api_version: String },
     #[error(
         "tpm_provisioning `{requested}` is not allowed when you {operation} on vCenter {version}{}; allowed: {}",

@@ -79,11 +79,17 @@ pub enum TpmOperation {
     SaveVappAsTemplate,
     /// Create a vApp template from an OVF file.
     VappTemplateFromOvf,
+    /// Clone a VM (not a template) anywhere but into another vApp. Not a row
+    /// of the reference: a clone copies a VM, so it follows
+    /// [`CopyVmToOtherVapp`](Self::CopyVmToOtherVapp)'s rule, but its
+    /// errors speak of what the user did.
+    CloneVm,
 }
 
 impl TpmOperation {
-    /// Every operation, in the reference table's order.
-    pub const ALL: [TpmOperation; 14] = [
+    /// Every operation, in the reference table's order, then the ones the
+    /// table does not name.
+    pub const ALL: [TpmOperation; 15] = [
         TpmOperation::NewVm,
         TpmOperation::VmFromTemplate,
         TpmOperation::VappFromVmTemplates,
@@ -98,6 +104,7 @@ impl TpmOperation {
         TpmOperation::CopyPoweredOnVapp,
         TpmOperation::SaveVappAsTemplate,
         TpmOperation::VappTemplateFromOvf,
+        TpmOperation::CloneVm,
     ];
 
     /// Whether the operation instantiates a template, so that the
@@ -131,6 +138,7 @@ impl fmt::Display for TpmOperation {
             TpmOperation::CopyPoweredOnVapp => "copy a powered-on vApp",
             TpmOperation::SaveVappAsTemplate => "save a vApp as a template",
             TpmOperation::VappTemplateFromOvf => "create a vApp template from an OVF file",
+            TpmOperation::CloneVm => "clone a VM",
         })
     }
 }
@@ -211,7 +219,7 @@ pub fn allowed_policies(
         // no source TPM, so asking for one is refused rather than ignored.
         NewVm | AddNewVmToVapp | VappFromOvfPackage | VappTemplateFromOvf => NEW,
         ImportFromVcenter | MoveVmToOtherVapp => COPY,
-        CopyVmToOtherVapp | CopyStoppedVapp | CopyPoweredOnVapp => match vcenter {
+        CopyVmToOtherVapp | CloneVm | CopyStoppedVapp | CopyPoweredOnVapp => match vcenter {
             VcenterVersion::V7 => COPY,
             VcenterVersion::V8 => COPY_OR_REPLACE,
         },
@@ -282,6 +290,8 @@ mod tests {
         (CopyPoweredOnVapp, &[C], &[C, R]),
         (SaveVappAsTemplate, &[C, R], &[C, R]),
         (VappTemplateFromOvf, &[N], &[N]),
+        // not in the reference: a plain clone copies a VM
+        (CloneVm, &[C], &[C, R]),
     ];
 
     #[test]
@@ -391,6 +401,12 @@ mod tests {
              allowed: copy"
         );
         assert_eq!(effective_policy(CopyVmToOtherVapp, VcenterVersion::V8, None, Some(R)), Ok(R));
+        // A plain clone follows that row but is named as what the user did.
+        let err = effective_policy(CloneVm, VcenterVersion::V7, None, Some(R)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "tpm_provisioning `replace` is not allowed when you clone a VM on vCenter 7.x; allowed: copy"
+        );
         let err = effective_policy(NewVm, VcenterVersion::V8, None, Some(C)).unwrap_err();
         assert!(err.to_string().contains("create a standalone VM on vCenter 8.x; allowed: new"), "{err}");
         let err = effective_policy(VmFromTemplate, VcenterVersion::V8, Some(TemplateOrigin::UploadedOvf), Some(C))

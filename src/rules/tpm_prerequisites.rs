@@ -1,6 +1,6 @@
 //! What a VM must satisfy before a vTPM is added to it or removed from it.
 //!
-//! To add: powered off, no snapshots, EFI firmware, hardware version 14 or
+//! To add: vCenter 7.0 or later, powered off, no snapshots, EFI firmware, hardware version 14 or
 //! later, a guest OS that supports a TPM, a key provider to encrypt the VM's
 //! files with, and no vTPM already. To remove: powered off and no snapshots.
 //! (Cloud Director also asks for a TPM-capable VDC; plain vSphere has no such
@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::tpm::TpmError;
+use super::tpm::{TpmError, VcenterVersion};
 
 /// The lowest virtual hardware version that can hold a vTPM (`vmx-14`).
 pub const MIN_HARDWARE_VERSION: i64 = 14;
@@ -125,6 +125,18 @@ pub fn check_add(vm: &VmFacts, providers: &KeyProviders) -> Vec<TpmError> {
         errors.push(TpmError::TpmAlreadyPresent);
     }
     errors
+}
+
+/// Whether vCenter can hold a vTPM at all, from `ServiceContent.about.apiVersion`:
+/// vTPMs came with vCenter 7.0, and every way to get one (a `vtpm` block,
+/// `vi_vtpm`, a clone or deployment asked to copy or replace one) needs it.
+/// A version that cannot be read is not held against the user here (the
+/// TPM policy rules, which need the version, report it).
+pub fn check_vcenter(api_version: &str) -> Option<TpmError> {
+    match VcenterVersion::from_api_version(api_version) {
+        Err(e @ TpmError::VcenterTooOld { .. }) => Some(e),
+        _ => None,
+    }
 }
 
 /// Every unmet prerequisite for removing a vTPM (empty when it can go).
@@ -342,6 +354,34 @@ mod tests {
         let errors = check_remove(&VmFacts { power_state: PowerState::PoweredOn, ..ready() });
         assert_eq!(errors[0].attribute(), None);
         assert_eq!(errors[0].fact(), Some("power_state"));
+    }
+
+    #[test]
+    fn vcenter_before_7_has_no_vtpm() {
+        // (apiVersion, refused)
+        let cases = [
+            ("6.7", true),
+            ("6.7.3", true),
+            ("6.5", true),
+            ("6.0", true),
+            ("7.0", false),
+            ("7.0.3.0", false),
+            ("8.0.2.0", false),
+            ("9.0.0.0", false),
+            ("", false),
+            ("garbage", false),
+        ];
+        for (version, refused) in cases {
+            let got = check_vcenter(version);
+            assert_eq!(got.is_some(), refused, "{version}: {got:?}");
+            if let Some(e) = got {
+                assert_eq!(e.fact(), Some("api_version"), "{version}");
+                assert_eq!(
+                    e.to_string(),
+                    format!("a vTPM needs vCenter 7.0 or later; this vCenter's apiVersion is `{version}`")
+                );
+            }
+        }
     }
 
     #[test]

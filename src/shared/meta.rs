@@ -18,6 +18,8 @@ pub struct Meta {
     /// Cluster or host from a `vpx://` URL, relative to the datacenter's
     /// host folder.
     pub compute_path: Option<String>,
+    /// Default datastore name for `vi_datastore` (from `VCDATASTORE` & co).
+    pub datastore: Option<String>,
     pub auto_answer: bool,
     pub api_timeout: Duration,
     /// The content library (vAPI REST) session: logged in on first use,

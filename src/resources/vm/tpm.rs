@@ -6,7 +6,7 @@
 use super::resolve;
 use super::state::State;
 use crate::plugin::{AttrPath, Diags, Plan, Value};
-use crate::rules::tpm::{PowerState, VmFacts};
+use crate::rules::tpm::{PowerState, VmFacts, check_vcenter};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::tpm::checks::{self as tpm_checks, Overlay, Subject, TpmProvisioning};
@@ -75,7 +75,9 @@ fn entities(live: Option<&VmInfo>) -> Vec<ManagedObjectReference> {
 
 /// The diagnostics of one vTPM change on `facts`; the VM's host (when it
 /// exists) counts among the entities a default key provider may be set for.
+/// `api_version` is vCenter's, when it can be asked.
 fn check(
+    api_version: Option<&str>,
     live: Option<&VmInfo>,
     facts: &VmFacts,
     change: TpmChange,
@@ -86,7 +88,7 @@ fn check(
     let errors = match change {
         TpmChange::Add => {
             let kp = tpm_checks::key_providers(providers, requested, &entities(live));
-            tpm_checks::add_errors(facts, &kp)
+            tpm_checks::add_errors(facts, &kp, api_version)
         }
         TpmChange::Remove => tpm_checks::remove_errors(facts),
     };
@@ -140,7 +142,8 @@ async fn plan_scratch(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
         },
         None => None,
     };
-    check(None, &facts, TpmChange::Add, &requested_key_provider(&p.config, false), providers.as_deref())
+    let api_version = meta.map(|m| m.client.api_version());
+    check(api_version, None, &facts, TpmChange::Add, &requested_key_provider(&p.config, false), providers.as_deref())
 }
 
 async fn plan_clone(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
@@ -163,17 +166,27 @@ async fn plan_clone(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
 /// is added.
 async fn plan_catalog(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
     let (Some(meta), Some(ci)) = (meta, p.planned.catalog_item.as_ref()) else { return Diags::none() };
-    let Some(item_id) = ci.item_id.get() else { return Diags::none() };
+    // The deployed VM's own prerequisites are checked before its vTPM is
+    // added; vCenter's version is known now.
+    let mut d = match p.planned.vtpm {
+        Some(_) => {
+            let errors: Vec<_> = check_vcenter(meta.client.api_version()).into_iter().collect();
+            tpm_checks::diags(&errors, &Subject::OwnVm { reboot_hint: false })
+        }
+        None => Diags::none(),
+    };
+    let Some(item_id) = ci.item_id.get() else { return d };
     if ci.tpm_provisioning.is_unknown() {
-        return Diags::none();
+        return d;
     }
     let block = AttrPath::attr("catalog_item");
-    match crate::shared::tpm::catalog_deploy::deploy_tpm_policy(meta, item_id, ci.tpm_provisioning.as_deref(), &block)
-        .await
+    if let Err(e) =
+        crate::shared::tpm::catalog_deploy::deploy_tpm_policy(meta, item_id, ci.tpm_provisioning.as_deref(), &block)
+            .await
     {
-        Ok(_) => Diags::none(),
-        Err(d) => d,
+        d.push(e);
     }
+    d
 }
 
 async fn plan_update(meta: Option<&Meta>, prior: &State, p: &Plan<State>) -> Diags {
@@ -215,7 +228,7 @@ async fn plan_update(meta: Option<&Meta>, prior: &State, p: &Plan<State>) -> Dia
     let Some(facts) = tpm_checks::facts(live.as_ref(), &overlay(want, Some(power_at_change(now, want)))) else {
         return Diags::none();
     };
-    check(live.as_ref(), &facts, change, &requested, providers.as_deref())
+    check(meta.map(|m| m.client.api_version()), live.as_ref(), &facts, change, &requested, providers.as_deref())
 }
 
 fn provider_change_refused(current: Option<&str>) -> Diags {
@@ -275,11 +288,11 @@ pub fn clone_diags(
 ) -> (Diags, Option<TpmProvisioning>) {
     let mut d = Diags::none();
     let provisioning = want.clone.as_ref().and_then(|c| c.tpm_provisioning.get()).map(String::as_str);
-    let api_version = &meta.client.service_content().about.api_version;
-    let policy = match tpm_checks::clone_policy(api_version, &f.source, provisioning) {
+    let api_version = meta.client.api_version();
+    let policy = match tpm_checks::clone_policy(api_version, &f.source, &f.pool, provisioning) {
         Ok(p) => p,
         Err(e) => {
-            d.push(tpm_checks::clone_policy_diag(&e, &f.source, &f.pool));
+            d.push(tpm_checks::clone_policy_diag(&e));
             None
         }
     };
@@ -288,7 +301,7 @@ pub fn clone_diags(
         let ov = overlay(want, Some(PowerState::PoweredOff));
         if let Some(mut facts) = tpm_checks::facts(Some(&f.source), &ov) {
             facts.snapshot_names.clear();
-            d.push(check(None, &facts, TpmChange::Add, key_provider, f.providers.as_deref()));
+            d.push(check(Some(api_version), None, &facts, TpmChange::Add, key_provider, f.providers.as_deref()));
         }
     }
     (d, policy)
@@ -318,7 +331,8 @@ pub async fn scratch_at_apply(meta: &Meta, want: &State) -> Result<Vec<KmipClust
         .await
         .map_err(|e| vi_diag(&e, "reading the key providers", Some(AttrPath::attr("vtpm"))))?;
     let requested = requested_key_provider(want, true);
-    let _ = check(None, &facts, TpmChange::Add, &requested, view.providers.as_deref()).into_result()?;
+    let api_version = Some(meta.client.api_version());
+    let _ = check(api_version, None, &facts, TpmChange::Add, &requested, view.providers.as_deref()).into_result()?;
     Ok(view.providers.unwrap_or_default())
 }
 
@@ -346,7 +360,8 @@ pub async fn update_at_apply(
     let power = power_at_change(state_power(&live.power_state), want);
     if let Some(facts) = tpm_checks::facts(Some(&live), &overlay(want, Some(power))) {
         let requested = requested_key_provider(want, true);
-        let _ = check(Some(&live), &facts, ch, &requested, view.providers.as_deref()).into_result()?;
+        let api_version = Some(meta.client.api_version());
+        let _ = check(api_version, Some(&live), &facts, ch, &requested, view.providers.as_deref()).into_result()?;
     }
     Ok(view.providers.unwrap_or_default())
 }
@@ -415,14 +430,14 @@ mod tests {
         let want = efi("on");
         let facts = tpm_checks::facts(None, &overlay(&want, None)).unwrap();
         // Powered on after create, but the vTPM is added before that.
-        assert!(check(None, &facts, TpmChange::Add, &Value::Null, Some(&kp)).is_empty());
+        assert!(check(None, None, &facts, TpmChange::Add, &Value::Null, Some(&kp)).is_empty());
         let bios = State { firmware: Value::known("bios".into()), ..want.clone() };
         let facts = tpm_checks::facts(None, &overlay(&bios, None)).unwrap();
-        let d = check(None, &facts, TpmChange::Add, &Value::Null, Some(&kp));
+        let d = check(None, None, &facts, TpmChange::Add, &Value::Null, Some(&kp));
         assert_eq!(d.0.len(), 1);
         assert_eq!(d.0[0].path.as_ref().map(ToString::to_string).as_deref(), Some("firmware"));
         // No key provider at all, named on the block's attribute.
-        let d = check(None, &facts, TpmChange::Add, &Value::Null, Some(&[]));
+        let d = check(None, None, &facts, TpmChange::Add, &Value::Null, Some(&[]));
         assert!(
             d.0.iter().any(|x| x.path.as_ref().map(ToString::to_string).as_deref() == Some("vtpm.key_provider_id"))
         );

@@ -9,7 +9,7 @@
 use crate::plugin::{AttrPath, Diags, Value};
 use crate::rules::tpm::{
     Firmware, KeyProviders, PowerState, TemplateOrigin, TpmError, TpmOperation, TpmPolicy, VcenterVersion, VmFacts,
-    check_add, check_remove, effective_policy, hardware_version_number,
+    check_add, check_remove, check_vcenter, effective_policy, hardware_version_number,
 };
 use crate::vi::ManagedObjectReference;
 use crate::vi::MoType;
@@ -104,9 +104,10 @@ pub fn key_providers(
     }
 }
 
-/// Every unmet prerequisite for adding a vTPM.
-pub fn add_errors(facts: &VmFacts, providers: &KeyProviders) -> Vec<TpmError> {
-    check_add(facts, providers)
+/// Every unmet prerequisite for adding a vTPM; `api_version` is vCenter's
+/// (`None` while it cannot be asked), which must be 7.0 or later.
+pub fn add_errors(facts: &VmFacts, providers: &KeyProviders, api_version: Option<&str>) -> Vec<TpmError> {
+    api_version.and_then(check_vcenter).into_iter().chain(check_add(facts, providers)).collect()
 }
 
 /// Every unmet prerequisite for removing a vTPM.
@@ -147,8 +148,9 @@ pub fn path_of(e: &TpmError, subject: &Subject) -> AttrPath {
 pub fn diags(errors: &[TpmError], subject: &Subject) -> Diags {
     let mut d = Diags::none();
     for e in errors {
+        let vcenter_too_old = matches!(e, TpmError::VcenterTooOld { .. });
         let mut detail = match subject {
-            Subject::OtherVm { vm_id } if e.attribute().is_none() => format!("VM {vm_id}: {e}"),
+            Subject::OtherVm { vm_id } if e.attribute().is_none() && !vcenter_too_old => format!("VM {vm_id}: {e}"),
             _ => e.to_string(),
         };
         if let (Subject::OtherVm { vm_id }, TpmError::TpmAlreadyPresent) = (subject, e) {
@@ -160,7 +162,13 @@ pub fn diags(errors: &[TpmError], subject: &Subject) -> Diags {
                  `power_state = \"off\"`",
             );
         }
-        d.push(Diags::error_at(path_of(e, subject), format!("vTPM prerequisite not met: {}", e.field()), detail));
+        // Among the `vtpm` block's prerequisites the vCenter version is the
+        // block's, not the clone's `tpm_provisioning` (see `path_of`).
+        let path = match subject {
+            Subject::OwnVm { .. } if vcenter_too_old => AttrPath::attr("vtpm"),
+            _ => path_of(e, subject),
+        };
+        d.push(Diags::error_at(path, format!("vTPM prerequisite not met: {}", e.field()), detail));
     }
     d
 }
@@ -221,8 +229,14 @@ fn vapp_of(vm: &VmInfo) -> Option<&ManagedObjectReference> {
 /// (outside vApps, or within one); it copies a VM all the same, so it
 /// follows that row too: copy only on vCenter 7 (whose clone API cannot
 /// replace a TPM), copy or replace on 8.
-pub fn clone_operation(source: &VmInfo) -> TpmOperation {
-    if source.template { TpmOperation::VmFromTemplate } else { TpmOperation::CopyVmToOtherVapp }
+pub fn clone_operation(source: &VmInfo, dest_pool: &ManagedObjectReference) -> TpmOperation {
+    if source.template {
+        TpmOperation::VmFromTemplate
+    } else if is_copy_to_other_vapp(source, dest_pool) {
+        TpmOperation::CopyVmToOtherVapp
+    } else {
+        TpmOperation::CloneVm
+    }
 }
 
 /// Whether a clone goes into a vApp other than the source's.
@@ -230,25 +244,29 @@ pub fn is_copy_to_other_vapp(source: &VmInfo, dest_pool: &ManagedObjectReference
     dest_pool.is(MoType::VirtualApp) && vapp_of(source) != Some(dest_pool)
 }
 
-/// The TPM policy of a clone of `source` (see [`clone_operation`]); plain
-/// vSphere does not know how a template came to be, so its origin is
-/// unknown (copy or replace).
+/// The TPM policy of a clone of `source` into `dest_pool` (see
+/// [`clone_operation`]); plain vSphere does not know how a template came
+/// to be, so its origin is unknown (copy or replace).
 pub fn clone_policy(
     api_version: &str,
     source: &VmInfo,
+    dest_pool: &ManagedObjectReference,
     requested: Option<&str>,
 ) -> Result<Option<TpmProvisioning>, TpmError> {
-    provisioning(api_version, clone_operation(source), None, source.has_tpm(), requested)
+    provisioning(api_version, clone_operation(source, dest_pool), None, source.has_tpm(), requested)
 }
 
 /// A clone-policy error as a diagnostic on `clone.tpm_provisioning`; a
-/// plain clone is told why the "different vApp" row applies to it.
-pub fn clone_policy_diag(e: &TpmError, source: &VmInfo, dest_pool: &ManagedObjectReference) -> Diags {
+/// VM clone refused a replacement on 7.x is told why.
+pub fn clone_policy_diag(e: &TpmError) -> Diags {
     let mut detail = e.to_string();
-    if matches!(e, TpmError::PolicyNotAllowed { operation: TpmOperation::CopyVmToOtherVapp, .. })
-        && !is_copy_to_other_vapp(source, dest_pool)
+    if let TpmError::PolicyNotAllowed {
+        operation: TpmOperation::CloneVm | TpmOperation::CopyVmToOtherVapp,
+        version: VcenterVersion::V7,
+        ..
+    } = e
     {
-        detail.push_str(" (a clone copies a VM, which follows the same rule wherever the copy goes)");
+        detail.push_str(" (vCenter 7's clone copies the source's vTPM; replacing it needs vCenter 8)");
     }
     Diags::error_at(path_of(e, &Subject::OwnVm { reboot_hint: false }), "TPM provisioning not possible", detail)
 }
@@ -307,7 +325,7 @@ mod tests {
         };
         let f = facts(None, &full).unwrap();
         assert_eq!(f.power_state, PowerState::PoweredOff);
-        assert!(add_errors(&f, &key_providers(Some(&[kp("a", true)]), &Value::Null, &[])).is_empty());
+        assert!(add_errors(&f, &key_providers(Some(&[kp("a", true)]), &Value::Null, &[]), None).is_empty());
         assert_eq!(facts(None, &Overlay { hardware_version: None, ..full.clone() }), None);
     }
 
@@ -326,29 +344,44 @@ mod tests {
     fn key_providers_unknown_until_vcenter_can_be_asked() {
         let f = live_facts(&efi_vm());
         // Not asked yet: only an empty id is refused.
-        assert!(add_errors(&f, &key_providers(None, &Value::known("kp-x".into()), &[])).is_empty());
-        assert!(add_errors(&f, &key_providers(None, &Value::Null, &[])).is_empty());
-        let empty = add_errors(&f, &key_providers(None, &Value::known(String::new()), &[]));
+        assert!(add_errors(&f, &key_providers(None, &Value::known("kp-x".into()), &[]), None).is_empty());
+        assert!(add_errors(&f, &key_providers(None, &Value::Null, &[]), None).is_empty());
+        let empty = add_errors(&f, &key_providers(None, &Value::known(String::new()), &[]), None);
         assert!(matches!(empty[..], [TpmError::EmptyKeyProviderId { .. }]), "{empty:?}");
         // Asked: no default, and an unknown id.
         let list = [kp("a", false)];
-        let none = add_errors(&f, &key_providers(Some(&list), &Value::Null, &[]));
+        let none = add_errors(&f, &key_providers(Some(&list), &Value::Null, &[]), None);
         assert!(matches!(none[..], [TpmError::NoDefaultKeyProvider { .. }]), "{none:?}");
-        assert!(add_errors(&f, &key_providers(Some(&list), &Value::known("a".into()), &[])).is_empty());
-        let unknown = add_errors(&f, &key_providers(Some(&list), &Value::known("b".into()), &[]));
+        assert!(add_errors(&f, &key_providers(Some(&list), &Value::known("a".into()), &[]), None).is_empty());
+        let unknown = add_errors(&f, &key_providers(Some(&list), &Value::known("b".into()), &[]), None);
         assert!(matches!(unknown[..], [TpmError::KeyProviderNotRegistered { .. }]), "{unknown:?}");
         // A value known only at apply is judged at apply.
-        assert!(add_errors(&f, &key_providers(Some(&list), &Value::Unknown, &[])).is_empty());
+        assert!(add_errors(&f, &key_providers(Some(&list), &Value::Unknown, &[]), None).is_empty());
         // A default for the VM's host counts.
         let host = MoType::HostSystem.moref("host-1");
         let list = [KmipClusterInfo { use_as_entity_default: vec![host.clone()], ..kp("a", false) }];
-        assert!(add_errors(&f, &key_providers(Some(&list), &Value::Null, &[host])).is_empty());
+        assert!(add_errors(&f, &key_providers(Some(&list), &Value::Null, &[host]), None).is_empty());
+    }
+
+    #[test]
+    fn a_vcenter_before_7_is_refused_on_the_vtpm_block_or_the_vm() {
+        let f = live_facts(&efi_vm());
+        let kp = key_providers(Some(&[kp("a", true)]), &Value::Null, &[]);
+        assert!(add_errors(&f, &kp, Some("7.0.3.0")).is_empty());
+        let errors = add_errors(&f, &kp, Some("6.7"));
+        assert!(matches!(errors[..], [TpmError::VcenterTooOld { .. }]), "{errors:?}");
+        let own = diags(&errors, &Subject::OwnVm { reboot_hint: false });
+        assert_eq!(own.0[0].path.as_ref().map(ToString::to_string).as_deref(), Some("vtpm"));
+        assert!(own.0[0].detail.contains("a vTPM needs vCenter 7.0 or later"), "{}", own.0[0].detail);
+        let other = diags(&errors, &Subject::OtherVm { vm_id: "vm-1".into() });
+        assert_eq!(other.0[0].path.as_ref().map(ToString::to_string).as_deref(), Some("vm_id"));
+        assert!(other.0[0].detail.starts_with("a vTPM needs vCenter 7.0"), "{}", other.0[0].detail);
     }
 
     #[test]
     fn errors_land_on_the_attribute_or_the_vm() {
         let vm = VmInfo { power_state: "poweredOn".into(), firmware: Some("bios".into()), ..efi_vm() };
-        let errors = add_errors(&live_facts(&vm), &key_providers(Some(&[]), &Value::Null, &[]));
+        let errors = add_errors(&live_facts(&vm), &key_providers(Some(&[]), &Value::Null, &[]), None);
         let own = diags(&errors, &Subject::OwnVm { reboot_hint: true });
         let paths: Vec<String> = own.0.iter().filter_map(|d| d.path.as_ref().map(ToString::to_string)).collect();
         assert_eq!(paths, ["power_state", "firmware", "vtpm.key_provider_id"]);
@@ -375,35 +408,43 @@ mod tests {
         let tpm = with_tpm(efi_vm());
         let in_a = VmInfo { resource_pool: Some(vapp_a.clone()), ..tpm.clone() };
         // Nothing asked, no TPM: nothing to do, whatever the version.
-        assert_eq!(clone_policy("6.5", &plain, None), Ok(None));
+        assert_eq!(clone_policy("6.5", &plain, &pool, None), Ok(None));
         // A TPM source copies by default; on 7 nothing is sent.
-        let p = clone_policy("7.0.3.0", &tpm, None).unwrap().unwrap();
+        let p = clone_policy("7.0.3.0", &tpm, &pool, None).unwrap().unwrap();
         assert_eq!((p.policy, p.send), (TpmPolicy::Copy, None));
-        let p = clone_policy("8.0.2.0", &tpm, None).unwrap().unwrap();
+        let p = clone_policy("8.0.2.0", &tpm, &pool, None).unwrap().unwrap();
         assert_eq!((p.policy, p.send), (TpmPolicy::Copy, Some(TpmPolicy::Copy)));
         // Replace into another vApp: 8 yes, 7 no.
         assert!(is_copy_to_other_vapp(&in_a, &vapp_b));
         assert!(!is_copy_to_other_vapp(&in_a, &vapp_a));
-        let p = clone_policy("8.0", &in_a, Some("replace")).unwrap().unwrap();
+        let p = clone_policy("8.0", &in_a, &vapp_b, Some("replace")).unwrap().unwrap();
         assert_eq!((p.operation, p.send), (TpmOperation::CopyVmToOtherVapp, Some(TpmPolicy::Replace)));
-        let e = clone_policy("7.0", &in_a, Some("replace")).unwrap_err();
+        let e = clone_policy("7.0", &in_a, &vapp_b, Some("replace")).unwrap_err();
         assert!(matches!(e, TpmError::PolicyNotAllowed { .. }), "{e}");
-        let d = clone_policy_diag(&e, &in_a, &vapp_b);
+        let d = clone_policy_diag(&e);
         assert_eq!(d.0[0].path.as_ref().map(ToString::to_string).as_deref(), Some("clone.tpm_provisioning"));
-        assert!(!d.0[0].detail.contains("wherever"), "{}", d.0[0].detail);
-        // A plain clone follows the same row, and says so.
-        let e = clone_policy("7.0", &tpm, Some("replace")).unwrap_err();
-        assert!(clone_policy_diag(&e, &tpm, &pool).0[0].detail.contains("wherever"));
+        assert!(d.0[0].detail.contains("copy a VM to a different vApp on vCenter 7.x"), "{}", d.0[0].detail);
+        // A plain clone (into a pool, or within its own vApp) follows the
+        // same rule, in its own words.
+        for (source, dest) in [(&tpm, &pool), (&in_a, &vapp_a)] {
+            let e = clone_policy("7.0", source, dest, Some("replace")).unwrap_err();
+            let detail = &clone_policy_diag(&e).0[0].detail;
+            assert!(detail.starts_with("tpm_provisioning `replace` is not allowed when you clone a VM on vCenter 7.x"));
+            assert!(!detail.contains("vApp"), "{detail}");
+            assert!(detail.contains("replacing it needs vCenter 8"), "{detail}");
+            let p = clone_policy("8.0", source, dest, Some("replace")).unwrap().unwrap();
+            assert_eq!((p.operation, p.send), (TpmOperation::CloneVm, Some(TpmPolicy::Replace)));
+        }
         // A template: copy or replace on either version; the source without
         // a TPM gets no policy sent.
         let template = VmInfo { template: true, ..plain.clone() };
-        let p = clone_policy("7.0", &template, Some("replace")).unwrap().unwrap();
+        let p = clone_policy("7.0", &template, &pool, Some("replace")).unwrap().unwrap();
         assert_eq!((p.operation, p.policy, p.send), (TpmOperation::VmFromTemplate, TpmPolicy::Replace, None));
         // Bad inputs name what is wrong.
-        assert_eq!(clone_policy("8.0", &tpm, Some("new")).unwrap_err().attribute(), Some("tpm_provisioning"));
-        assert_eq!(clone_policy("6.7", &tpm, Some("copy")).unwrap_err().fact(), Some("api_version"));
-        assert_eq!(clone_policy("6.7", &tpm, None), Ok(None), "nothing asked, nothing sent");
-        assert!(matches!(clone_policy("8.0", &tpm, Some("Copy")), Err(TpmError::UnknownPolicy { .. })));
+        assert_eq!(clone_policy("8.0", &tpm, &pool, Some("new")).unwrap_err().attribute(), Some("tpm_provisioning"));
+        assert_eq!(clone_policy("6.7", &tpm, &pool, Some("copy")).unwrap_err().fact(), Some("api_version"));
+        assert_eq!(clone_policy("6.7", &tpm, &pool, None), Ok(None), "nothing asked, nothing sent");
+        assert!(matches!(clone_policy("8.0", &tpm, &pool, Some("Copy")), Err(TpmError::UnknownPolicy { .. })));
         // A template whose origin is known (catalog instantiation) follows it.
         let uploaded = Some(crate::rules::tpm::TemplateOrigin::UploadedOvf);
         let p = provisioning("8.0", TpmOperation::VmFromTemplate, uploaded, true, None).unwrap().unwrap();
