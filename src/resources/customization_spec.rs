@@ -82,9 +82,12 @@ impl Resource<Meta> for CustomizationSpec {
 
     fn validate(&self, c: &State) -> Diags {
         let mut d = crate::shared::name_checks::name(&c.name, crate::rules::object_name::NameKind::Other);
-        let Some(spec) = &c.spec else {
-            d.push(Diags::error_at(AttrPath::attr("spec"), "Missing spec", "a `spec` block is required"));
-            return d;
+        let spec = match spec_of(c) {
+            Ok(s) => s,
+            Err(missing) => {
+                d.push(missing);
+                return d;
+            }
         };
         d.push(checks::check(spec, &Target::default(), &AttrPath::attr("spec")));
         if let (Some(given), Some(follows)) = (c.r#type.get(), type_of(spec))

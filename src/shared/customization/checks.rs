@@ -4,44 +4,30 @@ use super::model::{NicSettings, SpecFields};
 use crate::plugin::{AttrPath, Diags, Value};
 use crate::rules::customization::{self, Given, Linux, Nic, Spec, Step, Target, Windows};
 
-fn given<T>(v: &Value<T>) -> Given<&T> {
+/// A value as the rules take it: unset, unknown, or set and mapped by `f`.
+fn given<'a, T, U>(v: &'a Value<T>, f: impl FnOnce(&'a T) -> U) -> Given<U> {
     match v {
         Value::Null => Given::Unset,
         Value::Unknown => Given::Unknown,
-        Value::Known(x) => Given::Set(x),
+        Value::Known(x) => Given::Set(f(x)),
     }
 }
 
 fn given_str(v: &Value<String>) -> Given<&str> {
-    match given(v) {
-        Given::Set(s) => Given::Set(s.as_str()),
-        Given::Unknown => Given::Unknown,
-        Given::Unset => Given::Unset,
-    }
+    given(v, String::as_str)
 }
 
 fn given_copy<T: Copy>(v: &Value<T>) -> Given<T> {
-    match v {
-        Value::Null => Given::Unset,
-        Value::Unknown => Given::Unknown,
-        Value::Known(x) => Given::Set(*x),
-    }
+    given(v, |x| *x)
 }
 
+/// A secret: only whether it is there, never its value.
 fn given_secret(v: &Value<String>) -> Given<()> {
-    match v {
-        Value::Null => Given::Unset,
-        Value::Unknown => Given::Unknown,
-        Value::Known(_) => Given::Set(()),
-    }
+    given(v, |_| ())
 }
 
 fn given_list(v: &Value<Vec<String>>) -> Given<Vec<Given<&str>>> {
-    match v {
-        Value::Null => Given::Unset,
-        Value::Unknown => Given::Unknown,
-        Value::Known(items) => Given::Set(items.iter().map(|s| Given::Set(s.as_str())).collect()),
-    }
+    given(v, |items| items.iter().map(|s| Given::Set(s.as_str())).collect())
 }
 
 fn nic(n: &NicSettings) -> Nic<'_> {
