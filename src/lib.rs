@@ -2,12 +2,13 @@
 //! VI SOAP API.
 //!
 //! Rooms with arrows one way (see ARCHITECTURE.md): `provider` wires
-//! `resources` and `data_sources`; they share code through `shared` (and
-//! `connection`), never through each other; everything above uses the
+//! `resources`, `data_sources` and `functions`; they share code through
+//! `shared` (and `connection`), never through each other; everything above uses the
 //! ground-floor rooms `plugin`, `vi`, `rules`, `ovf` and `local_file`,
 //! which never use each other or anything above.
 pub mod connection;
 pub mod data_sources;
+pub mod functions;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod local_file;

@@ -284,6 +284,10 @@ impl crate::plugin::Provider for ViProvider {
         data_sources::all()
     }
 
+    fn functions(&self) -> Vec<Arc<dyn crate::plugin::Function>> {
+        crate::functions::all()
+    }
+
     /// Logs out of the content library and SOAP sessions, both at once
     /// (or, with the session cache, saves them for the next process).
     async fn close(&self, meta: &Meta) {

@@ -1,9 +1,17 @@
 # A fleet from reusable modules, each with for_each over a map: TPM-ready
 # desktops (modules/tpm-vm), Windows 11 desktops cloned and sysprepped into
 # the domain (modules/windows11-desktop), and appliances deployed from a
-# catalog item with their vApp properties set (modules/appliance). Adding a
-# machine is one line. (vCenter needs a key provider for vTPMs; the acceptance test
-# registers one in vcsim first.)
+# catalog item with their vApp properties set (modules/appliance), plus one
+# build server on its own. Adding a machine is one line. (vCenter needs a
+# key provider for vTPMs; the acceptance test registers one in vcsim first.)
+#
+# Every rule is checked at plan, before anything changes. With OpenTofu the
+# modules' inputs are also checked by the provider's functions
+# (variables.tofu in each module): a bad value for the build server fails
+# `tofu validate`, one in a for_each map fails `tofu plan` (validate does
+# not know each.value yet), both before vCenter is asked anything, and with
+# the message the resource would give. Terraform 1.0.3 reads the modules'
+# plain variables.tf and checks the same values at plan.
 terraform {
   required_providers {
     vi = {
@@ -52,6 +60,25 @@ module "desk" {
     "ssh_port" = {
       type  = "int(1..65535)"
       value = "22"
+    }
+  }
+}
+
+# A single machine, so OpenTofu knows its inputs at `tofu validate`.
+module "build" {
+  source = "../modules/tpm-vm"
+
+  name             = "build-01"
+  resource_pool_id = data.vi_host.host.resource_pool_id
+  datastore_id     = data.vi_datastore.ds.id
+  network_id       = data.vi_network.lan.id
+  memory           = 8192
+  num_cpus         = 4
+
+  properties = {
+    "ssh_port" = {
+      type  = "int(1..65535)"
+      value = "2222"
     }
   }
 }
@@ -150,6 +177,10 @@ output "win11_ids" {
   value = { for k, m in module.win11 : k => m.id }
 }
 
+output "build_id" {
+  value = module.build.id
+}
+
 output "all_have_vtpm" {
-  value = alltrue(concat([for m in module.desk : m.has_vtpm], [for m in module.win11 : m.has_vtpm]))
+  value = alltrue(concat([module.build.has_vtpm], [for m in module.desk : m.has_vtpm], [for m in module.win11 : m.has_vtpm]))
 }

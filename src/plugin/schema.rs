@@ -23,6 +23,9 @@ pub struct Attribute {
     /// A change plans a replacement instead of an update.
     pub force_new: bool,
     pub deprecated: bool,
+    /// Taken from the configuration only, never kept in a plan or state
+    /// (protocol 5.8); see `plugin::write_only`.
+    pub write_only: bool,
     /// Planned when the configuration leaves the attribute null (the
     /// attribute is then optional and computed on the wire).
     pub default: Option<Dyn>,
@@ -38,6 +41,7 @@ impl Attribute {
             sensitive: false,
             force_new: false,
             deprecated: false,
+            write_only: false,
             default: None,
         }
     }
@@ -61,6 +65,14 @@ impl Attribute {
         self.force_new = true;
         self
     }
+    /// Write-only (and sensitive): the CLI hands the value over from the
+    /// configuration and keeps it out of plans and state. Only for
+    /// optional attributes of resources, outside set blocks.
+    pub fn write_only(mut self) -> Self {
+        self.write_only = true;
+        self.sensitive = true;
+        self
+    }
     /// A default value; makes the attribute optional and computed.
     pub fn default(mut self, v: impl Into<Dyn>) -> Self {
         self.default = Some(v.into());
@@ -82,6 +94,7 @@ impl Attribute {
             sensitive: self.sensitive,
             description_kind: pb::StringKind::Markdown as i32,
             deprecated: self.deprecated,
+            write_only: self.write_only,
         }
     }
 }
@@ -274,6 +287,8 @@ mod tests {
         let a = Attribute::optional_computed("x", Type::String, "").to_proto();
         assert!(a.optional && a.computed && !a.required);
         let a = Attribute::required("x", Type::String, "").sensitive().to_proto();
-        assert!(a.required && a.sensitive && !a.computed);
+        assert!(a.required && a.sensitive && !a.computed && !a.write_only);
+        let a = Attribute::optional("x_wo", Type::String, "").write_only().to_proto();
+        assert!(a.optional && a.sensitive && a.write_only && !a.computed);
     }
 }

@@ -8,10 +8,12 @@ use tonic::{Request, Response, Status};
 
 use super::cty::{self, Dyn, Type};
 use super::diag::Diags;
+use super::function::{self, Function};
 use super::identity;
 use super::proto::tfplugin5 as pb;
 use super::schema::Schema;
 use super::traits::{AnyDataSource, AnyResource, MoveSource, Provider, decode};
+use super::write_only;
 
 type Res<T> = Result<Response<T>, Status>;
 
@@ -20,6 +22,7 @@ pub struct ProviderService<P: Provider> {
     schema: Schema,
     resources: HashMap<&'static str, Arc<dyn AnyResource<P::Meta>>>,
     data_sources: HashMap<&'static str, Arc<dyn AnyDataSource<P::Meta>>>,
+    functions: Vec<Arc<dyn Function>>,
     meta: RwLock<Option<Arc<P::Meta>>>,
     /// Signalled by `Stop` (and the controller's `Shutdown`).
     pub(crate) stop: Arc<Notify>,
@@ -31,6 +34,7 @@ impl<P: Provider> ProviderService<P> {
         let data_sources = provider.data_sources().into_iter().map(|d| (d.type_name(), d)).collect();
         ProviderService {
             schema: provider.schema(),
+            functions: provider.functions(),
             provider: Arc::new(provider),
             resources,
             data_sources,
@@ -58,6 +62,10 @@ impl<P: Provider> ProviderService<P> {
         if let Some(meta) = meta {
             self.provider.close(&meta).await;
         }
+    }
+
+    fn function_protos(&self) -> HashMap<String, pb::Function> {
+        self.functions.iter().map(|f| (f.name().to_owned(), function::to_proto(f.as_ref()))).collect()
     }
 
     async fn meta(&self) -> Result<Arc<P::Meta>, Diags> {
@@ -123,6 +131,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .into_iter()
                 .map(|type_name| pb::get_metadata::ResourceMetadata { type_name })
                 .collect(),
+            functions: self
+                .functions
+                .iter()
+                .map(|f| pb::get_metadata::FunctionMetadata { name: f.name().to_owned() })
+                .collect(),
         }))
     }
 
@@ -135,6 +148,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .iter()
                 .map(|(k, d)| ((*k).to_owned(), d.schema().to_proto()))
                 .collect(),
+            functions: self.function_protos(),
             diagnostics: Vec::new(),
             provider_meta: Some(Schema::default().to_proto()),
             server_capabilities: Some(capabilities()),
@@ -168,9 +182,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         req: Request<pb::validate_resource_type_config::Request>,
     ) -> Res<pb::validate_resource_type_config::Response> {
         let req = req.into_inner();
+        // A CLI that says it cannot keep write-only values out of state.
+        let no_write_only = req.client_capabilities.is_some_and(|c| !c.write_only_attributes_allowed);
         let diags = self
             .resource(&req.type_name)
-            .and_then(|r| Ok(r.validate(&dv_decode(req.config.as_ref(), &r.schema().ty())?)))
+            .and_then(|r| {
+                let config = dv_decode(req.config.as_ref(), &r.schema().ty())?;
+                let mut d = r.validate(&config);
+                if no_write_only {
+                    d.push(write_only::unsupported(&r.schema().block, &config));
+                }
+                Ok(d)
+            })
             .unwrap_or_else(|d| d);
         Ok(Response::new(pb::validate_resource_type_config::Response { diagnostics: diags.to_proto() }))
     }
@@ -330,8 +353,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let ty = res.schema().ty();
             let prior = dv_decode(req.prior_state.as_ref(), &ty)?;
             let planned = dv_decode(req.planned_state.as_ref(), &ty)?;
+            let config = dv_decode(req.config.as_ref(), &ty)?;
             let meta = self.meta().await?;
-            let (new, diags) = res.apply(&meta, &prior, &planned).await;
+            let (new, diags) = res.apply(&meta, &prior, &planned, &config).await;
             Ok((dv_encode(&new, &ty)?, diags, identity::of_state(res.identity_attributes(), &new)))
         }
         .await;
@@ -443,6 +467,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             Err(d) => (None, d),
         };
         Ok(Response::new(pb::read_data_source::Response { state, diagnostics: diags.to_proto() }))
+    }
+
+    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Res<pb::get_functions::Response> {
+        Ok(Response::new(pb::get_functions::Response { functions: self.function_protos(), diagnostics: Vec::new() }))
+    }
+
+    async fn call_function(&self, req: Request<pb::call_function::Request>) -> Res<pb::call_function::Response> {
+        Ok(Response::new(function::call(&self.functions, &req.into_inner())))
     }
 
     async fn stop(&self, _: Request<pb::stop::Request>) -> Res<pb::stop::Response> {

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use super::cty::{self, Dyn};
 use super::diag::{AttrPath, Diags};
 use super::schema::{Block, Schema};
+use super::write_only;
 
 /// Converts a cty value into a typed state struct.
 pub fn decode<T: DeserializeOwned>(v: &Dyn) -> Result<T, Diags> {
@@ -47,6 +48,11 @@ pub trait Provider: Send + Sync + 'static {
     async fn configure(&self, config: Self::Config, terraform_version: &str) -> Result<(Self::Meta, Diags), Diags>;
     fn resources(&self) -> Vec<Arc<dyn AnyResource<Self::Meta>>>;
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Self::Meta>>>;
+    /// The provider's functions (`provider::<name>::<function>`), which
+    /// need no configuration. None by default.
+    fn functions(&self) -> Vec<Arc<dyn super::function::Function>> {
+        Vec::new()
+    }
     /// Releases what `configure` acquired (sessions) when the process is
     /// about to end. The server bounds it by a short timeout.
     async fn close(&self, _meta: &Self::Meta) {}
@@ -201,7 +207,8 @@ pub trait AnyResource<M>: Send + Sync {
         proposed: &Dyn,
         config: &Dyn,
     ) -> Result<(Dyn, Vec<AttrPath>, Diags), Diags>;
-    async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn) -> (Dyn, Diags);
+    /// `config` gives the write-only values, which the plan does not hold.
+    async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn, config: &Dyn) -> (Dyn, Diags);
     async fn read(&self, meta: &M, current: &Dyn) -> Result<Dyn, Diags>;
     async fn import(&self, meta: &M, id: &str) -> Result<Dyn, Diags>;
     fn identity_attributes(&self) -> &'static [(&'static str, &'static str)];
@@ -268,7 +275,15 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
             return Ok((Dyn::Null, Vec::new(), Diags::none()));
         }
         let schema = self.0.schema();
+        // A CLI that plans a write-only value would keep it in the plan and
+        // the state (or refuse the null answered for it).
+        let unsupported = write_only::unsupported(&schema.block, proposed);
+        if unsupported.has_errors() {
+            return Err(unsupported);
+        }
         let mut start = proposed.clone();
+        // The resource plans with the write-only values, as configured…
+        write_only::take_from_config(&schema.block, &mut start, config);
         fill_unset(&schema.block, &mut start, config, Some(prior));
         let mut plan = Plan {
             prior: if prior.is_null() { None } else { Some(decode(prior)?) },
@@ -277,7 +292,9 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
             requires_replace: Vec::new(),
         };
         let diags = self.0.plan(meta, &mut plan).await;
-        let planned = encode(&plan.planned, &schema)?;
+        let mut planned = encode(&plan.planned, &schema)?;
+        // …and the plan holds none of them.
+        write_only::null_out(&schema.block, &mut planned);
         let mut replace = plan.requires_replace;
         if !prior.is_null() {
             for path in forced_replacements(&schema, prior, &planned) {
@@ -289,50 +306,21 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
         Ok((planned, replace, diags))
     }
 
-    async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn) -> (Dyn, Diags) {
+    async fn apply(&self, meta: &M, prior: &Dyn, planned: &Dyn, config: &Dyn) -> (Dyn, Diags) {
         let schema = self.0.schema();
-        if planned.is_null() {
-            let state = match decode::<R::State>(prior) {
-                Ok(s) => s,
-                Err(d) => return (prior.clone(), d),
-            };
-            return match self.0.delete(meta, state).await {
-                Ok(()) => (Dyn::Null, Diags::none()),
-                Err(d) => (prior.clone(), d),
-            };
-        }
-        let planned_state = match decode::<R::State>(planned) {
-            Ok(s) => s,
-            Err(d) => return (prior.clone(), d),
-        };
-        let result = if prior.is_null() {
-            self.0.create(meta, planned_state).await
-        } else {
-            match decode::<R::State>(prior) {
-                Ok(p) => self.0.update(meta, p, planned_state).await,
-                Err(d) => return (prior.clone(), d),
-            }
-        };
-        match result {
-            Ok(s) => match encode(&s, &schema) {
-                Ok(v) => (nulls_for_unknowns(v), Diags::none()),
-                Err(d) => (prior.clone(), d),
-            },
-            Err(ApplyError { diags, partial }) => {
-                let kept = match partial.map(|p| encode(&p, &schema)) {
-                    Some(Ok(v)) => nulls_for_unknowns(v),
-                    // Nothing new exists: keep what Terraform had.
-                    _ => prior.clone(),
-                };
-                (kept, diags)
-            }
-        }
+        let (mut state, diags) = self.apply_with(meta, &schema, prior, planned, config).await;
+        write_only::null_out(&schema.block, &mut state);
+        (state, diags)
     }
 
     async fn read(&self, meta: &M, current: &Dyn) -> Result<Dyn, Diags> {
         let state = decode::<R::State>(current)?;
+        let schema = self.0.schema();
         match self.0.read(meta, state).await? {
-            Some(s) => encode(&s, &self.0.schema()),
+            Some(s) => encode(&s, &schema).map(|mut v| {
+                write_only::null_out(&schema.block, &mut v);
+                v
+            }),
             None => Ok(Dyn::Null),
         }
     }
@@ -362,7 +350,69 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
     }
 
     fn self_check(&self) -> Result<(), String> {
-        check_state_fields::<R::State>(&self.0.schema())
+        let schema = self.0.schema();
+        if let Some(block) = write_only::in_set_block(&schema.block) {
+            return Err(format!("set block {block} holds a write-only attribute"));
+        }
+        check_state_fields::<R::State>(&schema)
+    }
+}
+
+impl<R> Erased<R> {
+    /// Create, update or delete, on the planned state with the write-only
+    /// values put back from the configuration.
+    async fn apply_with<M: Send + Sync + 'static>(
+        &self,
+        meta: &M,
+        schema: &Schema,
+        prior: &Dyn,
+        planned: &Dyn,
+        config: &Dyn,
+    ) -> (Dyn, Diags)
+    where
+        R: Resource<M>,
+    {
+        let mut planned = planned.clone();
+        if !planned.is_null() {
+            write_only::take_from_config(&schema.block, &mut planned, config);
+        }
+        let planned = &planned;
+        if planned.is_null() {
+            let state = match decode::<R::State>(prior) {
+                Ok(s) => s,
+                Err(d) => return (prior.clone(), d),
+            };
+            return match self.0.delete(meta, state).await {
+                Ok(()) => (Dyn::Null, Diags::none()),
+                Err(d) => (prior.clone(), d),
+            };
+        }
+        let planned_state = match decode::<R::State>(planned) {
+            Ok(s) => s,
+            Err(d) => return (prior.clone(), d),
+        };
+        let result = if prior.is_null() {
+            self.0.create(meta, planned_state).await
+        } else {
+            match decode::<R::State>(prior) {
+                Ok(p) => self.0.update(meta, p, planned_state).await,
+                Err(d) => return (prior.clone(), d),
+            }
+        };
+        match result {
+            Ok(s) => match encode(&s, schema) {
+                Ok(v) => (nulls_for_unknowns(v), Diags::none()),
+                Err(d) => (prior.clone(), d),
+            },
+            Err(ApplyError { diags, partial }) => {
+                let kept = match partial.map(|p| encode(&p, schema)) {
+                    Some(Ok(v)) => nulls_for_unknowns(v),
+                    // Nothing new exists: keep what Terraform had.
+                    _ => prior.clone(),
+                };
+                (kept, diags)
+            }
+        }
     }
 }
 
@@ -371,6 +421,7 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
 /// defaults, so a plan right after shows no change.
 fn adopted<S: Serialize>(state: &S, schema: &Schema) -> Result<Dyn, Diags> {
     let mut v = nulls_for_unknowns(encode(state, schema)?);
+    write_only::null_out(&schema.block, &mut v);
     for a in &schema.block.attributes {
         if let (Some(d), Some(slot)) = (&a.default, v.attr_mut(&a.name))
             && slot.is_null()

@@ -107,6 +107,33 @@ impl TpmOperation {
         TpmOperation::CloneVm,
     ];
 
+    /// The operation's name as functions take it: `clone_vm`,
+    /// `vm_from_template`, … (the variant in snake case).
+    pub fn name(self) -> &'static str {
+        match self {
+            TpmOperation::NewVm => "new_vm",
+            TpmOperation::VmFromTemplate => "vm_from_template",
+            TpmOperation::VappFromVmTemplates => "vapp_from_vm_templates",
+            TpmOperation::VappFromOvfPackage => "vapp_from_ovf_package",
+            TpmOperation::VappFromTemplate => "vapp_from_template",
+            TpmOperation::ImportFromVcenter => "import_from_vcenter",
+            TpmOperation::AddNewVmToVapp => "add_new_vm_to_vapp",
+            TpmOperation::AddVmFromTemplate => "add_vm_from_template",
+            TpmOperation::CopyVmToOtherVapp => "copy_vm_to_other_vapp",
+            TpmOperation::MoveVmToOtherVapp => "move_vm_to_other_vapp",
+            TpmOperation::CopyStoppedVapp => "copy_stopped_vapp",
+            TpmOperation::CopyPoweredOnVapp => "copy_powered_on_vapp",
+            TpmOperation::SaveVappAsTemplate => "save_vapp_as_template",
+            TpmOperation::VappTemplateFromOvf => "vapp_template_from_ovf",
+            TpmOperation::CloneVm => "clone_vm",
+        }
+    }
+
+    /// The operation [`name`](Self::name) names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+
     /// Whether the operation instantiates a template, so that the
     /// template's origin decides between copy and replace.
     pub fn instantiates_template(self) -> bool {
@@ -268,6 +295,14 @@ pub fn effective_policy(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_operation_has_a_name_that_reads_back() {
+        for op in TpmOperation::ALL {
+            assert_eq!(TpmOperation::from_name(op.name()), Some(op));
+        }
+        assert_eq!(TpmOperation::from_name("CloneVm"), None);
+    }
+
     use super::TpmOperation::*;
     use super::TpmPolicy::{Copy as C, New as N, Replace as R};
     use super::*;

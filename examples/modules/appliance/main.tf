@@ -1,62 +1,14 @@
 # An appliance deployed from a catalog item (an OVF template in a content
 # library) with its vApp properties set: the properties configure it on
 # first boot. The TPM rule for the item and every property value are
-# checked at `terraform plan`.
+# checked at `terraform plan`; with OpenTofu, the inputs already at `tofu
+# validate` (variables.tofu).
 terraform {
   required_providers {
     vi = {
       source = "local/vi"
     }
   }
-}
-
-variable "name" {
-  type        = string
-  description = "VM name."
-}
-
-variable "catalog_item_id" {
-  type        = string
-  description = "The OVF template to deploy (vi_catalog_item.id)."
-}
-
-variable "tpm_provisioning" {
-  type        = string
-  description = "copy or replace the template's TPM secrets; null: what the item's instantiate_tpm says."
-  default     = null
-}
-
-variable "resource_pool_id" {
-  type = string
-}
-
-variable "network_id" {
-  type = string
-}
-
-variable "num_cpus" {
-  type    = number
-  default = 1
-}
-
-variable "memory" {
-  type    = number
-  default = 512
-}
-
-variable "disk_size" {
-  type        = number
-  description = "GB; at least the template's disk (disks grow, never shrink)."
-  default     = 1
-}
-
-variable "properties" {
-  description = "vApp properties to set: id => { type, value }."
-  type = map(object({
-    type  = string
-    value = string
-  }))
-  default = {}
 }
 
 resource "vi_vm" "this" {

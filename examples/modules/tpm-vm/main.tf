@@ -1,53 +1,13 @@
 # A TPM-ready EFI VM (Windows 11 / BitLocker class) with its vApp
 # properties: every vTPM prerequisite and every property value is checked
-# at `terraform plan`.
+# at `terraform plan`; with OpenTofu, the inputs already at `tofu validate`
+# (variables.tofu).
 terraform {
   required_providers {
     vi = {
       source = "local/vi"
     }
   }
-}
-
-variable "name" {
-  type        = string
-  description = "VM name."
-}
-
-variable "resource_pool_id" {
-  type = string
-}
-
-variable "datastore_id" {
-  type = string
-}
-
-variable "network_id" {
-  type = string
-}
-
-variable "memory" {
-  type    = number
-  default = 4096
-}
-
-variable "num_cpus" {
-  type    = number
-  default = 2
-}
-
-variable "power_state" {
-  type    = string
-  default = "off"
-}
-
-variable "properties" {
-  description = "vApp properties to set: id => { type, value }."
-  type = map(object({
-    type  = string
-    value = string
-  }))
-  default = {}
 }
 
 resource "vi_vm" "this" {

@@ -2,88 +2,15 @@
 # (BitLocker-ready; fresh secrets with tpm_provisioning = "replace"), and a sysprep run that names it,
 # gives it its address and joins it to the domain. Every vTPM prerequisite
 # and every customization rule (NetBIOS name, time zone index, address
-# inside its subnet, domain-join credentials) is checked at `terraform plan`.
+# inside its subnet, domain-join credentials) is checked at `terraform plan`;
+# with OpenTofu, memory and tpm_provisioning already at `tofu validate`
+# (variables.tofu).
 terraform {
   required_providers {
     vi = {
       source = "local/vi"
     }
   }
-}
-
-variable "name" {
-  type        = string
-  description = "VM name; also the computer name, so at most 15 letters, digits or hyphens."
-}
-
-variable "template_id" {
-  type        = string
-  description = "The Windows 11 template to clone (with VMware Tools)."
-}
-
-variable "tpm_provisioning" {
-  type        = string
-  default     = null
-  description = "For a template with a vTPM: \"replace\" gives each desktop fresh TPM secrets (vCenter 8, or any template); null copies them."
-}
-
-variable "resource_pool_id" {
-  type = string
-}
-
-variable "network_id" {
-  type = string
-}
-
-variable "memory" {
-  type    = number
-  default = 8192
-}
-
-variable "domain" {
-  type        = string
-  description = "Active Directory domain to join."
-}
-
-variable "domain_ou" {
-  type    = string
-  default = null
-}
-
-variable "join_user" {
-  type = string
-}
-
-variable "join_password" {
-  type      = string
-  sensitive = true
-}
-
-variable "ipv4_address" {
-  type        = string
-  default     = null
-  description = "Static address; DHCP when null."
-}
-
-variable "ipv4_prefix" {
-  type    = number
-  default = 24
-}
-
-variable "ipv4_gateway" {
-  type    = string
-  default = null
-}
-
-variable "dns_servers" {
-  type    = list(string)
-  default = []
-}
-
-variable "time_zone" {
-  type        = number
-  default     = 110
-  description = "Microsoft time zone index (110 = W. Europe)."
 }
 
 resource "vi_vm" "this" {

@@ -256,9 +256,9 @@ pub fn clone_policy(
     provisioning(api_version, clone_operation(source, dest_pool), None, source.has_tpm(), requested)
 }
 
-/// A clone-policy error as a diagnostic on `clone.tpm_provisioning`; a
-/// VM clone refused a replacement on 7.x is told why.
-pub fn clone_policy_diag(e: &TpmError) -> Diags {
+/// The message of a TPM policy error; a VM clone refused a replacement on
+/// 7.x is told why. (The `tpm_provisioning_problem` function says the same.)
+pub fn policy_detail(e: &TpmError) -> String {
     let mut detail = e.to_string();
     if let TpmError::PolicyNotAllowed {
         operation: TpmOperation::CloneVm | TpmOperation::CopyVmToOtherVapp,
@@ -268,7 +268,16 @@ pub fn clone_policy_diag(e: &TpmError) -> Diags {
     {
         detail.push_str(" (vCenter 7's clone copies the source's vTPM; replacing it needs vCenter 8)");
     }
-    Diags::error_at(path_of(e, &Subject::OwnVm { reboot_hint: false }), "TPM provisioning not possible", detail)
+    detail
+}
+
+/// A clone-policy error as a diagnostic on `clone.tpm_provisioning`.
+pub fn clone_policy_diag(e: &TpmError) -> Diags {
+    Diags::error_at(
+        path_of(e, &Subject::OwnVm { reboot_hint: false }),
+        "TPM provisioning not possible",
+        policy_detail(e),
+    )
 }
 
 #[cfg(test)]
