@@ -61,6 +61,12 @@ fn to_state(item: &CustomizationSpecItem, prior: &State) -> State {
     }
 }
 
+/// `s` as a plan or state holds it: without write-only values (which the
+/// resource sees, from the configuration, while it plans and applies).
+fn stored(s: &State) -> State {
+    State { spec: s.spec.as_ref().map(SpecFields::without_write_only), ..s.clone() }
+}
+
 async fn read_item(meta: &Meta, name: &str) -> Result<Option<CustomizationSpecItem>, Diags> {
     meta.client
         .get_customization_spec(name)
@@ -117,7 +123,7 @@ impl Resource<Meta> for CustomizationSpec {
             p.planned.id = if renamed { Value::Unknown } else { prior.id.clone() };
         }
         if let Some(prior) = &p.prior
-            && prior != &p.planned
+            && prior != &stored(&p.planned)
         {
             p.planned.change_version = Value::Unknown;
             p.planned.last_update_time = Value::Unknown;
@@ -184,7 +190,7 @@ impl Resource<Meta> for CustomizationSpec {
         // Content first, under the old name and the change version the
         // last refresh read (a rename is a change too, and would make that
         // version stale); then the rename.
-        let same_content = prior.spec == want.spec && prior.description == want.description;
+        let same_content = stored(&prior).spec == stored(&want).spec && prior.description == want.description;
         if !same_content {
             let mut item = item(&want, prior.change_version.get().cloned())?;
             item.info.name = old.clone();

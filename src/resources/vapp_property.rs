@@ -74,7 +74,18 @@ fn unsure(failed: Diags, made: State) -> ApplyError<State> {
 
 /// The password value of `s`, if it has one (for scrubbing messages).
 fn secret_of(s: &State) -> Option<&str> {
-    if s.is_secret() == Some(true) { s.sensitive_value.as_deref() } else { None }
+    if s.is_secret() == Some(true) { s.secret() } else { None }
+}
+
+/// Whether an update sends the password again: always for the stored form
+/// (it is in the plan), for the write-only form when its version changed
+/// or it replaces the stored form. Otherwise the edit leaves vSphere's
+/// value alone: the value configured may differ from the one sent, but
+/// nothing says which is wanted until the version changes.
+fn sends_secret(prior: &State, want: &State) -> bool {
+    !want.write_only()
+        || prior.sensitive_value_wo_version != want.sensitive_value_wo_version
+        || prior.sensitive_value.is_known()
 }
 
 /// Stops on errors (warnings alone let apply go on).
@@ -233,7 +244,10 @@ impl Resource<Meta> for VappProperty {
             options.properties(),
             Twin::Refuse,
         ))?;
-        let info = want.to_info(key, true);
+        let mut info = want.to_info(key, true);
+        if !sends_secret(&prior, &want) {
+            info.value = None;
+        }
         let property = if key == old_key {
             vec![VAppPropertySpec::edit(info)]
         } else {
@@ -316,6 +330,25 @@ mod tests {
         assert!(d.0[0].detail.contains("(sensitive value)"));
         let short = call_failed(&e, "x", Some("3"));
         assert!(short.0[0].detail.contains("key 3"), "short secrets are left alone");
+    }
+
+    #[test]
+    fn the_write_only_password_is_sent_again_only_when_its_version_changes() {
+        let at = |v: Option<i64>| State {
+            r#type: Value::known("password".into()),
+            sensitive_value_wo: Value::known("pw-1234".into()),
+            sensitive_value_wo_version: Value::from_option(v),
+            ..State::default()
+        };
+        let stored =
+            |s: State| State { sensitive_value: Value::known("pw-0000".into()), sensitive_value_wo: Value::Null, ..s };
+        // Prior states never hold the write-only value.
+        let prior = |v| State { sensitive_value_wo: Value::Null, ..at(v) };
+        assert!(!sends_secret(&prior(Some(1)), &at(Some(1))));
+        assert!(sends_secret(&prior(Some(1)), &at(Some(2))));
+        assert!(sends_secret(&prior(None), &at(Some(1))));
+        assert!(sends_secret(&stored(at(None)), &at(None)), "from sensitive_value to the write-only form");
+        assert!(sends_secret(&prior(Some(1)), &stored(at(None))), "the stored form is always sent");
     }
 
     #[test]

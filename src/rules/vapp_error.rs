@@ -14,6 +14,8 @@ pub enum ValueField {
     Value,
     /// Where a password-typed property's value lives.
     SensitiveValue,
+    /// Its write-only form, kept out of plans and state.
+    SensitiveValueWo,
     DefaultValue,
 }
 
@@ -22,6 +24,7 @@ impl ValueField {
         match self {
             ValueField::Value => "value",
             ValueField::SensitiveValue => "sensitive_value",
+            ValueField::SensitiveValueWo => "sensitive_value_wo",
             ValueField::DefaultValue => "default_value",
         }
     }

@@ -3,6 +3,7 @@
 //! on its target (keys and ids unique). Each error names its attribute.
 use super::state::{State, live_qualified_id};
 use crate::plugin::{AttrPath, Diags};
+use crate::rules::vapp_error::ValueField;
 use crate::rules::vapp_property::{check_property, check_unique_keys};
 use crate::vi::object::vapp_config::VAppPropertyInfo;
 
@@ -14,6 +15,7 @@ pub fn config(c: &State) -> Diags {
     let mut d = Diags::none();
     let secret = c.is_secret();
     let (value_set, sensitive_set) = (c.value.is_known(), c.sensitive_value.is_known());
+    d.push(write_only(c, secret, value_set || sensitive_set));
     if value_set && sensitive_set {
         let at = if secret == Some(true) { "value" } else { "sensitive_value" };
         d.push(Diags::error_at(
@@ -50,15 +52,58 @@ pub fn config(c: &State) -> Diags {
         // A value is judged against a type, so both must be known.
         "default_value" => c.r#type.is_unknown() || c.default_value.is_unknown(),
         // An unknown value is passed on as unset, so it draws no error.
-        "value" | "sensitive_value" => c.r#type.is_unknown(),
+        "value" | "sensitive_value" | "sensitive_value_wo" => c.r#type.is_unknown(),
         _ => false,
     };
     for e in check_property(&c.to_spec(c.key.get().copied())) {
+        // A password from the write-only form is judged on that attribute.
+        let e = if e.attribute() == "sensitive_value" && c.sensitive_value.is_null() && c.write_only() {
+            e.at(ValueField::SensitiveValueWo)
+        } else {
+            e
+        };
         if !unknown(e.attribute()) {
             d.push(Diags::error_at(AttrPath::attr(e.attribute()), SUMMARY, e.to_string()));
         }
     }
     d
+}
+
+/// The write-only form: a password type's only, one form at a time, and
+/// its version only beside it. `other_set`: `value` or `sensitive_value`
+/// is set.
+fn write_only(c: &State, secret: Option<bool>, other_set: bool) -> Diags {
+    if !c.write_only() {
+        if c.sensitive_value_wo_version.is_null() {
+            return Diags::none();
+        }
+        return Diags::error_at(
+            AttrPath::attr("sensitive_value_wo_version"),
+            SUMMARY,
+            "sensitive_value_wo_version says when to send sensitive_value_wo again; set sensitive_value_wo too, \
+             or leave both out",
+        );
+    }
+    if other_set {
+        let at = if c.sensitive_value.is_known() { "sensitive_value" } else { "value" };
+        return Diags::error_at(
+            AttrPath::attr(at),
+            SUMMARY,
+            "set one of value, sensitive_value and sensitive_value_wo: sensitive_value_wo is the write-only form of \
+             sensitive_value, which holds the value of a password type",
+        );
+    }
+    if secret == Some(false) {
+        return Diags::error_at(
+            AttrPath::attr("sensitive_value_wo"),
+            SUMMARY,
+            format!(
+                "sensitive_value_wo is for password types only; the value of a `{}` property goes in value",
+                c.type_text()
+            ),
+        );
+    }
+    Diags::none()
 }
 
 /// Where a property is to go, for [`against_live`].
@@ -202,6 +247,31 @@ mod tests {
         assert_eq!(errors(&config(&hidden_string)), ["sensitive_value"]);
         let neither = config_of("password");
         assert!(config(&neither).is_empty(), "a property may rely on its default");
+    }
+
+    #[test]
+    fn the_write_only_form_is_checked_on_its_own_attribute() {
+        let wo = |v: &str| State {
+            sensitive_value_wo: Value::known(v.into()),
+            sensitive_value_wo_version: Value::known(1),
+            ..config_of("password(8..)")
+        };
+        assert!(config(&wo("long-enough-1")).is_empty());
+        let d = config(&wo("tiny1"));
+        assert_eq!(errors(&d), ["sensitive_value_wo"]);
+        assert!(d.0[0].detail.starts_with("sensitive_value_wo is not valid for type `password(8..)`"), "{d:?}");
+        assert!(!format!("{d:?}").contains("tiny1"), "{d:?}");
+        let both = State { sensitive_value: Value::known("long-enough-2".into()), ..wo("long-enough-1") };
+        assert_eq!(errors(&config(&both)), ["sensitive_value"]);
+        let with_value = State { value: Value::known("x".into()), ..wo("long-enough-1") };
+        assert!(errors(&config(&with_value)).contains(&"value".to_owned()));
+        let plain = State { r#type: Value::known("string".into()), ..wo("long-enough-1") };
+        assert_eq!(errors(&config(&plain)), ["sensitive_value_wo"]);
+        let version_alone = State { sensitive_value_wo_version: Value::known(1), ..config_of("password") };
+        assert_eq!(errors(&config(&version_alone)), ["sensitive_value_wo_version"]);
+        // Not known yet (an ephemeral value): judged at apply.
+        let unknown = State { sensitive_value_wo: Value::Unknown, ..wo("") };
+        assert!(config(&unknown).is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! From what vSphere says about a property (`VAppPropertyInfo`) to the
 //! resource's state. vSphere reads a password type's value and default back
-//! empty, so those come from the state the read started from.
+//! empty, so those come from the state the read started from (which never
+//! holds the write-only value, only its version).
 use super::state::State;
 use crate::plugin::Value;
 use crate::vi::object::vapp_config::VAppPropertyInfo;
@@ -43,6 +44,12 @@ pub fn to_state(target_id: &str, live: &VAppPropertyInfo, prior: &State) -> Stat
         default_value,
         value,
         sensitive_value,
+        // Never stored; its version is Terraform's alone.
+        sensitive_value_wo: Value::Null,
+        sensitive_value_wo_version: match prior.sensitive_value_wo_version {
+            Value::Known(v) => Value::known(v),
+            _ => Value::Null,
+        },
         r#type,
     }
 }
@@ -87,6 +94,11 @@ mod tests {
         };
         let s = to_state("vm-1", &live, &prior());
         assert_eq!(s, prior(), "no perpetual diff");
+        // The write-only form: its version kept, no value anywhere.
+        let wo_prior = State { sensitive_value: Value::Null, sensitive_value_wo_version: Value::known(3), ..prior() };
+        let live_pw = VAppPropertyInfo { value: Some("Pa55-from-vcenter".into()), ..live.clone() };
+        let s = to_state("vm-1", &live_pw, &wo_prior);
+        assert_eq!(s, wo_prior, "nothing read back, the version kept");
         // Import: nothing to keep, nothing invented.
         let imported = to_state("vm-1", &live, &State::default());
         assert!(imported.sensitive_value.is_null() && imported.value.is_null() && imported.default_value.is_null());

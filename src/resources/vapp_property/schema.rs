@@ -1,5 +1,6 @@
 //! The schema of `vi_vapp_property`: vSphere's `VAppPropertyInfo`, with the
-//! value split into `value` and, for password types, `sensitive_value`.
+//! value split into `value` and, for password types, `sensitive_value` or
+//! its write-only form `sensitive_value_wo`.
 use crate::plugin::{Attribute as A, Block, Schema, Type};
 
 pub fn schema() -> Schema {
@@ -72,10 +73,30 @@ pub fn schema() -> Schema {
             A::optional(
                 "sensitive_value",
                 Type::String,
-                "The value of a password-typed property, which must fit `type`; kept out of plans and logs. vSphere \
-                 reads it back empty, so it is kept as configured (a change made outside Terraform is not seen).",
+                "The value of a password-typed property, which must fit `type`; kept out of plan output and logs, \
+                 but stored in the state (in plain text, as every value is). vSphere reads it back empty, so it is \
+                 kept as configured (a change made outside Terraform is not seen). With Terraform 1.11+ or \
+                 OpenTofu 1.11+ prefer `sensitive_value_wo`, which never reaches the state; Terraform 1.0 to 1.10 \
+                 and older OpenTofu need this one.",
             )
             .sensitive(),
-        ),
+        )
+        .attr(
+            A::optional(
+                "sensitive_value_wo",
+                Type::String,
+                "Write-only form of `sensitive_value` (Terraform 1.11+, OpenTofu 1.11+): the value of a \
+                 password-typed property, checked against `type` at plan, sent to vSphere when the property is \
+                 created and whenever `sensitive_value_wo_version` changes, and never stored in a plan or the \
+                 state. Excludes `sensitive_value`.",
+            )
+            .write_only(),
+        )
+        .attr(A::optional(
+            "sensitive_value_wo_version",
+            Type::Number,
+            "Any number, kept in state: change it to send `sensitive_value_wo` to vSphere again (a new value alone \
+             is not seen, since no value is kept to compare with). Needs `sensitive_value_wo`.",
+        )),
     )
 }

@@ -26,18 +26,26 @@ pub struct State {
     pub default_value: Value<String>,
     pub value: Value<String>,
     pub sensitive_value: Value<String>,
+    /// Write-only: here from the configuration, never in a plan or state.
+    pub sensitive_value_wo: Value<String>,
+    pub sensitive_value_wo_version: Value<i64>,
     #[serde(rename = "type")]
     pub r#type: Value<String>,
 }
 
-/// `sensitive_value` never reaches a log or a test failure through `{:?}`.
+/// What `{:?}` shows of a secret: whether it is there, not what it is.
+fn hidden(v: &Value<String>) -> Value<&'static str> {
+    match v {
+        Value::Known(_) => Value::Known("(sensitive)"),
+        Value::Unknown => Value::Unknown,
+        Value::Null => Value::Null,
+    }
+}
+
+/// `sensitive_value` and `sensitive_value_wo` never reach a log or a test
+/// failure through `{:?}`.
 impl fmt::Debug for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hidden: Value<&str> = match &self.sensitive_value {
-            Value::Known(_) => Value::Known("(sensitive)"),
-            Value::Unknown => Value::Unknown,
-            Value::Null => Value::Null,
-        };
         f.debug_struct("State")
             .field("id", &self.id)
             .field("target_id", &self.target_id)
@@ -52,7 +60,9 @@ impl fmt::Debug for State {
             .field("user_configurable", &self.user_configurable)
             .field("default_value", &self.default_value)
             .field("value", &self.value)
-            .field("sensitive_value", &hidden)
+            .field("sensitive_value", &hidden(&self.sensitive_value))
+            .field("sensitive_value_wo", &hidden(&self.sensitive_value_wo))
+            .field("sensitive_value_wo_version", &self.sensitive_value_wo_version)
             .field("type", &self.r#type)
             .finish()
     }
@@ -72,10 +82,21 @@ impl State {
         Some(parse_type(self.type_text()).is_ok_and(|t| t.is_secret()))
     }
 
-    /// The value sent to vSphere: `sensitive_value` for password types,
-    /// else `value`.
+    /// The value sent to vSphere: `sensitive_value` (or its write-only
+    /// form) for password types, else `value`.
     pub fn effective_value(&self) -> Option<&str> {
-        if self.is_secret() == Some(true) { self.sensitive_value.as_deref() } else { self.value.as_deref() }
+        if self.is_secret() == Some(true) { self.secret() } else { self.value.as_deref() }
+    }
+
+    /// The password, from `sensitive_value` or `sensitive_value_wo`.
+    pub fn secret(&self) -> Option<&str> {
+        self.sensitive_value.as_deref().or(self.sensitive_value_wo.as_deref())
+    }
+
+    /// Whether the value comes from the write-only attribute (set, even if
+    /// not known yet).
+    pub fn write_only(&self) -> bool {
+        !self.sensitive_value_wo.is_null()
     }
 
     /// The property for the rules; unknown values count as unset (the
@@ -163,6 +184,16 @@ mod tests {
         assert_eq!(s.to_spec(Some(1)).value.as_deref(), Some("s3cret-value"));
         assert_eq!(s.to_info(1, false).value.as_deref(), Some("s3cret-value"));
         assert!(!format!("{s:?}").contains("s3cret"), "{s:?}");
+        let wo = State {
+            sensitive_value: Value::Null,
+            sensitive_value_wo: Value::known("wr1te-only-pw".into()),
+            sensitive_value_wo_version: Value::known(2),
+            ..password()
+        };
+        assert_eq!(wo.effective_value(), Some("wr1te-only-pw"));
+        assert!(wo.write_only() && !s.write_only());
+        assert_eq!(wo.to_info(1, false).value.as_deref(), Some("wr1te-only-pw"));
+        assert!(!format!("{wo:?}").contains("wr1te"), "{wo:?}");
         let unknown_type = State { r#type: Value::Unknown, ..password() };
         assert_eq!(unknown_type.is_secret(), None);
         assert_eq!(unknown_type.effective_value(), None);

@@ -8,6 +8,7 @@ use super::state::State;
 use crate::plugin::{ApplyError, AttrPath, Diags, Plan};
 use crate::rules::customization::{GuestFamily, Target};
 use crate::shared::Meta;
+use crate::shared::customization::model::CustomizeBlock;
 use crate::shared::customization::{checks, convert};
 use crate::shared::diag::vi_diag;
 use crate::vi::ManagedObjectReference;
@@ -39,7 +40,12 @@ pub fn validate(c: &State) -> Diags {
 pub async fn plan(meta: Option<&Meta>, p: &Plan<State>) -> Diags {
     let want = &p.planned;
     if let Some(prior) = &p.prior {
-        let changed = |s: &State| s.customization().map(|(_, a, b)| (a.cloned(), b.cloned()));
+        // Write-only passwords are in the plan's block alone: not a change.
+        let changed = |s: &State| {
+            s.customization().map(|(_, a, b)| {
+                (a.map(|c| CustomizeBlock { spec: c.spec.without_write_only(), ..c.clone() }), b.cloned())
+            })
+        };
         if changed(prior) != changed(want)
             && let Some((parent, a, _)) = want.customization().or(prior.customization())
         {

@@ -84,7 +84,7 @@ fn holds(n: &NicSettings, gw: &str, v6: bool) -> bool {
 fn sysprep(w: &WindowsOptions) -> Result<CustomizationSysprep, Diags> {
     let join_domain = opt(&w.join_domain);
     Ok(CustomizationSysprep {
-        admin_password: opt(&w.admin_password).map(CustomizationPassword::plain),
+        admin_password: opt(w.admin_password()).map(CustomizationPassword::plain),
         time_zone: int(&w.time_zone, 85),
         auto_logon: w.auto_logon.get().copied().unwrap_or(false),
         auto_logon_count: int(&w.auto_logon_count, 1),
@@ -98,7 +98,7 @@ fn sysprep(w: &WindowsOptions) -> Result<CustomizationSysprep, Diags> {
             None => Some(opt(&w.workgroup).unwrap_or_else(|| DEFAULT_WORKGROUP.into())),
         },
         domain_admin: opt(&w.domain_admin_user),
-        domain_admin_password: opt(&w.domain_admin_password).map(CustomizationPassword::plain),
+        domain_admin_password: opt(w.domain_admin_password()).map(CustomizationPassword::plain),
         domain_ou: opt(&w.domain_ou),
         join_domain,
     })
@@ -162,18 +162,32 @@ pub fn from_vi(spec: &CustomizationSpec, prior: &SpecFields) -> SpecFields {
         }
         CustomizationIdentity::Sysprep(w) => {
             let p = prior.windows_options.clone().unwrap_or_default();
-            // A password vCenter holds encrypted cannot be compared.
-            let keep = |have: &Option<CustomizationPassword>, prior: Value<String>| {
+            // A password vCenter holds encrypted cannot be compared; one
+            // given in the write-only form (its version in the prior state
+            // says so) is never read back.
+            let keep = |have: &Option<CustomizationPassword>, prior: Value<String>, write_only: &Value<i64>| {
+                if write_only.is_known() {
+                    return Value::Null;
+                }
                 secret(have.as_ref().map(|p| if p.plain_text { p.value.clone() } else { String::new() }), prior)
             };
+            let version = |v: &Value<i64>| v.get().copied().map_or(Value::Null, Value::known);
             out.windows_options = Some(WindowsOptions {
                 computer_name: Value::known(w.computer_name.clone()),
-                admin_password: keep(&w.admin_password, p.admin_password),
+                admin_password: keep(&w.admin_password, p.admin_password, &p.admin_password_wo_version),
+                admin_password_wo: Value::Null,
+                admin_password_wo_version: version(&p.admin_password_wo_version),
                 auto_logon: Value::known(w.auto_logon),
                 auto_logon_count: Value::known(i64::from(w.auto_logon_count)),
                 join_domain: known_or_null(w.join_domain.clone()),
                 domain_admin_user: known_or_null(w.domain_admin.clone()),
-                domain_admin_password: keep(&w.domain_admin_password, p.domain_admin_password),
+                domain_admin_password: keep(
+                    &w.domain_admin_password,
+                    p.domain_admin_password,
+                    &p.domain_admin_password_wo_version,
+                ),
+                domain_admin_password_wo: Value::Null,
+                domain_admin_password_wo_version: version(&p.domain_admin_password_wo_version),
                 domain_ou: known_or_null(w.domain_ou.clone()),
                 // The default workgroup is the provider's, not the user's.
                 workgroup: if w.join_workgroup.as_deref() == Some(DEFAULT_WORKGROUP) && p.workgroup.is_null() {
@@ -321,5 +335,38 @@ mod tests {
         let CustomizationIdentity::Sysprep(sp) = &spec.identity else { panic!() };
         assert_eq!(sp.join_workgroup.as_deref(), Some("WORKGROUP"));
         assert_eq!(from_vi(&spec, &wg), wg);
+    }
+
+    #[test]
+    fn write_only_passwords_are_sent_and_never_read_back() {
+        let w = SpecFields {
+            windows_options: Some(WindowsOptions {
+                computer_name: Value::known("WIN11-02".into()),
+                admin_password_wo: Value::known("Wo-admin-1".into()),
+                admin_password_wo_version: Value::known(1),
+                join_domain: Value::known("corp.example.com".into()),
+                domain_admin_user: Value::known("joiner".into()),
+                domain_admin_password_wo: Value::known("Wo-join-1".into()),
+                domain_admin_password_wo_version: Value::known(4),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let spec = to_vi(&w, 1).unwrap();
+        let CustomizationIdentity::Sysprep(sp) = &spec.identity else { panic!() };
+        assert_eq!(sp.admin_password, Some(CustomizationPassword::plain("Wo-admin-1")));
+        assert_eq!(sp.domain_admin_password, Some(CustomizationPassword::plain("Wo-join-1")));
+        // vCenter hands the plain-text passwords back; the state keeps
+        // neither, only the versions.
+        let back = from_vi(&spec, &w).windows_options.unwrap();
+        assert!(back.admin_password.is_null() && back.admin_password_wo.is_null());
+        assert!(back.domain_admin_password.is_null() && back.domain_admin_password_wo.is_null());
+        assert_eq!(
+            (back.admin_password_wo_version.clone(), back.domain_admin_password_wo_version.clone()),
+            (Value::known(1), Value::known(4))
+        );
+        // The same from a refreshed state, where the values are null.
+        let again = from_vi(&spec, &w.without_write_only()).windows_options.unwrap();
+        assert_eq!(again, back);
     }
 }

@@ -50,11 +50,16 @@ pub struct LinuxOptions {
 pub struct WindowsOptions {
     pub computer_name: Value<String>,
     pub admin_password: Value<String>,
+    /// Write-only: here from the configuration, never in a plan or state.
+    pub admin_password_wo: Value<String>,
+    pub admin_password_wo_version: Value<i64>,
     pub auto_logon: Value<bool>,
     pub auto_logon_count: Value<i64>,
     pub join_domain: Value<String>,
     pub domain_admin_user: Value<String>,
     pub domain_admin_password: Value<String>,
+    pub domain_admin_password_wo: Value<String>,
+    pub domain_admin_password_wo_version: Value<i64>,
     pub domain_ou: Value<String>,
     pub workgroup: Value<String>,
     pub full_name: Value<String>,
@@ -72,4 +77,29 @@ pub struct NicSettings {
     pub ipv6_netmask: Value<i64>,
     pub dns_server_list: Value<Vec<String>>,
     pub dns_domain: Value<String>,
+}
+
+impl SpecFields {
+    /// The block without its write-only values, as plans and states hold
+    /// it: what to compare with a prior state.
+    pub fn without_write_only(&self) -> SpecFields {
+        let mut s = self.clone();
+        if let Some(w) = &mut s.windows_options {
+            w.admin_password_wo = Value::Null;
+            w.domain_admin_password_wo = Value::Null;
+        }
+        s
+    }
+}
+
+impl WindowsOptions {
+    /// The Administrator's password, from either form.
+    pub fn admin_password(&self) -> &Value<String> {
+        if self.admin_password.is_null() { &self.admin_password_wo } else { &self.admin_password }
+    }
+
+    /// The domain-join password, from either form.
+    pub fn domain_admin_password(&self) -> &Value<String> {
+        if self.domain_admin_password.is_null() { &self.domain_admin_password_wo } else { &self.domain_admin_password }
+    }
 }

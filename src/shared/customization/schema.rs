@@ -66,6 +66,12 @@ fn linux_block() -> NestedBlock {
     )
 }
 
+/// The version beside a write-only password.
+const WO_VERSION: &str = "Any number, kept in state beside the write-only password (required with it): change it to \
+     send the password again. vi_customization_spec sends it when created, when this changes, and whenever it \
+     overwrites the specification for another change (vCenter replaces a specification whole); vi_vm uses it when \
+     the VM is deployed.";
+
 fn windows_block() -> NestedBlock {
     NestedBlock::single(
         "windows_options",
@@ -79,14 +85,29 @@ fn windows_block() -> NestedBlock {
             "Computer name: at most 15 letters, digits or hyphens, not all digits (NetBIOS rules, checked at plan).",
         ))
         .attr(
-            A::optional("admin_password", Type::String, "Password of the local Administrator. Never logged.")
-                .sensitive(),
+            A::optional(
+                "admin_password",
+                Type::String,
+                "Password of the local Administrator. Never logged, but stored in the state (as every value is); \
+                 with Terraform 1.11+ or OpenTofu 1.11+ prefer `admin_password_wo`.",
+            )
+            .sensitive(),
         )
+        .attr(
+            A::optional(
+                "admin_password_wo",
+                Type::String,
+                "Write-only form of `admin_password` (Terraform 1.11+, OpenTofu 1.11+): never stored in a plan or \
+                 the state. Needs `admin_password_wo_version`.",
+            )
+            .write_only(),
+        )
+        .attr(A::optional("admin_password_wo_version", Type::Number, WO_VERSION))
         .attr(
             A::optional(
                 "auto_logon",
                 Type::Bool,
-                "Log on as Administrator after customization; needs `admin_password`.",
+                "Log on as Administrator after customization; needs `admin_password` or `admin_password_wo`.",
             )
             .default(false),
         )
@@ -94,14 +115,29 @@ fn windows_block() -> NestedBlock {
         .attr(A::optional(
             "join_domain",
             Type::String,
-            "Domain to join (`corp.example.com`). Needs `domain_admin_user` and `domain_admin_password`; excludes \
-             `workgroup`.",
+            "Domain to join (`corp.example.com`). Needs `domain_admin_user` and `domain_admin_password` (or its \
+             `_wo` form); excludes `workgroup`.",
         ))
         .attr(A::optional("domain_admin_user", Type::String, "User allowed to join computers to `join_domain`."))
         .attr(
-            A::optional("domain_admin_password", Type::String, "Password of `domain_admin_user`. Never logged.")
-                .sensitive(),
+            A::optional(
+                "domain_admin_password",
+                Type::String,
+                "Password of `domain_admin_user`. Never logged, but stored in the state (as every value is); with \
+                 Terraform 1.11+ or OpenTofu 1.11+ prefer `domain_admin_password_wo`.",
+            )
+            .sensitive(),
         )
+        .attr(
+            A::optional(
+                "domain_admin_password_wo",
+                Type::String,
+                "Write-only form of `domain_admin_password` (Terraform 1.11+, OpenTofu 1.11+): never stored in a \
+                 plan or the state. Needs `domain_admin_password_wo_version`.",
+            )
+            .write_only(),
+        )
+        .attr(A::optional("domain_admin_password_wo_version", Type::Number, WO_VERSION))
         .attr(A::optional(
             "domain_ou",
             Type::String,
