@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use terraform_provider_vi::data_sources;
-use terraform_provider_vi::plugin::Schema;
 use terraform_provider_vi::functions;
+use terraform_provider_vi::plugin::Schema;
 use terraform_provider_vi::plugin::docs::{splice, splice_function};
 use terraform_provider_vi::provider;
 

@@ -28,10 +28,18 @@ fn prepare(dir: &std::path::Path, sim: &Vcsim) {
 
 /// The example in a working directory, against its own vcsim, initialised.
 fn prepared(dir: &PathBuf) -> (Vcsim, Tf) {
+    prepared_with(dir, None)
+}
+
+/// `prepared`, run with `cli` instead of the CLI under test.
+fn prepared_with(dir: &PathBuf, cli: Option<PathBuf>) -> (Vcsim, Tf) {
     // The vCenter version the examples' vTPMs need.
     let sim = Vcsim::start(crate::vtpm::VC7);
     prepare(dir, &sim);
-    let tf = Tf::new("").env("VI_URL", &sim.url).env("VI_INSECURE", "true");
+    let mut tf = Tf::new("").env("VI_URL", &sim.url).env("VI_INSECURE", "true");
+    if let Some(bin) = cli {
+        tf = tf.with_cli_bin(bin);
+    }
     // The example goes one level down, so `../modules/…` resolves beside it.
     let work = tf.dir.path().join("example");
     std::fs::create_dir_all(&work).expect("example dir");
@@ -86,4 +94,61 @@ fn every_other_example() {
     for dir in examples().iter().filter(|p| !p.ends_with("quickstart")) {
         run_example(dir);
     }
+}
+
+fn example(name: &str) -> PathBuf {
+    examples().into_iter().find(|p| p.ends_with(name)).unwrap_or_else(|| panic!("no example {name}"))
+}
+
+/// Rewrites the working copy's main.tf, replacing `from` (which must be
+/// there) with `to`.
+fn edit(tf: &Tf, from: &str, to: &str) {
+    let path = tf.dir.path().join("example/main.tf");
+    let text = std::fs::read_to_string(&path).expect("main.tf");
+    assert!(text.contains(from), "{from:?} is not in the example");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write main.tf");
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// OpenTofu checks the fleet's module inputs with the provider's functions
+/// (the modules' variables.tofu): a bad value for the build server fails
+/// `tofu validate`, one in a for_each map fails `tofu plan` (validate does
+/// not know each.value yet), each with the resource's own message and
+/// before anything exists. Terraform 1.0.3 reads the plain variables.tf:
+/// validate passes and the resource refuses the value at plan.
+#[test]
+fn the_fleet_rejects_bad_inputs_before_anything_exists() {
+    use terraform_provider_vi::rules::hardware::check_memory;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tofu = root.join(".tools/bin/tofu");
+    let (sim, tf) = prepared_with(&example("fleet"), Some(tofu));
+    let vms = crate::vi_check::vms(&sim).len();
+    tf.ok(&["validate", "-no-color"]);
+
+    let build = "name             = \"build-01\"\n  resource_pool_id = data.vi_host.host.resource_pool_id\n  datastore_id     = data.vi_datastore.ds.id\n  network_id       = data.vi_network.lan.id\n  memory           = 8192";
+    edit(&tf, build, &build.replace("8192", "8190"));
+    let err = one_line(&tf.fails(&["validate", "-no-color"]));
+    let rule = check_memory(8190, Some(19)).expect_err("8190 MB").to_string();
+    assert!(err.contains(&one_line(&rule)), "{err}");
+    assert!(err.contains("variables.tofu"), "the module's validation said it: {err}");
+    edit(&tf, &build.replace("8192", "8190"), build);
+
+    edit(&tf, "\"desk-02\" = { memory = 8192", "\"desk-02\" = { memory = 8191");
+    tf.ok(&["validate", "-no-color"]);
+    let err = one_line(&tf.fails(&["plan", "-no-color"]));
+    let rule = check_memory(8191, Some(19)).expect_err("8191 MB").to_string();
+    assert!(err.contains(&one_line(&rule)) && err.contains("variables.tofu"), "{err}");
+    assert_eq!(crate::vi_check::vms(&sim).len(), vms, "nothing was created");
+
+    // Terraform 1.0.3: no provider functions; the plain variables, and the
+    // resource's check at plan.
+    let (_sim, old) = prepared_with(&example("fleet"), Some(root.join(".tools/bin/terraform")));
+    edit(&old, build, &build.replace("8192", "8190"));
+    old.ok(&["validate", "-no-color"]);
+    let err = one_line(&old.fails(&["plan", "-no-color"]));
+    assert!(err.contains(&one_line(&check_memory(8190, Some(19)).expect_err("8190").to_string())), "{err}");
+    assert!(!err.contains("variables.tofu"), "{err}");
 }

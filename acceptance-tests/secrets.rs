@@ -14,7 +14,7 @@ const WRONG: &str = "Wr0ng-Xy7-S3cr3t-vi";
 /// The value of a `password(8..)` vApp property.
 const PROPERTY_SECRET: &str = "Pr0p-Qv5-s3cret&value";
 
-fn forms(secret: &str) -> Vec<String> {
+pub(crate) fn forms(secret: &str) -> Vec<String> {
     let xml = secret.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let url: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
     let json = serde_json::to_string(secret).unwrap_or_default().trim_matches('"').to_owned();
@@ -26,7 +26,7 @@ fn forms(secret: &str) -> Vec<String> {
     v
 }
 
-fn assert_absent(secret: &str, what: &str, haystack: &str) {
+pub(crate) fn assert_absent(secret: &str, what: &str, haystack: &str) {
     for form in forms(secret) {
         assert!(!haystack.contains(&form), "{what} contains the secret (as {form:?})");
     }

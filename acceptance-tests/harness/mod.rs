@@ -4,6 +4,7 @@ pub mod diagnostics;
 pub mod fault_proxy;
 pub mod guide;
 pub mod peer;
+pub mod plan_file;
 pub mod socks_proxy;
 pub mod terraform;
 pub mod test_ca;

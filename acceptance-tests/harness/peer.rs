@@ -2,7 +2,9 @@
 //! `../shared/peer/`) beside ours, and the CLIs newer than the suite's
 //! Terraform 1.0.3 that tests of newer protocol features run with: to move
 //! state from it to `vi` (MoveResourceState: Terraform 1.8+, OpenTofu
-//! 1.10+), or to track resource identity (Terraform 1.12+, OpenTofu 1.12+).
+//! 1.10+), to track resource identity (Terraform 1.12+, OpenTofu 1.12+), to
+//! call provider functions (Terraform 1.8+, OpenTofu 1.7+) or to keep
+//! write-only attributes out of state (Terraform 1.11+, OpenTofu 1.11+).
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -53,6 +55,19 @@ pub fn move_capable_clis(peer: &Path) -> (Vec<Cli>, Vec<String>) {
 /// identity = ... }`), and for each one that does not, why.
 pub fn identity_capable_clis() -> (Vec<Cli>, Vec<String>) {
     clis_from((1, 12), (1, 12), "know resource identity", None)
+}
+
+/// The CLIs on this machine that call provider functions (Terraform 1.8+,
+/// OpenTofu 1.7+), and for each one that does not, why.
+pub fn function_capable_clis() -> (Vec<Cli>, Vec<String>) {
+    clis_from((1, 7), (1, 8), "call provider functions", None)
+}
+
+/// The CLIs on this machine that keep write-only attributes out of plans
+/// and state (Terraform 1.11+, OpenTofu 1.11+), and for each one that does
+/// not, why.
+pub fn write_only_capable_clis() -> (Vec<Cli>, Vec<String>) {
+    clis_from((1, 11), (1, 11), "keep write-only attributes out of state", None)
 }
 
 /// OpenTofu from `.tools/` and a newer Terraform, each when at least the

@@ -188,6 +188,22 @@ impl Tf {
         Some(Output { status, stdout: out.join().unwrap_or_default(), stderr: err.join().unwrap_or_default() })
     }
 
+    /// Runs with `input` on standard input (for `console`).
+    pub fn run_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write as _;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run terraform");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(input.as_bytes()).expect("write to terraform's stdin");
+        }
+        child.wait_with_output().expect("wait for terraform")
+    }
+
     /// Starts the CLI without waiting for it (output discarded).
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
         self.command(args)

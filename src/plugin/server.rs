@@ -182,8 +182,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         req: Request<pb::validate_resource_type_config::Request>,
     ) -> Res<pb::validate_resource_type_config::Response> {
         let req = req.into_inner();
-        // A CLI that says it cannot keep write-only values out of state.
-        let no_write_only = req.client_capabilities.is_some_and(|c| !c.write_only_attributes_allowed);
+        // Write-only values stay out of plans and state only with a CLI that
+        // says so (Terraform 1.11+, OpenTofu 1.11+); older ones send no
+        // capabilities at all (Terraform 1.0) or say they cannot.
+        let no_write_only = !req.client_capabilities.is_some_and(|c| c.write_only_attributes_allowed);
         let diags = self
             .resource(&req.type_name)
             .and_then(|r| {

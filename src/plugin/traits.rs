@@ -275,12 +275,6 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
             return Ok((Dyn::Null, Vec::new(), Diags::none()));
         }
         let schema = self.0.schema();
-        // A CLI that plans a write-only value would keep it in the plan and
-        // the state (or refuse the null answered for it).
-        let unsupported = write_only::unsupported(&schema.block, proposed);
-        if unsupported.has_errors() {
-            return Err(unsupported);
-        }
         let mut start = proposed.clone();
         // The resource plans with the write-only values, as configured…
         write_only::take_from_config(&schema.block, &mut start, config);

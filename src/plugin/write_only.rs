@@ -4,10 +4,10 @@
 //! provider must answer null for it in every planned and new state. The
 //! resources need not know: the erased resource hands them the value from
 //! the configuration (at plan and at apply) as if it were any attribute, and
-//! nulls it in whatever goes back. A CLI that does not know write-only
-//! attributes (Terraform 1.0) would keep the value in plan and state, or
-//! reject the null planned for it; such a CLI is told to use the stored form
-//! instead.
+//! nulls it in whatever goes back. A CLI that does not say it supports
+//! write-only attributes (Terraform 1.0 sends no client capabilities) would
+//! keep the value in plan and state, or reject the null planned for it; its
+//! validation is refused, pointing at the stored form.
 use super::cty::Dyn;
 use super::diag::{AttrPath, Diags};
 use super::schema::{Block, Nesting};
