@@ -5,6 +5,8 @@
 //! successful parse.
 use crate::ovf::ova::read_from;
 use crate::ovf::parse_ovf;
+use crate::plugin::cty::{self, Dyn, Type};
+use crate::plugin::proto::tfplugin5 as pb;
 use crate::rules::connection_uri::{parse_connection_uri, parse_proxy};
 use crate::rules::vapp_type::parse_type;
 use crate::rules::vapp_value::check_value;
@@ -21,6 +23,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("ovf", ovf),
     ("ova", ova),
     ("soap_response", soap_response),
+    ("functions", functions),
 ];
 
 /// Connection URIs and `proxy=` values: parse; a parsed proxy prints back
@@ -101,9 +104,92 @@ pub fn soap_response(data: &[u8]) {
     }
 }
 
+/// Provider functions through `plugin::function::call`, the entry point a
+/// CLI's `CallFunction` goes through. The first byte picks the function;
+/// the rest, split at 0xff bytes, gives the arguments (more or fewer than
+/// the function takes, too). An argument's first byte says how it is made:
+/// 0 raw msgpack, 1 raw JSON, 2 unknown, 3 null; anything else makes a
+/// value of the parameter's type from the remaining bytes (a number parsed
+/// from them, else the text). Every answer is a result of the declared type
+/// or an error whose argument index is one of the arguments.
+pub fn functions(data: &[u8]) {
+    let all = crate::functions::all();
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let Some(f) = all.get(usize::from(pick) % all.len()) else { return };
+    let sig = f.signature();
+    let arguments: Vec<pb::DynamicValue> = if rest.is_empty() {
+        Vec::new()
+    } else {
+        rest.split(|b| *b == 0xff)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let ty = sig.parameters.get(i).or(sig.variadic.as_ref()).map_or(Type::String, |p| p.ty.clone());
+                argument(chunk, &ty)
+            })
+            .collect()
+    };
+    let given = arguments.len();
+    let answer =
+        crate::plugin::function::call(&all, &pb::call_function::Request { name: f.name().to_owned(), arguments });
+    match (answer.result, answer.error) {
+        (Some(result), None) => {
+            if let Err(e) = cty::from_msgpack(&result.msgpack, &sig.returns) {
+                panic!("{} returned a value that does not decode as its return type: {e}", f.name());
+            }
+        }
+        (None, Some(e)) => {
+            assert!(!e.text.is_empty(), "{}: an error without text", f.name());
+            if let Some(at) = e.function_argument {
+                assert!(
+                    usize::try_from(at).is_ok_and(|at| at < given),
+                    "{}: error on argument {at} of {given}",
+                    f.name()
+                );
+            }
+        }
+        other => panic!("{}: neither a result nor an error: {other:?}", f.name()),
+    }
+}
+
+/// One argument of [`functions`], as the wire would carry it.
+fn argument(chunk: &[u8], ty: &Type) -> pb::DynamicValue {
+    let raw = |msgpack: Vec<u8>, json: Vec<u8>| pb::DynamicValue { msgpack, json };
+    let value = match chunk.split_first() {
+        None => return pb::DynamicValue::default(),
+        Some((0, bytes)) => return raw(bytes.to_vec(), Vec::new()),
+        Some((1, bytes)) => return raw(Vec::new(), bytes.to_vec()),
+        Some((2, _)) => Dyn::Unknown,
+        Some((3, _)) => Dyn::Null,
+        Some((_, bytes)) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            match ty {
+                Type::Number => text.trim().parse::<serde_json::Number>().map_or(Dyn::Null, Dyn::Number),
+                Type::Bool => Dyn::Bool(text.len().is_multiple_of(2)),
+                _ => Dyn::String(text),
+            }
+        }
+    };
+    raw(cty::to_msgpack(&value, ty).unwrap_or_default(), Vec::new())
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
+
+    /// Every function is reached by some first byte, with its arguments.
+    #[test]
+    fn every_function_is_driven_through_the_entry_point() {
+        let all = crate::functions::all();
+        for (i, f) in all.iter().enumerate() {
+            let mut data = vec![u8::try_from(i).unwrap()];
+            for _ in 0..f.signature().parameters.len() {
+                data.extend_from_slice(&[4, b'1', b'9', 0xff]);
+            }
+            super::functions(&data);
+            super::functions(&data[..1]);
+            super::functions(&[u8::try_from(i).unwrap(), 0, 0xc1, 0xff, 1, b'{', 0xff, 2]);
+        }
+    }
 
     /// Replays every input kept under `fuzz/regressions/<target>/` and
     /// `fuzz/seeds/<target>/`.
