@@ -4,7 +4,7 @@
 //! `terraform.tfstate`, `show -json`, any entry of a saved plan file, CLI
 //! output or the TRACE log (the CLI's and the provider's); changing only
 //! the version sends it again. The same for the customization passwords of
-//! `vi_customization_spec`. Runs with every CLI on the machine that keeps
+//! `vi_customization_spec` and of a `vi_vm` clone. Runs with every CLI on the machine that keeps
 //! write-only attributes out of state (OpenTofu from `.tools/`, a Terraform
 //! 1.11+ when installed) and says which; Terraform 1.0.3 is told to use the
 //! stored form.
@@ -261,6 +261,72 @@ fn spec_with(cli: &Cli) {
 #[test]
 fn write_only_customization_passwords_are_in_vcenter_and_nowhere_else() {
     with_each_cli("write_only::write_only_customization_passwords_are_in_vcenter_and_nowhere_else", spec_with);
+}
+
+fn clone_hcl(sim: &Vcsim) -> String {
+    let p = crate::vm::place(sim);
+    let source = vi_check::facts(sim).id("VirtualMachine", "DC0_H0_VM0");
+    provider_block(&sim.sdk_url(), "")
+        + &format!(
+            r#"
+variable "admin_password" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+
+resource "vi_vm" "desk" {{
+  name             = "wo-desk"
+  resource_pool_id = "{pool}"
+  guest_id         = "windows2019srv_64Guest"
+  network_interface {{
+    network_id = "{net}"
+  }}
+  clone {{
+    source_id = "{source}"
+    customize {{
+      windows_options {{
+        computer_name                    = "WO-DESK01"
+        admin_password_wo                = var.admin_password
+        admin_password_wo_version        = 1
+        join_domain                      = "corp.example.com"
+        domain_admin_user                = "joiner"
+        domain_admin_password_wo         = "J0in-${{var.admin_password}}"
+        domain_admin_password_wo_version = 1
+      }}
+    }}
+  }}
+}}
+
+output "id" {{
+  value = vi_vm.desk.id
+}}
+"#,
+            pool = p.pool,
+            net = p.network,
+        )
+}
+
+/// A clone sysprepped into a domain with write-only passwords: deployed,
+/// then no change and no "applies only at deployment" warning on the next
+/// plan (the passwords are in the configuration only), nothing stored.
+fn clone_with(cli: &Cli) {
+    let sim = Vcsim::start(&[]);
+    let tf = Tf::new(&clone_hcl(&sim)).with_cli(&cli.bin, &cli.config).env("TF_VAR_admin_password", FIRST);
+    tf.init();
+    quiet_ok(&tf, cli, &["apply", "-auto-approve", "-no-color"]);
+    let id = crate::vm::id_of(&tf, "id");
+    assert_eq!(vi_check::guest_identity(&sim, &id).0.as_deref(), Some("WO-DESK01"), "{}: customized", cli.name);
+    assert_stored_nowhere(&tf, cli, None);
+    let replan = quiet_ok(&tf, cli, &["plan", "-no-color", "-detailed-exitcode"]);
+    assert!(!replan.contains("Guest customization applies only"), "{}: {replan}", cli.name);
+    tf.assert_no_changes();
+    quiet_ok(&tf, cli, &["destroy", "-auto-approve", "-no-color"]);
+}
+
+#[test]
+fn a_clone_is_customized_with_write_only_passwords() {
+    with_each_cli("write_only::a_clone_is_customized_with_write_only_passwords", clone_with);
 }
 
 /// Terraform 1.0 keeps every attribute in state: it is told, at validate,
