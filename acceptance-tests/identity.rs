@@ -79,19 +79,12 @@ import {{
 #[test]
 fn a_vm_is_identified_by_its_managed_object_id() {
     let test = "identity::a_vm_is_identified_by_its_managed_object_id";
-    let (clis, skipped) = peer::identity_capable_clis();
-    for s in &skipped {
-        eprintln!("{test}: not run with {s}");
-    }
-    if clis.is_empty() {
-        return peer::skip_loudly(test, "no CLI on this machine knows resource identity");
-    }
-    for cli in &clis {
-        identity_with(cli);
-    }
-    let names: Vec<&str> = clis.iter().map(|c| c.name.as_str()).collect();
-    println!("{test}: passed with {}", names.join(", "));
-    eprintln!("{test}: passed with {}", names.join(", "));
+    peer::with_each_cli(
+        test,
+        peer::identity_capable_clis(),
+        "no CLI on this machine knows resource identity",
+        identity_with,
+    );
 }
 
 /// Each resource's identity, as the CLI stores it; then a snapshot, a vApp
@@ -213,17 +206,10 @@ resource "vi_datastore_upload" "notes" {{
 #[test]
 fn every_resource_is_identified_and_imported_by_identity() {
     let test = "identity::every_resource_is_identified_and_imported_by_identity";
-    let (clis, skipped) = peer::identity_capable_clis();
-    for s in &skipped {
-        eprintln!("{test}: not run with {s}");
-    }
-    if clis.is_empty() {
-        return peer::skip_loudly(test, "no CLI on this machine knows resource identity");
-    }
-    for cli in &clis {
-        every_identity_with(cli);
-    }
-    let names: Vec<&str> = clis.iter().map(|c| c.name.as_str()).collect();
-    println!("{test}: passed with {}", names.join(", "));
-    eprintln!("{test}: passed with {}", names.join(", "));
+    peer::with_each_cli(
+        test,
+        peer::identity_capable_clis(),
+        "no CLI on this machine knows resource identity",
+        every_identity_with,
+    );
 }

@@ -11,7 +11,8 @@ use crate::vi_check;
 use terraform_provider_vi::vi::MoType;
 use terraform_provider_vi::vi::object::snapshot::snapshot_trees;
 
-fn peer_config(sim: &Vcsim) -> String {
+/// The vSphere provider on `sim`, with its datacenter and datastore.
+fn peer_provider(sim: &Vcsim) -> String {
     format!(
         r#"terraform {{
   required_providers {{
@@ -34,7 +35,17 @@ data "vsphere_datastore" "ds" {{
   name          = "LocalDS_0"
   datacenter_id = data.vsphere_datacenter.dc.id
 }}
+"#,
+        version = peer::PEER_VERSION,
+        addr = sim.addr,
+        user = sim.user(),
+        password = sim.password(),
+    )
+}
 
+fn peer_config(sim: &Vcsim) -> String {
+    format!(
+        r#"{provider}
 # vcsim: the vSphere provider creates VMs in a standalone host's pool only.
 data "vsphere_host" "host" {{
   name          = "DC0_H0"
@@ -120,10 +131,7 @@ resource "vsphere_virtual_machine" "db" {{
   }}
 }}
 "#,
-        version = peer::PEER_VERSION,
-        addr = sim.addr,
-        user = sim.user(),
-        password = sim.password(),
+        provider = peer_provider(sim),
     )
 }
 
@@ -329,47 +337,15 @@ fn vms_move_from_the_vsphere_provider_with_no_change() {
         Ok(p) => p,
         Err(why) => return peer::skip_loudly(test, &why),
     };
-    let (clis, skipped) = peer::move_capable_clis(&peer);
-    for s in &skipped {
-        eprintln!("{test}: not run with {s}");
-    }
-    if clis.is_empty() {
-        return peer::skip_loudly(test, "no CLI on this machine can move state between providers");
-    }
-    for cli in &clis {
-        move_with(cli);
-    }
-    let names: Vec<&str> = clis.iter().map(|c| c.name.as_str()).collect();
-    println!("{test}: passed with {}", names.join(", "));
-    eprintln!("{test}: passed with {}", names.join(", "));
+    let none = "no CLI on this machine can move state between providers";
+    peer::with_each_cli(test, peer::move_capable_clis(&peer), none, move_with);
 }
 
 /// A vApp, a content library and an OVF template in it, made by the
 /// vSphere provider.
 fn peer_library_config(sim: &Vcsim) -> String {
     format!(
-        r#"terraform {{
-  required_providers {{
-    vsphere = {{ source = "hashicorp/vsphere", version = "{version}" }}
-  }}
-}}
-
-provider "vsphere" {{
-  vsphere_server       = "{addr}"
-  user                 = "{user}"
-  password             = "{password}"
-  allow_unverified_ssl = true
-}}
-
-data "vsphere_datacenter" "dc" {{
-  name = "DC0"
-}}
-
-data "vsphere_datastore" "ds" {{
-  name          = "LocalDS_0"
-  datacenter_id = data.vsphere_datacenter.dc.id
-}}
-
+        r#"{provider}
 data "vsphere_compute_cluster" "cluster" {{
   name          = "DC0_C0"
   datacenter_id = data.vsphere_datacenter.dc.id
@@ -393,10 +369,7 @@ resource "vsphere_content_library_item" "tiny" {{
   file_url   = "${{path.module}}/tiny.ovf"
 }}
 "#,
-        version = peer::PEER_VERSION,
-        addr = sim.addr,
-        user = sim.user(),
-        password = sim.password(),
+        provider = peer_provider(sim),
     )
 }
 
@@ -449,19 +422,8 @@ fn a_vapp_and_a_library_move_from_the_vsphere_provider_with_no_change() {
         Ok(p) => p,
         Err(why) => return peer::skip_loudly(test, &why),
     };
-    let (clis, skipped) = peer::move_capable_clis(&peer);
-    for s in &skipped {
-        eprintln!("{test}: not run with {s}");
-    }
-    if clis.is_empty() {
-        return peer::skip_loudly(test, "no CLI on this machine can move state between providers");
-    }
-    for cli in &clis {
-        vapp_and_library_move_with(cli);
-    }
-    let names: Vec<&str> = clis.iter().map(|c| c.name.as_str()).collect();
-    println!("{test}: passed with {}", names.join(", "));
-    eprintln!("{test}: passed with {}", names.join(", "));
+    let none = "no CLI on this machine can move state between providers";
+    peer::with_each_cli(test, peer::move_capable_clis(&peer), none, vapp_and_library_move_with);
 }
 
 #[test]
