@@ -129,20 +129,12 @@ fn calls_with(cli: &Cli) {
 
 #[test]
 fn every_function_answers_through_a_real_cli() {
-    let test = "functions::every_function_answers_through_a_real_cli";
-    let (clis, skipped) = peer::function_capable_clis();
-    for s in &skipped {
-        eprintln!("{test}: not run with {s}");
-    }
-    if clis.is_empty() {
-        return peer::skip_loudly(test, "no CLI on this machine calls provider functions");
-    }
-    for cli in &clis {
-        calls_with(cli);
-    }
-    let names: Vec<&str> = clis.iter().map(|c| c.name.as_str()).collect();
-    println!("{test}: passed with {}", names.join(", "));
-    eprintln!("{test}: passed with {}", names.join(", "));
+    peer::with_each_cli(
+        "functions::every_function_answers_through_a_real_cli",
+        peer::function_capable_clis(),
+        "no CLI on this machine calls provider functions",
+        calls_with,
+    );
 }
 
 /// `console` evaluates a call. Terraform only: OpenTofu 1.12's console

@@ -162,21 +162,14 @@ fn property_with(cli: &Cli) {
     eprintln!("write_only: {}: {} bytes of TRACE log checked", cli.name, trace.len());
 }
 
-/// Every write-only-capable CLI, or a loud skip.
-fn with_each_cli(test: &str, run: fn(&Cli)) {
-    let (clis, skipped) = peer::write_only_capable_clis();
-    for s in &skipped {
-        eprintln!("{test}: not run with {s}");
-    }
-    if clis.is_empty() {
-        return peer::skip_loudly(test, "no CLI on this machine supports write-only attributes");
-    }
-    for cli in &clis {
-        run(cli);
-    }
-    let names: Vec<&str> = clis.iter().map(|c| c.name.as_str()).collect();
-    println!("{test}: passed with {}", names.join(", "));
-    eprintln!("{test}: passed with {}", names.join(", "));
+/// Runs `f` with every write-only-capable CLI, or skips loudly.
+fn with_each_cli(test: &str, f: fn(&Cli)) {
+    peer::with_each_cli(
+        test,
+        peer::write_only_capable_clis(),
+        "no CLI on this machine supports write-only attributes",
+        f,
+    );
 }
 
 #[test]

@@ -160,3 +160,22 @@ pub fn skip_loudly(test: &str, why: &str) {
     eprintln!("{line}\n!! SKIPPED {test}: {why}\n{line}");
     println!("SKIPPED {test}: {why}");
 }
+
+/// Runs `f` with each CLI of `found` (as the `*_capable_clis` functions
+/// return them), saying which CLIs were left out
+/// and which it passed with; with none, skips loudly saying `none`.
+pub fn with_each_cli(test: &str, found: (Vec<Cli>, Vec<String>), none: &str, f: impl Fn(&Cli)) {
+    let (clis, skipped) = found;
+    for s in &skipped {
+        eprintln!("{test}: not run with {s}");
+    }
+    if clis.is_empty() {
+        return skip_loudly(test, none);
+    }
+    for cli in &clis {
+        f(cli);
+    }
+    let names: Vec<&str> = clis.iter().map(|c| c.name.as_str()).collect();
+    println!("{test}: passed with {}", names.join(", "));
+    eprintln!("{test}: passed with {}", names.join(", "));
+}

@@ -1,5 +1,7 @@
-//! Resource identity (protocol 5.9): the string attributes of a state that
+//! Resource identity (protocol 5.9): the attributes of a state that
 //! identify its object for good, as the CLI stores them beside the state.
+//! Every identity attribute is a string; a number (a vApp property's key)
+//! is written as one, which HCL converts either way.
 use std::collections::BTreeMap;
 
 use super::cty::{self, Dyn, Type};
@@ -42,6 +44,7 @@ pub fn of_state(attrs: Attrs, state: &Dyn) -> Option<pb::ResourceIdentityData> {
     for (name, _) in attrs {
         match state.attr(name) {
             Some(v @ Dyn::String(_)) => m.insert((*name).to_owned(), v.clone()),
+            Some(Dyn::Number(n)) => m.insert((*name).to_owned(), Dyn::String(n.to_string())),
             _ => return None,
         };
     }
@@ -98,6 +101,14 @@ mod tests {
         let unknown = Dyn::Map([("id".to_owned(), Dyn::Unknown)].into_iter().collect());
         assert!(of_state(ATTRS, &unknown).is_none());
         assert!(of_state(&[], &state).is_none());
+        const KEYED: Attrs = &[("target_id", "vm"), ("key", "key")];
+        let keyed = Dyn::Map(
+            [("target_id".to_owned(), Dyn::String("vm-1".into())), ("key".to_owned(), Dyn::Number(3.into()))]
+                .into_iter()
+                .collect(),
+        );
+        let data = of_state(KEYED, &keyed).unwrap();
+        assert_eq!(values(KEYED, &data).unwrap(), vec!["vm-1".to_owned(), "3".to_owned()]);
         let empty = pb::ResourceIdentityData {
             identity_data: Some(pb::DynamicValue { msgpack: Vec::new(), json: br#"{"id": ""}"#.to_vec() }),
         };

@@ -105,6 +105,10 @@ fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: true }
 }
 
+/// The private data of a state `MoveResourceState` made, until the read
+/// that completes it.
+const MOVED: &[u8] = br#"{"vi":"moved"}"#;
+
 /// Runs `f`, folding an `Err(Diags)` into the response's diagnostics.
 fn diags_of<T>(r: Result<T, Diags>) -> (Option<T>, Diags) {
     match r {
@@ -294,17 +298,20 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let ty = res.schema().ty();
             let current = dv_decode(req.current_state.as_ref(), &ty)?;
             let meta = self.meta().await?;
+            let current = if req.private == MOVED { res.complete_moved(&meta, &current).await? } else { current };
             let new = res.read(&meta, &current).await?;
             Ok((dv_encode(&new, &ty)?, identity::of_state(res.identity_attributes(), &new)))
         }
         .await;
         let (ok, diags) = diags_of(r);
         let (state, new_identity) = ok.unzip();
+        // A moved state, once completed, is like any other.
+        let private = if state.is_some() && req.private == MOVED { Vec::new() } else { req.private };
         Ok(Response::new(pb::read_resource::Response {
             // On failure hand back what Terraform had, so nothing is lost.
             new_state: state.or(req.current_state),
             diagnostics: diags.to_proto(),
-            private: req.private,
+            private,
             new_identity: new_identity.flatten().or(req.current_identity),
         }))
     }
@@ -420,7 +427,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         req: Request<pb::move_resource_state::Request>,
     ) -> Res<pb::move_resource_state::Response> {
         let req = req.into_inner();
-        let r = self.resource(&req.target_type_name).and_then(|res| {
+        let r = async {
+            let res = self.resource(&req.target_type_name)?;
             let source = MoveSource {
                 provider_address: &req.source_provider_address,
                 type_name: &req.source_type_name,
@@ -433,10 +441,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     format!("the state of {} handed over for the move: {e}", req.source_type_name),
                 )
             })?;
-            let (state, warnings) = res.move_from(&source, json)?;
+            let (state, warnings) = res.move_from(&source, json).await?;
             let target_identity = identity::of_state(res.identity_attributes(), &state);
-            Ok((dv_encode(&state, &res.schema().ty())?, warnings, target_identity))
-        });
+            Ok::<_, Diags>((dv_encode(&state, &res.schema().ty())?, warnings, target_identity))
+        }
+        .await;
         let (state, diags, target_identity) = match r {
             Ok((state, warnings, id)) => (Some(state), warnings, id),
             Err(d) => (None, d, None),
@@ -444,8 +453,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         Ok(Response::new(pb::move_resource_state::Response {
             target_state: state,
             diagnostics: diags.to_proto(),
-            // The source's private data is the other provider's business.
-            target_private: Vec::new(),
+            // The source's private data is the other provider's business;
+            // ours says the state is still to be completed (on its read).
+            target_private: MOVED.to_vec(),
             target_identity,
         }))
     }

@@ -159,8 +159,14 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync + 'static {
     /// managed, for a `moved` block: the state, with warnings for what has
     /// no counterpart here. The result is then completed like an import's
     /// (defaults for what vSphere does not store) and refreshed by the CLI.
-    /// The default accepts no source.
-    fn move_from(&self, source: &MoveSource<'_>, _state: serde_json::Value) -> Result<(Self::State, Diags), Diags> {
+    /// The CLI may ask before it configures the provider (OpenTofu does):
+    /// what only vSphere can tell is left for the read that follows. The
+    /// default accepts no source.
+    async fn move_from(
+        &self,
+        source: &MoveSource<'_>,
+        _state: serde_json::Value,
+    ) -> Result<(Self::State, Diags), Diags> {
         Err(Diags::error(
             "Move not supported",
             format!(
@@ -171,6 +177,13 @@ pub trait Resource<M: Send + Sync + 'static>: Send + Sync + 'static {
                 source.provider_address
             ),
         ))
+    }
+
+    /// Completes a state `move_from` made, with what only vSphere can tell
+    /// (an id for a name, a digest to read back), before the first read
+    /// after the move. The default has nothing to complete.
+    async fn complete_moved(&self, _meta: &M, state: Self::State) -> Result<Self::State, Diags> {
+        Ok(state)
     }
 }
 
@@ -214,7 +227,9 @@ pub trait AnyResource<M>: Send + Sync {
     fn identity_attributes(&self) -> &'static [(&'static str, &'static str)];
     fn import_id(&self, identity: &[String]) -> String;
     /// The state of another resource type's object, for a `moved` block.
-    fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(Dyn, Diags), Diags>;
+    async fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(Dyn, Diags), Diags>;
+    /// A moved state completed before its first read.
+    async fn complete_moved(&self, meta: &M, state: &Dyn) -> Result<Dyn, Diags>;
     /// A stored state (JSON, written at schema version `version`) brought
     /// to the current schema version.
     fn upgrade(&self, version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diags>;
@@ -332,9 +347,14 @@ impl<M: Send + Sync + 'static, R: Resource<M>> AnyResource<M> for Erased<R> {
         self.0.import_id(identity)
     }
 
-    fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(Dyn, Diags), Diags> {
-        let (state, warnings) = self.0.move_from(source, state)?;
+    async fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(Dyn, Diags), Diags> {
+        let (state, warnings) = self.0.move_from(source, state).await?;
         Ok((adopted(&state, &self.0.schema())?, warnings))
+    }
+
+    async fn complete_moved(&self, meta: &M, state: &Dyn) -> Result<Dyn, Diags> {
+        let state = self.0.complete_moved(meta, decode::<R::State>(state)?).await?;
+        adopted(&state, &self.0.schema())
     }
 
     fn upgrade(&self, version: i64, state: serde_json::Value) -> Result<serde_json::Value, Diags> {
@@ -822,8 +842,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn moves_are_refused_by_default_naming_both_types() {
+    #[tokio::test]
+    async fn moves_are_refused_by_default_naming_both_types() {
         let r = resource(Things);
         let src = MoveSource {
             provider_address: "registry.terraform.io/hashicorp/vsphere",
@@ -831,7 +851,7 @@ mod tests {
             schema_version: 0,
         };
         assert_eq!(src.provider_type(), "vsphere");
-        let e = r.move_from(&src, serde_json::json!({})).unwrap_err();
+        let e = r.move_from(&src, serde_json::json!({})).await.unwrap_err();
         let text = format!("{e:?}");
         assert!(text.contains("t_thing cannot take over the state of vsphere_thing"), "{text}");
         assert!(text.contains("hashicorp/vsphere"), "{text}");

@@ -3,14 +3,18 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::plugin::{ApplyError, AttrPath, Attribute as A, Block, Diags, Plan, Resource, Schema, Type, Value};
+use crate::plugin::{
+    ApplyError, AttrPath, Attribute as A, Block, Diags, MoveSource, Plan, Resource, Schema, Type, Value,
+};
 use crate::shared::Meta;
 use crate::shared::diag::{library_diag, vi_diag};
 use crate::shared::lookup::object_exists;
+use crate::shared::moved_from_vsphere as moved;
 use crate::vi::LibraryModel;
 use crate::vi::MoType;
 
 mod lost_create;
+mod moved_from_vsphere;
 
 pub struct Catalog;
 
@@ -227,6 +231,22 @@ impl Resource<Meta> for Catalog {
             ));
         }
         Ok(to_state(&l, id))
+    }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[("id", "The content library's id (a UUID).")]
+    }
+
+    /// The rest is read by the refresh right after.
+    async fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
+        use moved_from_vsphere::SOURCE;
+        moved::accept("vi_catalog", &SOURCE, source)?;
+        let (id, dropped) =
+            moved_from_vsphere::map(source.schema_version, &state).map_err(|e| moved::error(&SOURCE, &e))?;
+        Ok((
+            State { id: Value::known(id), ..State::default() },
+            moved::dropped_warning("vi_catalog", &SOURCE, &dropped),
+        ))
     }
 }
 

@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 
 mod lost_create;
+mod moved_from_vsphere;
 mod plan;
 mod provenance;
 mod schema;
@@ -18,11 +19,12 @@ use self::state::State;
 use crate::ovf::limits::MAX_DESCRIPTOR_BYTES;
 use crate::ovf::package::manifest_sha256;
 use crate::ovf::parse_ovf;
-use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
+use crate::plugin::{ApplyError, AttrPath, Diags, MoveSource, Plan, Resource, Schema, Value};
 use crate::rules::object_name::NameKind;
 use crate::shared::Meta;
 use crate::shared::diag::library_diag;
 use crate::shared::item_provenance::{compose, split};
+use crate::shared::moved_from_vsphere as moved;
 use crate::shared::ovf_facts::OvfFacts;
 use crate::shared::tpm::template_origin::instantiate_tpm;
 use crate::vi::{ByteRange, ItemFileSource, ItemModel, LibraryClient};
@@ -281,6 +283,44 @@ impl Resource<Meta> for CatalogItem {
         }
         let start = State { id: Value::known(id.to_string()), ..State::default() };
         to_state(meta, lib, &item, &start).await
+    }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[("id", "The library item's id (a UUID).")]
+    }
+
+    /// The OVF facts are read by the refresh right after.
+    async fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
+        use moved_from_vsphere::SOURCE;
+        moved::accept("vi_catalog_item", &SOURCE, source)?;
+        let m = moved_from_vsphere::map(source.schema_version, &state).map_err(|e| moved::error(&SOURCE, &e))?;
+        let mut warnings = moved::dropped_warning("vi_catalog_item", &SOURCE, &m.dropped);
+        let mut state = State {
+            id: Value::known(m.id),
+            catalog_id: Value::from_option(m.catalog_id),
+            name: Value::from_option(m.name),
+            description: Value::known(m.description),
+            ..State::default()
+        };
+        if let Some(path) = m.source_file {
+            // The item is taken to hold what the file it was uploaded from
+            // holds now; a file that changed since plans a replacement.
+            match plan::load_package(&path) {
+                Ok(pkg) => state.source_sha256 = Value::known(plan::package_sha256(pkg, &path).await?.1),
+                Err(d) => warnings.push(Diags::warning_at(
+                    AttrPath::root(),
+                    "Source file not read",
+                    format!(
+                        "{path}, the file the vSphere provider uploaded this item from, cannot be read as an OVF \
+                         package here, so what the item holds is unknown: a configuration naming a source plans \
+                         a replacement. {}",
+                        d.0.iter().map(|d| d.detail.as_str()).collect::<Vec<_>>().join("; ")
+                    ),
+                )),
+            }
+            state.source_file = Value::known(path);
+        }
+        Ok((state, warnings))
     }
 }
 

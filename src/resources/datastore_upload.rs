@@ -10,6 +10,7 @@ use std::path::Path;
 use async_trait::async_trait;
 
 mod local_file;
+mod moved_from_vsphere;
 mod schema;
 mod state;
 mod target_path;
@@ -17,10 +18,11 @@ mod target_path;
 use self::state::State;
 use self::target_path::{DatastoreRef, check_path, parse_import_id};
 use crate::plugin::diag::Severity;
-use crate::plugin::{ApplyError, AttrPath, Diags, Plan, Resource, Schema, Value};
+use crate::plugin::{ApplyError, AttrPath, Diags, MoveSource, Plan, Resource, Schema, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
+use crate::shared::moved_from_vsphere as moved;
 use crate::vi::{ManagedObjectReference, ViError};
 
 pub struct DatastoreUpload;
@@ -321,5 +323,39 @@ impl Resource<Meta> for DatastoreUpload {
             size: Value::known(i64::try_from(digest.size).unwrap_or(i64::MAX)),
             sha256: Value::known(digest.sha256),
         })
+    }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("datastore_id", "Managed object id of the datastore (`datastore-17`)."),
+            ("path", "The file's path on the datastore (`iso/tools.iso`)."),
+        ]
+    }
+
+    fn import_id(&self, identity: &[String]) -> String {
+        identity.join(":")
+    }
+
+    /// The datastore's id and the copy's digest are left for
+    /// `complete_moved`.
+    async fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
+        use moved_from_vsphere::SOURCE;
+        moved::accept("vi_datastore_upload", &SOURCE, source)?;
+        let m = moved_from_vsphere::map(source.schema_version, &state).map_err(|e| moved::error(&SOURCE, &e))?;
+        let state = State {
+            source_file: Value::known(m.source_file),
+            datastore_path: Value::known(format!("[{}] {}", m.datastore, m.path)),
+            path: Value::known(m.path),
+            create_directories: if m.create_directories { Value::known(true) } else { Value::Null },
+            ..State::default()
+        };
+        Ok((state, Diags::none()))
+    }
+
+    /// The datastore named, and the file read back once, as an import does.
+    async fn complete_moved(&self, meta: &Meta, state: State) -> Result<State, Diags> {
+        let (Some(at), Some(source)) = (state.datastore_path.get(), state.source_file.get()) else { return Ok(state) };
+        let imported = self.import(meta, &format!("{at}|{source}")).await?;
+        Ok(State { create_directories: state.create_directories, ..imported })
     }
 }

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 
 mod clone;
 mod lost_create;
+mod moved_from_vsphere;
 mod plan;
 mod read;
 mod schema;
@@ -20,7 +21,7 @@ mod spec;
 mod state;
 
 use self::state::State;
-use crate::plugin::{ApplyError, Diags, Plan, Resource, Schema, Value};
+use crate::plugin::{ApplyError, Diags, MoveSource, Plan, Resource, Schema, Value};
 use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
@@ -28,6 +29,7 @@ use crate::rules::vapp_settings::PowerState;
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup;
+use crate::shared::moved_from_vsphere as moved;
 use crate::vi::core::task::deadline_after;
 use crate::vi::object::vapp::{VAPP_PROPS, VAppInfo, pool_ref};
 use crate::vi::{ManagedObjectReference, ViError};
@@ -267,6 +269,26 @@ impl Resource<Meta> for VApp {
         let mut state = read::to_state(&info, power, &State::default());
         state.folder = lookup::relative_vm_folder(meta, info.parent_folder.as_ref()).await?;
         Ok(state)
+    }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[("id", "Managed object id of the vApp (`resgroup-v42`).")]
+    }
+
+    /// The rest is read (as by an import) when the move is completed.
+    async fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
+        use moved_from_vsphere::SOURCE;
+        moved::accept("vi_vapp", &SOURCE, source)?;
+        let (id, dropped) =
+            moved_from_vsphere::map(source.schema_version, &state).map_err(|e| moved::error(&SOURCE, &e))?;
+        Ok((State { id: Value::known(id), ..State::default() }, moved::dropped_warning("vi_vapp", &SOURCE, &dropped)))
+    }
+
+    /// The folder, which the vSphere provider recorded by id, as the path
+    /// `folder` takes; the rest as an import reads it.
+    async fn complete_moved(&self, meta: &Meta, state: State) -> Result<State, Diags> {
+        let Some(id) = state.id.get() else { return Ok(state) };
+        self.import(meta, id).await
     }
 }
 

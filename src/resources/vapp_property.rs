@@ -306,6 +306,17 @@ impl Resource<Meta> for VappProperty {
         })?;
         Ok(read::to_state(target_id, live, &State::default()))
     }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("target_id", "The VM or vApp the property belongs to (`vm-42`, `resgroup-v12`)."),
+            ("key", "The property's key within it (a number)."),
+        ]
+    }
+
+    fn import_id(&self, identity: &[String]) -> String {
+        identity.join(":")
+    }
 }
 
 #[cfg(test)]

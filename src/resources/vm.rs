@@ -29,6 +29,7 @@ use crate::rules::tpm::TpmPolicy;
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
 use crate::shared::lookup::{self, datacenter_of, vm_folder};
+use crate::shared::moved_from_vsphere as moved;
 use crate::shared::tpm::catalog_deploy::deploy_tpm_policy;
 use crate::shared::tpm::device as tpm_device;
 use crate::shared::{name_checks, references};
@@ -615,35 +616,11 @@ impl Resource<Meta> for Vm {
         &[("id", "Managed object id of the VM (`vm-42`).")]
     }
 
-    fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
-        if source.provider_type() != "vsphere" || source.type_name != moved_from_vsphere::SOURCE_TYPE {
-            return Err(Diags::error(
-                "Move not supported",
-                format!(
-                    "vi_vm takes over the state of {} (hashicorp/vsphere, schema versions {:?}) only, not {} of {}",
-                    moved_from_vsphere::SOURCE_TYPE,
-                    moved_from_vsphere::SOURCE_VERSIONS,
-                    source.type_name,
-                    source.provider_address
-                ),
-            ));
-        }
-        let (state, dropped) = moved_from_vsphere::map(source.schema_version, &state)
-            .map_err(|e| Diags::error("Cannot move this vsphere_virtual_machine", e.to_string()))?;
-        let warnings = if dropped.is_empty() {
-            Diags::none()
-        } else {
-            Diags::warning_at(
-                AttrPath::root(),
-                "Settings not carried over to vi_vm",
-                format!(
-                    "vi_vm has no counterpart for these settings of the moved {}; they stay as they are in \
-                     vSphere, no longer managed: {}",
-                    moved_from_vsphere::SOURCE_TYPE,
-                    dropped.join(", ")
-                ),
-            )
-        };
-        Ok((state, warnings))
+    async fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
+        use moved_from_vsphere::SOURCE;
+        moved::accept("vi_vm", &SOURCE, source)?;
+        let (state, dropped) =
+            moved_from_vsphere::map(source.schema_version, &state).map_err(|e| moved::error(&SOURCE, &e))?;
+        Ok((state, moved::dropped_warning("vi_vm", &SOURCE, &dropped)))
     }
 }

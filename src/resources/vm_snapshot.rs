@@ -5,12 +5,14 @@ use crate::vi::MoType;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::plugin::{ApplyError, Attribute as A, Block, Diags, Resource, Schema, Type, Value};
+use crate::plugin::{ApplyError, Attribute as A, Block, Diags, MoveSource, Resource, Schema, Type, Value};
 use crate::shared::Meta;
 use crate::shared::diag::vi_diag;
+use crate::shared::moved_from_vsphere as moved;
 use crate::vi::object::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
 
 mod lost_create;
+mod moved_from_vsphere;
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -52,6 +54,17 @@ fn state_of(t: &VirtualMachineSnapshotTree, vm_id: &str, prior: &State) -> State
         remove_children: prior.remove_children.clone(),
         create_time: Value::known(t.create_time.clone()),
     }
+}
+
+/// The VM a snapshot belongs to (its `vm` property); `None` when the
+/// snapshot is gone.
+async fn snapshot_vm(meta: &Meta, snapshot: &str) -> Result<Option<String>, Diags> {
+    let o = meta
+        .batcher
+        .retrieve_one(MoType::VirtualMachineSnapshot.moref(snapshot), &["vm"])
+        .await
+        .map_err(|e| vi_diag(&e, "reading the snapshot's VM", None))?;
+    Ok(o.moref("vm").map(|vm| vm.value))
 }
 
 #[async_trait]
@@ -199,5 +212,33 @@ impl Resource<Meta> for VmSnapshot {
                 format!("{vm_id} has several snapshots named {which:?}; import by id"),
             )),
         }
+    }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("vm_id", "Managed object id of the VM (`vm-42`)."),
+            ("id", "Managed object id of the snapshot (`snapshot-7`)."),
+        ]
+    }
+
+    fn import_id(&self, identity: &[String]) -> String {
+        identity.join(":")
+    }
+
+    /// The VM (`vm_id`) is left for `complete_moved` to find.
+    async fn move_from(&self, source: &MoveSource<'_>, state: serde_json::Value) -> Result<(State, Diags), Diags> {
+        use moved_from_vsphere::SOURCE;
+        moved::accept("vi_vm_snapshot", &SOURCE, source)?;
+        let (state, dropped) =
+            moved_from_vsphere::map(source.schema_version, &state).map_err(|e| moved::error(&SOURCE, &e))?;
+        Ok((state, moved::dropped_warning("vi_vm_snapshot", &SOURCE, &dropped)))
+    }
+
+    /// The vSphere provider named the VM by UUID: the snapshot says whose
+    /// it is.
+    async fn complete_moved(&self, meta: &Meta, state: State) -> Result<State, Diags> {
+        let Some(id) = state.id.get() else { return Ok(state) };
+        let vm = snapshot_vm(meta, id).await?;
+        Ok(State { vm_id: Value::from_option(vm), ..state })
     }
 }

@@ -258,6 +258,10 @@ impl Resource<Meta> for Vtpm {
         })?;
         to_state(&info, id).ok_or_else(|| Diags::error("No vTPM", format!("VM {id} has no vTPM to import")))
     }
+
+    fn identity_attributes(&self) -> &'static [(&'static str, &'static str)] {
+        &[("vm_id", "Managed object id of the VM the vTPM belongs to (`vm-42`).")]
+    }
 }
 
 /// Reads a VM directly (apply needs the freshest view); `None` when gone.

@@ -7,13 +7,16 @@
 //! the ids a configuration refers to ([`references`]), and what a create
 //! whose answer was lost records ([`lost_create`]); guest customization
 //! ([`customization`]); and the facts of an OVF descriptor as both
-//! `data "vi_ovf"` and `vi_catalog_item` show them ([`ovf_facts`]).
+//! `data "vi_ovf"` and `vi_catalog_item` show them ([`ovf_facts`]); and
+//! what every `moved` block from the vSphere provider shares
+//! ([`moved_from_vsphere`]).
 pub mod customization;
 pub mod diag;
 pub mod item_provenance;
 pub mod lookup;
 pub mod lost_create;
 mod meta;
+pub mod moved_from_vsphere;
 pub mod name_checks;
 pub mod ovf_facts;
 pub mod references;

@@ -8,69 +8,48 @@
 //! adopted one: a `clone` block is taken as written).
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::state::{Cdrom, Disk, Nic, State, Vtpm};
 use crate::plugin::Value;
+use crate::shared::moved_from_vsphere::{Attrs, MoveError, Source, attrs, is_unset};
 
-/// The resource type moved from.
-pub const SOURCE_TYPE: &str = "vsphere_virtual_machine";
-/// The schema versions of its state this mapping reads: v2.16.1 writes 3
-/// (older versions are upgraded by the vSphere provider itself on its next
-/// refresh, before a move).
-pub const SOURCE_VERSIONS: &[i64] = &[3];
-
-/// Why a state cannot be moved.
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum MoveError {
-    #[error("schema version {0} of {SOURCE_TYPE} is not supported (supported: {versions}); refresh the state with the vSphere provider v2.16.1 first", versions = versions())]
-    Version(i64),
-    #[error("the state has no {0:?}, which every {SOURCE_TYPE} state written by the vSphere provider has")]
-    Missing(&'static str),
-    #[error("the state is not an object")]
-    NotObject,
-}
-
-fn versions() -> String {
-    SOURCE_VERSIONS.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-}
+/// The resource type moved from, and the schema version v2.16.1 writes.
+pub const SOURCE: Source = Source { type_name: "vsphere_virtual_machine", versions: &[3] };
 
 /// The `vi_vm` state, and the names of the settings that had a value with
 /// no counterpart in `vi_vm` (dropped).
 pub fn map(version: i64, state: &Json) -> Result<(State, Vec<String>), MoveError> {
-    if !SOURCE_VERSIONS.contains(&version) {
-        return Err(MoveError::Version(version));
-    }
-    let src = state.as_object().ok_or(MoveError::NotObject)?;
-    let moid = str_of(src, "moid").ok_or(MoveError::Missing("moid"))?;
+    let src = attrs(&SOURCE, version, state)?;
+    let moid = src.required("moid")?;
     let mut dropped = unmatched_settings(src);
 
     let disk = disks(src, &mut dropped);
     let network_interface = nics(src, &mut dropped);
     let cdrom = cdrom(src, &mut dropped);
-    let minutes = |k: &str| int_of(src, k).map(|m| m * 60);
+    let minutes = |k: &str| src.int(k).map(|m| m * 60);
     let state = State {
         id: Value::known(moid),
-        name: Value::from_option(str_of(src, "name")),
-        resource_pool_id: Value::from_option(str_of(src, "resource_pool_id")),
+        name: Value::from_option(src.str("name")),
+        resource_pool_id: Value::from_option(src.str("resource_pool_id")),
         vapp_id: Value::Null,
-        datastore_id: Value::from_option(str_of(src, "datastore_id")),
-        host_id: Value::from_option(str_of(src, "host_system_id")),
+        datastore_id: Value::from_option(src.str("datastore_id")),
+        host_id: Value::from_option(src.str("host_system_id")),
         // "" is the datacenter's VM folder, which `vi_vm` writes as null.
-        folder: Value::from_option(str_of(src, "folder").map(|f| f.trim_matches('/').to_owned())),
-        guest_id: Value::from_option(str_of(src, "guest_id")),
-        num_cpus: Value::from_option(int_of(src, "num_cpus")),
-        num_cores_per_socket: Value::from_option(int_of(src, "num_cores_per_socket")),
-        memory: Value::from_option(int_of(src, "memory")),
-        cpu_hot_add_enabled: Value::from_option(bool_of(src, "cpu_hot_add_enabled")),
-        memory_hot_add_enabled: Value::from_option(bool_of(src, "memory_hot_add_enabled")),
-        firmware: Value::from_option(str_of(src, "firmware")),
-        efi_secure_boot: Value::from_option(bool_of(src, "efi_secure_boot_enabled")),
-        hardware_version: Value::from_option(int_of(src, "hardware_version")),
-        scsi_type: Value::from_option(str_of(src, "scsi_type")),
-        annotation: Value::from_option(str_of(src, "annotation")),
+        folder: Value::from_option(src.str("folder").map(|f| f.trim_matches('/').to_owned())),
+        guest_id: Value::from_option(src.str("guest_id")),
+        num_cpus: Value::from_option(src.int("num_cpus")),
+        num_cores_per_socket: Value::from_option(src.int("num_cores_per_socket")),
+        memory: Value::from_option(src.int("memory")),
+        cpu_hot_add_enabled: Value::from_option(src.bool("cpu_hot_add_enabled")),
+        memory_hot_add_enabled: Value::from_option(src.bool("memory_hot_add_enabled")),
+        firmware: Value::from_option(src.str("firmware")),
+        efi_secure_boot: Value::from_option(src.bool("efi_secure_boot_enabled")),
+        hardware_version: Value::from_option(src.int("hardware_version")),
+        scsi_type: Value::from_option(src.str("scsi_type")),
+        annotation: Value::from_option(src.str("annotation")),
         extra_config: Value::from_option(string_map(src, "extra_config")),
-        power_state: Value::from_option(str_of(src, "power_state")),
+        power_state: Value::from_option(src.str("power_state")),
         // `vi_vm`'s default (false), though the vSphere provider restarts a
         // VM whenever a change needs it: a restart is asked for, not implied.
         reboot_allowed: Value::Null,
@@ -80,20 +59,20 @@ pub fn map(version: i64, state: &Json) -> Result<(State, Vec<String>), MoveError
         wait_for_ip_timeout: Value::from_option(
             minutes("wait_for_guest_ip_timeout").max(minutes("wait_for_guest_net_timeout")).map(|s| s.max(0)),
         ),
-        uuid: Value::from_option(str_of(src, "uuid")),
+        uuid: Value::from_option(src.str("uuid")),
         instance_uuid: Value::Null,
-        default_ip_address: Value::from_option(str_of(src, "default_ip_address")),
+        default_ip_address: Value::from_option(src.str("default_ip_address")),
         guest_ip_addresses: Value::known(
-            list_of(src, "guest_ip_addresses").iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            src.list("guest_ip_addresses").iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
         ),
         // Relative to the datastore there; `vi_vm` keeps `[ds] path`: read.
         vmx_path: Value::Null,
-        vtpm_present: Value::known(!list_of(src, "vtpm").is_empty()),
+        vtpm_present: Value::known(!src.list("vtpm").is_empty()),
         imported: Value::known(true),
         disk,
         network_interface,
         cdrom,
-        vtpm: (!list_of(src, "vtpm").is_empty()).then_some(Vtpm { key_provider_id: Value::Null }),
+        vtpm: (!src.list("vtpm").is_empty()).then_some(Vtpm { key_provider_id: Value::Null }),
         // How the VM was made is not kept: a `clone` block in the
         // configuration is taken as written, as after an import.
         clone: None,
@@ -106,18 +85,9 @@ pub fn map(version: i64, state: &Json) -> Result<(State, Vec<String>), MoveError
 
 /// Settings `vi_vm` has no counterpart for, set to something other than
 /// the vSphere provider's default (a default carries nothing over).
-fn unmatched_settings(src: &Map<String, Json>) -> Vec<String> {
-    let mut out = Vec::new();
-    for (k, v) in src {
-        if MAPPED.contains(&k.as_str()) || IGNORED.contains(&k.as_str()) {
-            continue;
-        }
-        let default = DEFAULTS.iter().find(|(name, _)| name == k).map(|(_, d)| *d);
-        if !is_unset(v) && default.is_none_or(|d| !same(v, d)) {
-            out.push(k.clone());
-        }
-    }
-    if list_of(src, "vapp").iter().any(|v| v.get("properties").is_some_and(|p| !is_unset(p))) {
+fn unmatched_settings(src: Attrs<'_>) -> Vec<String> {
+    let mut out = src.unmatched(MAPPED, IGNORED, DEFAULTS);
+    if src.list("vapp").iter().any(|v| v.get("properties").is_some_and(|p| !is_unset(p))) {
         out.push("vapp.properties (manage them with vi_vapp_property resources, imported)".to_owned());
     }
     out
@@ -205,23 +175,6 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("swap_placement_policy", "\"inherit\""),
 ];
 
-fn same(v: &Json, default_json: &str) -> bool {
-    serde_json::from_str::<Json>(default_json).is_ok_and(|d| &d == v)
-}
-
-/// Null, empty, zero or false: what the vSphere provider writes for a
-/// setting left unset.
-fn is_unset(v: &Json) -> bool {
-    match v {
-        Json::Null => true,
-        Json::Bool(b) => !b,
-        Json::Number(n) => n.as_f64() == Some(0.0),
-        Json::String(s) => s.is_empty(),
-        Json::Array(a) => a.iter().all(is_unset),
-        Json::Object(o) => o.values().all(is_unset),
-    }
-}
-
 /// Disk settings with no counterpart, and their defaults.
 const DISK_DEFAULTS: &[(&str, &str)] = &[
     ("controller_type", "\"scsi\""),
@@ -233,41 +186,35 @@ const DISK_DEFAULTS: &[(&str, &str)] = &[
 const DISK_IGNORED: &[&str] =
     &["label", "size", "thin_provisioned", "unit_number", "path", "uuid", "key", "device_address", "datastore_id"];
 
-fn disks(src: &Map<String, Json>, dropped: &mut Vec<String>) -> Vec<Disk> {
-    let vm_datastore = str_of(src, "datastore_id");
+fn disks(src: Attrs<'_>, dropped: &mut Vec<String>) -> Vec<Disk> {
+    let vm_datastore = src.str("datastore_id");
     let mut out: Vec<(i64, Disk)> = Vec::new();
-    for (i, d) in list_of(src, "disk").iter().enumerate() {
-        let Some(d) = d.as_object() else { continue };
+    for (i, d) in src.list("disk").iter().enumerate() {
+        let Some(d) = src.nested(d) else { continue };
         let what = format!("disk.{i}");
-        if str_of(d, "controller_type").is_some_and(|c| c != "scsi") {
+        if d.str("controller_type").is_some_and(|c| c != "scsi") {
             // `vi_vm` manages the disks on SCSI controllers only.
             dropped.push(format!("{what} (not on a SCSI controller)"));
             continue;
         }
-        for (k, v) in d {
-            if DISK_IGNORED.contains(&k.as_str()) || k == "io_share_count" {
-                continue;
-            }
-            let default = DISK_DEFAULTS.iter().find(|(n, _)| n == k).map(|(_, d)| *d);
-            if !is_unset(v) && default.is_none_or(|def| !same(v, def)) {
-                dropped.push(format!("{what}.{k}"));
-            }
+        for k in d.unmatched(DISK_IGNORED, &["io_share_count"], DISK_DEFAULTS) {
+            dropped.push(format!("{what}.{k}"));
         }
-        if let Some(ds) = str_of(d, "datastore_id").filter(|ds| Some(ds) != vm_datastore.as_ref()) {
+        if let Some(ds) = d.str("datastore_id").filter(|ds| Some(ds) != vm_datastore.as_ref()) {
             dropped.push(format!("{what}.datastore_id ({ds}: vi_vm keeps its disks with the VM)"));
         }
         // "scsi:B:U": vi_vm numbers units within the controller.
-        let (bus, unit) = device_address(d).unwrap_or((0, int_of(d, "unit_number").unwrap_or(0)));
+        let (bus, unit) = device_address(d).unwrap_or((0, d.int("unit_number").unwrap_or(0)));
         out.push((
             bus * 100 + unit,
             Disk {
-                label: Value::from_option(str_of(d, "label")),
-                size: Value::from_option(int_of(d, "size")),
-                thin_provisioned: Value::from_option(bool_of(d, "thin_provisioned")),
+                label: Value::from_option(d.str("label")),
+                size: Value::from_option(d.int("size")),
+                thin_provisioned: Value::from_option(d.bool("thin_provisioned")),
                 unit_number: Value::known(unit),
                 path: Value::Null,
-                uuid: Value::from_option(str_of(d, "uuid")),
-                key: Value::from_option(int_of(d, "key")),
+                uuid: Value::from_option(d.str("uuid")),
+                key: Value::from_option(d.int("key")),
             },
         ));
     }
@@ -277,8 +224,8 @@ fn disks(src: &Map<String, Json>, dropped: &mut Vec<String>) -> Vec<Disk> {
     out.into_iter().map(|(_, d)| d).collect()
 }
 
-fn device_address(d: &Map<String, Json>) -> Option<(i64, i64)> {
-    let addr = str_of(d, "device_address")?;
+fn device_address(d: Attrs<'_>) -> Option<(i64, i64)> {
+    let addr = d.str("device_address")?;
     let mut parts = addr.strip_prefix("scsi:")?.split(':');
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
@@ -287,45 +234,39 @@ const NIC_DEFAULTS: &[(&str, &str)] = &[("bandwidth_limit", "-1"), ("bandwidth_s
 const NIC_IGNORED: &[&str] =
     &["network_id", "adapter_type", "mac_address", "use_static_mac", "key", "device_address", "bandwidth_share_count"];
 
-fn nics(src: &Map<String, Json>, dropped: &mut Vec<String>) -> Vec<Nic> {
-    list_of(src, "network_interface")
+fn nics(src: Attrs<'_>, dropped: &mut Vec<String>) -> Vec<Nic> {
+    src.list("network_interface")
         .iter()
         .enumerate()
         .filter_map(|(i, n)| {
-            let n = n.as_object()?;
-            for (k, v) in n {
-                if NIC_IGNORED.contains(&k.as_str()) {
-                    continue;
-                }
-                let default = NIC_DEFAULTS.iter().find(|(name, _)| name == k).map(|(_, d)| *d);
-                if !is_unset(v) && default.is_none_or(|def| !same(v, def)) {
-                    dropped.push(format!("network_interface.{i}.{k}"));
-                }
+            let n = src.nested(n)?;
+            for k in n.unmatched(NIC_IGNORED, &[], NIC_DEFAULTS) {
+                dropped.push(format!("network_interface.{i}.{k}"));
             }
             Some(Nic {
-                network_id: Value::from_option(str_of(n, "network_id")),
-                adapter_type: Value::from_option(str_of(n, "adapter_type")),
-                mac_address: Value::from_option(str_of(n, "mac_address")),
+                network_id: Value::from_option(n.str("network_id")),
+                adapter_type: Value::from_option(n.str("adapter_type")),
+                mac_address: Value::from_option(n.str("mac_address")),
                 mac_address_check: Value::known(true),
-                key: Value::from_option(int_of(n, "key")),
+                key: Value::from_option(n.int("key")),
             })
         })
         .collect()
 }
 
 /// `vi_vm` has one CD-ROM drive, backed by an ISO on a datastore.
-fn cdrom(src: &Map<String, Json>, dropped: &mut Vec<String>) -> Option<Cdrom> {
+fn cdrom(src: Attrs<'_>, dropped: &mut Vec<String>) -> Option<Cdrom> {
     let mut kept = None;
-    for (i, c) in list_of(src, "cdrom").iter().enumerate() {
-        let Some(c) = c.as_object() else { continue };
-        if bool_of(c, "client_device") == Some(true) {
+    for (i, c) in src.list("cdrom").iter().enumerate() {
+        let Some(c) = src.nested(c) else { continue };
+        if c.bool("client_device") == Some(true) {
             dropped.push(format!("cdrom.{i} (a client device)"));
         } else if kept.is_some() {
             dropped.push(format!("cdrom.{i} (vi_vm manages one CD-ROM drive)"));
         } else {
             kept = Some(Cdrom {
-                datastore_id: Value::from_option(str_of(c, "datastore_id")),
-                path: Value::from_option(str_of(c, "path")),
+                datastore_id: Value::from_option(c.str("datastore_id")),
+                path: Value::from_option(c.str("path")),
                 // `[name] path`: the datastore's name is read back.
                 datastore_path: Value::Null,
             });
@@ -334,25 +275,8 @@ fn cdrom(src: &Map<String, Json>, dropped: &mut Vec<String>) -> Option<Cdrom> {
     kept
 }
 
-/// A non-empty string.
-fn str_of(m: &Map<String, Json>, k: &str) -> Option<String> {
-    m.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
-fn int_of(m: &Map<String, Json>, k: &str) -> Option<i64> {
-    m.get(k).and_then(Json::as_i64)
-}
-
-fn bool_of(m: &Map<String, Json>, k: &str) -> Option<bool> {
-    m.get(k).and_then(Json::as_bool)
-}
-
-fn list_of<'a>(m: &'a Map<String, Json>, k: &str) -> &'a [Json] {
-    m.get(k).and_then(Json::as_array).map_or(&[], Vec::as_slice)
-}
-
-fn string_map(m: &Map<String, Json>, k: &str) -> Option<BTreeMap<String, String>> {
-    let o = m.get(k)?.as_object()?;
+fn string_map(src: Attrs<'_>, k: &str) -> Option<BTreeMap<String, String>> {
+    let o = src.map().get(k)?.as_object()?;
     let out: BTreeMap<String, String> =
         o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned()))).collect();
     (!out.is_empty()).then_some(out)
@@ -447,9 +371,12 @@ mod tests {
     fn unsupported_versions_and_broken_states_are_refused() {
         let (_, attrs) = instance("web");
         let e = map(2, &attrs).unwrap_err();
-        assert_eq!(e, MoveError::Version(2));
+        assert!(matches!(e, MoveError::Version { version: 2, .. }), "{e:?}");
         assert!(e.to_string().contains("supported: 3"), "{e}");
-        assert_eq!(map(3, &serde_json::json!({"name": "x"})).unwrap_err(), MoveError::Missing("moid"));
+        assert_eq!(
+            map(3, &serde_json::json!({"name": "x"})).unwrap_err(),
+            MoveError::Missing { type_name: "vsphere_virtual_machine", attr: "moid" }
+        );
         assert_eq!(map(3, &serde_json::json!([1])).unwrap_err(), MoveError::NotObject);
         // Whatever the shapes, no panic.
         let odd = serde_json::json!({"moid": "vm-1", "disk": [1, "x", {"device_address": "scsi:x"}], "cdrom": {}, "network_interface": [null]});
