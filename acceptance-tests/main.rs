@@ -22,6 +22,7 @@ mod release;
 mod schema_upgrade;
 mod secrets;
 mod sessions;
+mod task_watch;
 mod tls_trust;
 mod vapp;
 mod vapp_property;

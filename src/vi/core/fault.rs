@@ -23,6 +23,9 @@ pub enum FaultKind {
     InvalidArgument,
     /// The object is in a state that does not allow the operation.
     InvalidState,
+    /// The VM's power state does not allow the operation (destroying a
+    /// running VM, powering off one that is off).
+    InvalidPowerState,
     /// A name already taken where names are unique.
     DuplicateName,
     /// A named item (a customization specification) is not there.
@@ -46,6 +49,7 @@ impl FaultKind {
             "FileAlreadyExists" => FaultKind::FileAlreadyExists,
             "InvalidArgument" => FaultKind::InvalidArgument,
             "InvalidState" => FaultKind::InvalidState,
+            "InvalidPowerState" => FaultKind::InvalidPowerState,
             "DuplicateName" => FaultKind::DuplicateName,
             "NotFound" => FaultKind::NotFound,
             "AlreadyExists" => FaultKind::AlreadyExists,
@@ -65,6 +69,7 @@ impl FaultKind {
             FaultKind::FileAlreadyExists => "FileAlreadyExists",
             FaultKind::InvalidArgument => "InvalidArgument",
             FaultKind::InvalidState => "InvalidState",
+            FaultKind::InvalidPowerState => "InvalidPowerState",
             FaultKind::DuplicateName => "DuplicateName",
             FaultKind::NotFound => "NotFound",
             FaultKind::AlreadyExists => "AlreadyExists",
@@ -101,6 +106,7 @@ mod tests {
             "FileAlreadyExists",
             "InvalidArgument",
             "InvalidState",
+            "InvalidPowerState",
             "DuplicateName",
             "NotFound",
             "AlreadyExists",
