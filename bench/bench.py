@@ -203,7 +203,9 @@ def run_probe(args, sides, logs, handshakes):
     for side in ("ours", "peer"):
         wd, hcl = sides[side]
         per[side] = [
-            one_cycle(side, wd, hcl, args.probe_n, 0, 0, logs, TF_DEFAULT_PARALLELISM, timeout=args.probe_timeout)
+            one_cycle(
+                side, wd, hcl, args.probe_n, 0, 0, logs, TF_DEFAULT_PARALLELISM, timeout=args.probe_timeout, part="probe-"
+            )
         ]
     return entries(per, args.probe_n, 0, handshakes, args, probe=True)
 

@@ -90,6 +90,10 @@ def find(results, scenario, n=None, delay=None):
     return None
 
 
+def runs(n):
+    return "? runs" if n is None else f"{n} run" + ("" if n == 1 else "s")
+
+
 def verdict(ok):
     return "**yes**" if ok else "**no**"
 
@@ -284,7 +288,7 @@ def parallel_section(results):
         "",
         "create and destroy by ours at `-parallelism=10`, beside the matrix's `-parallelism=1` cell of the same N "
         "and delay (ours and the peer; the peer does not complete at 10 on vcsim: see the probe). "
-        f"{par[0].get('runs', '?')} runs each; medians.",
+        f"{runs(par[0].get('runs'))} each; medians.",
         "",
     ]
     rows = []
@@ -322,7 +326,7 @@ def scale_section(results):
         return []
     ns = sorted({r["n"] for r in sc})
     reads = [r for r in sc if r["scenario"] != "create"]
-    runs = reads[0].get("runs", "?") if reads else "?"
+    count = runs(reads[0].get("runs") if reads else None)
     create_par = next((r.get("parallelism") for r in sc if r["scenario"] == "create"), "?")
     out = [
         "",
@@ -330,7 +334,7 @@ def scale_section(results):
         "",
         f"Each provider creates the N VMs once on its own vcsim (`-parallelism={create_par}`, one run: the create "
         "rows), then `terraform apply -refresh-only` (refresh) and `terraform plan` over the unchanged VMs (plan) "
-        f"run at Terraform's default parallelism, {runs} runs each, alternating ours / peer; figures are medians.",
+        f"run at Terraform's default parallelism, {count} each, alternating ours / peer; figures are medians.",
         "",
     ]
     rows = []
@@ -473,7 +477,7 @@ def render(results, meta):
             "",
             f"Both providers create their VMs {how}: 1 vCPU, 512 MB, one 1 GB disk, one NIC on `VM Network`, "
             f"powered on. create and destroy run with `-parallelism={par}`, refresh (`plan`) with Terraform's "
-            f"default 10, for both providers (why: README.md). {tf[0].get('runs', '?')} runs per cell and provider, "
+            f"default 10, for both providers (why: README.md). {runs(tf[0].get('runs'))} per cell and provider, "
             "alternating ours / peer; figures are medians.",
         ]
     if m.get("command"):
