@@ -56,7 +56,12 @@ def parse_args(argv):
     p.add_argument("--peer", required=True, help="the vSphere provider binary, terraform-provider-vsphere_vX.Y.Z")
     p.add_argument("--sizes", type=int_list, default=[10, 50, 100], help="VM counts (default 10,50,100)")
     p.add_argument("--delays", type=int_list, default=[0, 20], help="vcsim -delay values in ms (default 0,20)")
-    p.add_argument("--runs", type=int, default=3, help="runs per cell and provider, alternating (default 3)")
+    p.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="runs per cell and provider, alternating, and of the scale part's refresh and plan (default 3)",
+    )
     p.add_argument("--handshakes", type=int, default=15, help="handshake samples per provider (default 15)")
     p.add_argument("--upload-mib", type=int, default=1024, help="upload size in MiB, 0 to skip (default 1024)")
     p.add_argument("--upload-runs", type=int, default=3, help="uploads per side, alternating (default 3)")
@@ -88,7 +93,7 @@ def parse_args(argv):
     )
     p.add_argument("--no-scale", action="store_true", help="skip the scale part")
     p.add_argument("--work", help="directory for logs and scratch files (default: a new temp dir)")
-    p.add_argument("--out", default=str(ROOT / "bench"), help="where results.json and results.md go")
+    p.add_argument("--out", default=str(ROOT / "bench"), help="where results.json, results.md and scale.png go")
     args = p.parse_args(argv)
     if min(args.runs, args.handshakes, args.upload_runs, args.parallelism, args.probe_timeout) < 1:
         p.error("--runs, --handshakes, --upload-runs, --parallelism and --probe-timeout must be at least 1")
