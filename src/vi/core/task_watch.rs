@@ -50,12 +50,58 @@ pub(crate) struct TaskWatch {
 
 #[derive(Default)]
 struct WatchState {
+    /// How much a look at a task right after it started is worth now: up
+    /// while such looks find tasks done, down while they find them running.
+    quick: QuickLooks,
     /// What the loop last saw of each task, by id.
     tasks: HashMap<String, ObjectContent>,
     order: VecDeque<String>,
     waiters: usize,
     looping: bool,
     broken_until: Option<Instant>,
+}
+
+/// Whether to read a task once right after it starts, before waiting on
+/// the long-poll: where tasks end within a round trip (a simulator, a
+/// quick reconfigure) that read ends the wait at once, while waiting on the
+/// long-poll costs a round of it per task; where they take seconds (most
+/// of a vCenter's work) the read is wasted. The process learns which from
+/// the last looks, and still looks once in a while when they stopped.
+#[derive(Default)]
+struct QuickLooks {
+    /// 0..=MAX; looks are made while above 0 (starting at 0 + `misses`=0
+    /// means the first tasks are looked at).
+    score: u8,
+    /// Tasks waited for since the last look while the score was 0.
+    skipped: u32,
+    started: bool,
+}
+
+impl QuickLooks {
+    const MAX: u8 = 4;
+    const START: u8 = 2;
+    /// With no trust left, a look every this many tasks.
+    const EVERY: u32 = 16;
+
+    fn should_look(&mut self) -> bool {
+        if !self.started {
+            self.started = true;
+            self.score = Self::START;
+        }
+        if self.score > 0 {
+            return true;
+        }
+        self.skipped += 1;
+        if self.skipped >= Self::EVERY {
+            self.skipped = 0;
+            return true;
+        }
+        false
+    }
+
+    fn looked(&mut self, done: bool) {
+        self.score = if done { (self.score + 1).min(Self::MAX) } else { self.score.saturating_sub(1) };
+    }
 }
 
 /// What a waiter learns from the watch.
@@ -161,6 +207,16 @@ impl Drop for Interest {
 }
 
 impl Client {
+    /// Whether to read a task right after it started (see [`QuickLooks`]).
+    pub(crate) fn quick_look(&self) -> bool {
+        self.task_watch().lock().quick.should_look()
+    }
+
+    /// What a quick look found.
+    pub(crate) fn quick_looked(&self, done: bool) {
+        self.task_watch().lock().quick.looked(done);
+    }
+
     /// Registers a waiter and makes sure the loop runs.
     pub(crate) fn watch_tasks(&self) -> Interest {
         self.task_watch().lock().waiters += 1;
@@ -335,6 +391,22 @@ mod tests {
         assert!(matches!(w.seen(&crate::vi::MoType::Task.moref("task-0")), Seen::Nothing));
         assert!(matches!(w.seen(&crate::vi::MoType::Task.moref(format!("task-{}", REMEMBERED + 9))), Seen::Task(_)));
         assert_eq!(w.lock().tasks.len(), REMEMBERED);
+    }
+
+    #[test]
+    fn quick_looks_follow_what_they_find() {
+        let mut q = QuickLooks::default();
+        assert!(q.should_look(), "the first tasks are looked at");
+        q.looked(true);
+        assert!(q.should_look());
+        for _ in 0..QuickLooks::MAX {
+            q.looked(false);
+        }
+        // Tasks that take their time: looks stop, but for one in EVERY.
+        let looks = (0..QuickLooks::EVERY * 2).filter(|_| q.should_look()).count();
+        assert_eq!(looks, 2);
+        q.looked(true);
+        assert!(q.should_look(), "a look that finds a task done brings them back");
     }
 
     #[test]
