@@ -214,7 +214,7 @@ fn moids(values: &serde_json::Value, attr: &str) -> Vec<(String, String)> {
 }
 
 fn move_with(cli: &Cli) {
-    let sim = Vcsim::start_plain(&[]);
+    let sim = Vcsim::start(&[]);
     let tf = Tf::new(&peer_config(&sim)).with_cli(&cli.bin, &cli.config);
     tf.init();
     // The vSphere provider's creates time out on vcsim when they overlap.
@@ -305,7 +305,7 @@ fn a_move_from_an_unsupported_type_names_what_is_supported() {
     let Some(cli) = clis.first() else {
         return peer::skip_loudly(test, "no CLI on this machine can move state between providers");
     };
-    let sim = Vcsim::start_plain(&[]);
+    let sim = Vcsim::start(&[]);
     let tf = Tf::new(&peer_config(&sim)).with_cli(&cli.bin, &cli.config);
     tf.init();
     // The vSphere provider's creates time out on vcsim when they overlap.
