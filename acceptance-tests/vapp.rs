@@ -7,7 +7,7 @@
 //! UpdateVAppConfig, MoveIntoResourcePool and the power operations.
 use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::Vcsim;
-use crate::vi_check;
+use crate::vi_check::{self, vm_info};
 
 use terraform_provider_vi::vi::ManagedObjectReference;
 use terraform_provider_vi::vi::object::vapp::VAppInfo;
@@ -138,12 +138,16 @@ output "outer" {{
         provider = provider_block(&sim.sdk_url(), ""),
     ));
     tf.init_apply_replan();
-    let inner = vapp_info(&sim, &id_of(&tf, "inner")).expect("inner vApp");
-    assert_eq!(inner.parent.map(|p| p.value), Some(id_of(&tf, "outer")));
-    // vcsim v0.46.3 panics (and exits) destroying a vApp whose parent is a
-    // vApp, so the inner one is left to vcsim.
-    tf.ok(&["state", "rm", "-no-color", "vi_vapp.inner"]);
+    let (inner_id, outer_id) = (id_of(&tf, "inner"), id_of(&tf, "outer"));
+    let inner = vapp_info(&sim, &inner_id).expect("inner vApp");
+    assert_eq!(inner.parent.map(|p| p.value), Some(outer_id.clone()));
+    // The outer vApp lists the inner one among its children, with start
+    // settings of its own.
+    let outer = vapp_info(&sim, &outer_id).expect("outer vApp");
+    assert!(outer.entity_config_for(&ManagedObjectReference::new("VirtualApp", &inner_id)).is_some(), "{outer:?}");
     tf.destroy();
+    assert!(vapp_info(&sim, &inner_id).is_none() && vapp_info(&sim, &outer_id).is_none());
+    assert_eq!(vapp_count(&sim), 0);
 }
 
 /// The vApp after the in-place changes: every setting but `folder`
@@ -350,8 +354,16 @@ resource "vi_vapp" "app" {{
     tf.assert_no_changes();
     let show = tf.show();
     assert_eq!(show["values"]["root_module"]["resources"][0]["values"]["power_state"], "on");
+    let vms = vi_check::vms(&sim);
+    let members: Vec<&String> =
+        vms.iter().filter(|(_, name)| name.starts_with("DC0_C0_APP0_VM")).map(|(id, _)| id).collect();
+    assert_eq!(members.len(), 2, "{vms:?}");
     tf.destroy();
     assert_eq!(vapp_count(&sim), before - 1);
+    // vSphere destroys a vApp's VMs with it.
+    for id in members {
+        assert!(vm_info(&sim, id).is_none(), "{id} outlived its vApp");
+    }
 }
 
 #[test]
@@ -471,11 +483,11 @@ fn tpm_replace_plans_and_applies_on_vcenter_8() {
     tf.assert_no_changes();
     let copy = vapp_info(&sim, &id_of(&tf, "copy")).expect("the copy exists");
     assert_eq!(copy.name, "copy");
-    // vcsim v0.46.3 panics (and exits) destroying a vApp whose parent is a
-    // vApp, which every copy it makes is: the copy is left to vcsim.
-    tf.ok(&["state", "rm", "-no-color", "vi_vapp.copy"]);
     tf.write_main(&clone_config(&sim, &pool, &ds, ""));
+    tf.apply();
+    assert!(vapp_info(&sim, &copy.moref.value).is_none(), "the copy is destroyed");
     tf.destroy();
+    assert_eq!(vapp_count(&sim), 0);
 }
 
 /// A vApp with no VM cannot be powered on (NoVmInVApp): a new vApp whose

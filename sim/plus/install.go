@@ -155,6 +155,7 @@ func install(r *simulator.Registry, without ...string) (*routeTable, error) {
 		"VirtualApp.PowerOnVApp_Task":           vapp,
 		"VirtualApp.PowerOffVApp_Task":          vapp,
 		"VirtualApp.SuspendVApp_Task":           vapp,
+		"VirtualApp.Destroy_Task":               vapp,
 	}
 	for _, name := range without {
 		found := false
