@@ -34,6 +34,7 @@ mod vm;
 mod vm_data_source;
 mod vm_in_place;
 mod vm_migration;
+mod vm_question;
 mod vm_snapshot;
 mod vm_vapp;
 mod vms_adoption;

@@ -530,6 +530,7 @@ impl Resource<Meta> for Vm {
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
         vapp_member::refine(p);
         let mut d = plan::refine(p);
+        plan::uuid_after_power_on(p, meta.map(|m| m.auto_answer));
         // Again for values that were unknown at validation.
         d.push(name_checks::name(&p.config.name, NameKind::Inventory));
         d.push(name_checks::extra_config(&p.config.extra_config));

@@ -32,6 +32,8 @@ pub enum FaultKind {
     NotFound,
     /// A named item (a customization specification) is there already.
     AlreadyExists,
+    /// A vApp with no VM was asked to power on or off.
+    NoVmInVApp,
     /// Any other fault, by name.
     Other(String),
 }
@@ -53,6 +55,7 @@ impl FaultKind {
             "DuplicateName" => FaultKind::DuplicateName,
             "NotFound" => FaultKind::NotFound,
             "AlreadyExists" => FaultKind::AlreadyExists,
+            "NoVmInVApp" => FaultKind::NoVmInVApp,
             other => FaultKind::Other(other.to_owned()),
         }
     }
@@ -73,6 +76,7 @@ impl FaultKind {
             FaultKind::DuplicateName => "DuplicateName",
             FaultKind::NotFound => "NotFound",
             FaultKind::AlreadyExists => "AlreadyExists",
+            FaultKind::NoVmInVApp => "NoVmInVApp",
             FaultKind::Other(name) => name,
         }
     }
@@ -110,6 +114,7 @@ mod tests {
             "DuplicateName",
             "NotFound",
             "AlreadyExists",
+            "NoVmInVApp",
         ] {
             let k = FaultKind::parse(name);
             assert!(!matches!(k, FaultKind::Other(_)), "{name} is not typed");
