@@ -128,6 +128,9 @@ fn faulted_reads_are_retried_and_nothing_is_duplicated() {
     proxy.inject("RetrievePropertiesEx", 5, 2, Fault::DropRequest);
     proxy.inject("RetrievePropertiesEx", 5, 2, Fault::DropResponse);
     proxy.inject("RetrievePropertiesEx", 5, 1, Fault::Delay(Duration::from_secs(4)));
+    // The long-poll every task waiter shares.
+    proxy.inject("WaitForUpdatesEx", 1, 1, Fault::Unavailable);
+    proxy.inject("WaitForUpdatesEx", 3, 1, Fault::DropResponse);
     proxy.inject("CreateContainerView", 0, 2, Fault::DropRequest);
     proxy.inject("FindByInventoryPath", 0, 1, Fault::Unavailable);
     proxy.inject("RetrieveServiceContent", 0, 1, Fault::Unavailable);

@@ -297,7 +297,7 @@ fn move_all(cli: &Cli, sim: &Vcsim, peer: &str, vi: &str, files: &[(&str, &[u8])
 /// third whose CPU reservation has no counterpart), a snapshot of one, and
 /// an uploaded file.
 fn move_with(cli: &Cli) {
-    let sim = Vcsim::start_plain(&[]);
+    let sim = Vcsim::start(&[]);
     let iso = b"an ISO the vSphere provider uploaded".repeat(1000);
     let (plan, tf) = move_all(cli, &sim, &peer_config(&sim), &vi_config(&sim), &[("tools.iso", &iso)]);
     assert_eq!(objects(&tf.show()["values"]).len(), 5, "{}", cli.name);
@@ -391,7 +391,7 @@ const TINY_OVF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 fn vapp_and_library_move_with(cli: &Cli) {
-    let sim = Vcsim::start_plain(&[]);
+    let sim = Vcsim::start(&[]);
     let guide = |name| guide::hcl("migrating-from-vsphere", name);
     let vi = format!(
         "{}
@@ -437,7 +437,7 @@ fn a_move_from_an_unsupported_type_names_what_is_supported() {
     let Some(cli) = clis.first() else {
         return peer::skip_loudly(test, "no CLI on this machine can move state between providers");
     };
-    let sim = Vcsim::start_plain(&[]);
+    let sim = Vcsim::start(&[]);
     let tf = Tf::new(&peer_config(&sim)).with_cli(&cli.bin, &cli.config);
     std::fs::write(tf.dir.path().join("tools.iso"), b"an ISO").expect("local file");
     tf.init();

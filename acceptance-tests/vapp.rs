@@ -2,14 +2,12 @@
 //! state, deletion outside Terraform, in-place changes, plan-time rules and
 //! the TPM rule of a copy.
 //!
-//! vcsim v0.46.3 implements only CreateVApp, CloneVApp_Task and Destroy_Task
-//! on a vApp (and stores product and annotation, not transports or IP
-//! settings); renames, allocation and setting updates and power operations
-//! answer MethodNotFound. Tests check those changes plan as in-place
-//! updates and fail cleanly, leaving the state as it was.
+//! Every in-place change runs for real on vcsim-plus (`sim/`), which adds
+//! what vcsim lacks on a vApp: Rename_Task, UpdateConfig,
+//! UpdateVAppConfig, MoveIntoResourcePool and the power operations.
 use crate::harness::terraform::{Tf, provider_block};
 use crate::harness::vcsim::Vcsim;
-use crate::vi_check;
+use crate::vi_check::{self, vm_info};
 
 use terraform_provider_vi::vi::ManagedObjectReference;
 use terraform_provider_vi::vi::object::vapp::VAppInfo;
@@ -140,56 +138,141 @@ output "outer" {{
         provider = provider_block(&sim.sdk_url(), ""),
     ));
     tf.init_apply_replan();
-    let inner = vapp_info(&sim, &id_of(&tf, "inner")).expect("inner vApp");
-    assert_eq!(inner.parent.map(|p| p.value), Some(id_of(&tf, "outer")));
-    // vcsim v0.46.3 panics (and exits) destroying a vApp whose parent is a
-    // vApp, so the inner one is left to vcsim.
-    tf.ok(&["state", "rm", "-no-color", "vi_vapp.inner"]);
+    let (inner_id, outer_id) = (id_of(&tf, "inner"), id_of(&tf, "outer"));
+    let inner = vapp_info(&sim, &inner_id).expect("inner vApp");
+    assert_eq!(inner.parent.map(|p| p.value), Some(outer_id.clone()));
+    // The outer vApp lists the inner one among its children, with start
+    // settings of its own.
+    let outer = vapp_info(&sim, &outer_id).expect("outer vApp");
+    assert!(outer.entity_config_for(&ManagedObjectReference::new("VirtualApp", &inner_id)).is_some(), "{outer:?}");
     tf.destroy();
+    assert!(vapp_info(&sim, &inner_id).is_none() && vapp_info(&sim, &outer_id).is_none());
+    assert_eq!(vapp_count(&sim), 0);
 }
 
-#[test]
-fn in_place_changes_plan_as_updates_and_unsupported_ones_fail_cleanly() {
-    // vcsim's answer to these (MethodNotFound) until issue 21's provider
-    // tests use the operations vcsim-plus adds.
-    let sim = Vcsim::start(&["-without", "UpdateVAppConfig,PowerOnVApp_Task"]);
-    let pool = root_pool(&sim);
-    let hcl = |name: &str, limit: i64, extra: &str| {
-        provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, name, limit, extra)
+/// The vApp after the in-place changes: every setting but `folder`
+/// differs from `full_vapp`'s; `extra` adds lines, `product` keeps the
+/// product block.
+fn changed_vapp(pool: &str, transports: &str, product: bool, extra: &str) -> String {
+    let product = if product {
+        r#"
+  product {
+    name         = "Web shop"
+    vendor       = "ACME Corp"
+    version      = "2.0"
+    full_version = "2.0.1 build 7"
+    vendor_url   = "https://acme.example"
+    product_url  = "https://acme.example/shop2"
+  }"#
+    } else {
+        ""
     };
-    let tf = Tf::new(&hcl("shop", 1000, ""));
+    format!(
+        r#"
+resource "vi_vapp" "app" {{
+  name                      = "shop-2"
+  resource_pool_id          = "{pool}"
+  cpu_share_level           = "high"
+  cpu_reservation           = 200
+  cpu_limit                 = 3000
+  cpu_expandable            = true
+  memory_share_level        = "custom"
+  memory_shares             = 5000
+  memory_reservation        = 512
+  memory_limit              = 8192
+  memory_expandable         = false
+  ovf_environment_transport = {transports}
+  ip_protocol               = "IPv6"
+  ip_allocation_policy      = "dhcpPolicy"
+{extra}{product}
+}}
+output "id" {{
+  value = vi_vapp.app.id
+}}
+"#
+    )
+}
+
+const BOTH: &str = r#"["iso", "com.vmware.guestInfo"]"#;
+
+#[test]
+fn every_setting_changes_in_place_and_reads_back() {
+    // -pool 1: a plain resource pool beside the cluster's root, to move to.
+    let sim = Vcsim::start(&["-pool", "1"]);
+    let pool = root_pool(&sim);
+    let other_pool = vi_check::facts(&sim).id("ResourcePool", "DC0_C0_RP1");
+    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, "shop", 1000, "")));
     tf.init_apply_replan();
     let id = id_of(&tf, "id");
 
-    // Each change is an in-place update, never a replacement; vcsim lacks
-    // the method behind it, so the apply fails naming it, and the state
-    // (and vcsim) keep what was there.
-    let cases: &[(&str, i64, &str, &str)] = &[
-        ("shop", 2000, "", "UpdateConfig"),
-        ("shop-2", 1000, "", "Rename_Task"),
-        ("shop", 1000, "  ovf_environment_transport = [\"iso\"]\n", "UpdateVAppConfig"),
-        ("shop", 1000, "  power_state = \"on\"\n", "PowerOnVApp_Task"),
-    ];
-    for (name, limit, extra, method) in cases {
-        tf.write_main(&hcl(name, *limit, extra));
-        let plan = tf.ok(&["plan", "-no-color"]);
-        assert!(plan.contains("will be updated in-place"), "{plan}");
-        assert!(!plan.contains("must be replaced"), "{plan}");
-        let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
-        assert!(err.contains(method) && err.contains("does not implement"), "{method}: {err}");
-        assert_eq!(id_of(&tf, "id"), id, "same vApp in state");
-    }
-    let info = vapp_info(&sim, &id).expect("vApp still there");
-    assert_eq!((info.name.as_str(), info.cpu_allocation.limit), ("shop", Some(1000)));
-
-    // Back to the applied configuration: nothing to do.
-    tf.write_main(&hcl("shop", 1000, ""));
+    // Name (Rename_Task), allocation (UpdateConfig), product, transports
+    // and IP settings (UpdateVAppConfig): one in-place update.
+    tf.write_main(&(provider_block(&sim.sdk_url(), "") + &changed_vapp(&pool, BOTH, true, "")));
+    let plan = tf.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("will be updated in-place") && plan.contains("1 to change"), "{plan}");
+    assert!(!plan.contains("must be replaced"), "{plan}");
+    tf.apply();
     tf.assert_no_changes();
+    assert_eq!(id_of(&tf, "id"), id, "the same vApp");
+    let info = vapp_info(&sim, &id).expect("vApp in vcsim");
+    assert_eq!(info.name, "shop-2");
+    let cpu = &info.cpu_allocation;
+    assert_eq!((cpu.reservation, cpu.limit, cpu.expandable_reservation), (Some(200), Some(3000), Some(true)));
+    // vSphere's count for a pool's high CPU share level.
+    assert_eq!(cpu.shares.as_ref().map(|s| (s.shares, s.level.as_str())), Some((8000, "high")));
+    let mem = &info.memory_allocation;
+    assert_eq!((mem.reservation, mem.limit, mem.expandable_reservation), (Some(512), Some(8192), Some(false)));
+    assert_eq!(mem.shares.as_ref().map(|s| (s.shares, s.level.as_str())), Some((5000, "custom")));
+    let product = info.product().expect("product");
+    assert_eq!(product.vendor.as_deref(), Some("ACME Corp"));
+    assert_eq!(product.version.as_deref(), Some("2.0"));
+    assert_eq!(product.full_version.as_deref(), Some("2.0.1 build 7"));
+    assert_eq!(product.product_url.as_deref(), Some("https://acme.example/shop2"));
+    assert_eq!(info.ovf_environment_transport, vec!["iso", "com.vmware.guestInfo"]);
+    assert_eq!(info.ip_assignment.ip_protocol.as_deref(), Some("IPv6"));
+    assert_eq!(info.ip_assignment.ip_allocation_policy.as_deref(), Some("dhcpPolicy"));
+    // Offered too, as vSphere offers only what a vApp supports.
+    assert!(info.ip_assignment.supported_ip_protocol.iter().any(|p| p == "IPv6"), "{:?}", info.ip_assignment);
+    assert!(info.ip_assignment.supported_allocation_scheme.iter().any(|s| s == "dhcp"), "{:?}", info.ip_assignment);
+
+    // To another pool (MoveIntoResourcePool); the product and transports
+    // go, back to no transports.
+    tf.write_main(&(provider_block(&sim.sdk_url(), "") + &changed_vapp(&other_pool, "[]", false, "")));
+    let plan = tf.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("1 to change") && !plan.contains("must be replaced"), "{plan}");
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(id_of(&tf, "id"), id, "the same vApp");
+    let info = vapp_info(&sim, &id).expect("vApp in vcsim");
+    assert_eq!(info.parent.as_ref().map(|p| p.value.as_str()), Some(other_pool.as_str()));
+    assert!(info.product().is_none(), "{:?}", info.products);
+    assert!(info.ovf_environment_transport.is_empty(), "{:?}", info.ovf_environment_transport);
+
     // A new folder is a new vApp.
-    tf.write_main(&hcl("shop", 1000, "  folder = \"apps\"\n"));
+    let in_folder = changed_vapp(&other_pool, "[]", false, "  folder = \"apps\"\n");
+    tf.write_main(&(provider_block(&sim.sdk_url(), "") + &in_folder));
     let plan = tf.ok(&["plan", "-no-color"]);
     assert!(plan.contains("must be replaced") && plan.contains("folder"), "{plan}");
-    tf.write_main(&hcl("shop", 1000, ""));
+    tf.write_main(&(provider_block(&sim.sdk_url(), "") + &changed_vapp(&other_pool, "[]", false, "")));
+    tf.destroy();
+    assert!(vapp_info(&sim, &id).is_none());
+}
+
+/// A name taken by another pool beside it: vSphere refuses the rename, the
+/// apply says so, and the vApp and its state keep the old name.
+#[test]
+fn a_rename_vsphere_refuses_leaves_the_vapp_as_it_was() {
+    let sim = Vcsim::start(&["-pool", "1"]);
+    let pool = root_pool(&sim);
+    let tf = Tf::new(&(provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, "shop", 1000, "")));
+    tf.init_apply_replan();
+    let id = id_of(&tf, "id");
+    tf.write_main(&(provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, "DC0_C0_RP1", 1000, "")));
+    let err = flat(&tf.fails(&["apply", "-auto-approve", "-no-color"]));
+    assert!(err.contains("renaming the vApp") && err.contains("DuplicateName"), "{err}");
+    assert_eq!(vapp_info(&sim, &id).map(|i| i.name), Some("shop".to_owned()));
+    tf.write_main(&(provider_block(&sim.sdk_url(), "") + &full_vapp(&pool, "shop", 1000, "")));
+    tf.assert_no_changes();
     tf.destroy();
 }
 
@@ -215,8 +298,8 @@ output "id" {{
     tf.init_apply_replan();
     let vapp = ManagedObjectReference::new("VirtualApp", id_of(&tf, "id"));
 
-    // A VM joins the vApp and starts behind Terraform's back: vcsim has no
-    // vAppState, so the vApp reads as on (a running child).
+    // A VM joins the vApp and starts behind Terraform's back: the vApp is
+    // started (vcsim-plus derives vAppState from the running child).
     let (rt, c) = vi_check::client(&sim);
     let spec = VirtualMachineConfigSpec {
         name: Some("shop-vm".into()),
@@ -271,8 +354,16 @@ resource "vi_vapp" "app" {{
     tf.assert_no_changes();
     let show = tf.show();
     assert_eq!(show["values"]["root_module"]["resources"][0]["values"]["power_state"], "on");
+    let vms = vi_check::vms(&sim);
+    let members: Vec<&String> =
+        vms.iter().filter(|(_, name)| name.starts_with("DC0_C0_APP0_VM")).map(|(id, _)| id).collect();
+    assert_eq!(members.len(), 2, "{vms:?}");
     tf.destroy();
     assert_eq!(vapp_count(&sim), before - 1);
+    // vSphere destroys a vApp's VMs with it.
+    for id in members {
+        assert!(vm_info(&sim, id).is_none(), "{id} outlived its vApp");
+    }
 }
 
 #[test]
@@ -392,18 +483,18 @@ fn tpm_replace_plans_and_applies_on_vcenter_8() {
     tf.assert_no_changes();
     let copy = vapp_info(&sim, &id_of(&tf, "copy")).expect("the copy exists");
     assert_eq!(copy.name, "copy");
-    // vcsim v0.46.3 panics (and exits) destroying a vApp whose parent is a
-    // vApp, which every copy it makes is: the copy is left to vcsim.
-    tf.ok(&["state", "rm", "-no-color", "vi_vapp.copy"]);
     tf.write_main(&clone_config(&sim, &pool, &ds, ""));
+    tf.apply();
+    assert!(vapp_info(&sim, &copy.moref.value).is_none(), "the copy is destroyed");
     tf.destroy();
+    assert_eq!(vapp_count(&sim), 0);
 }
 
+/// A vApp with no VM cannot be powered on (NoVmInVApp): a new vApp whose
+/// power-on fails stays in state, tainted, not orphaned.
 #[test]
 fn a_failed_power_on_at_create_keeps_the_vapp_in_state() {
-    // vcsim's answer (MethodNotFound) until issue 21's provider tests use
-    // vcsim-plus's PowerOnVApp_Task.
-    let sim = Vcsim::start(&["-without", "PowerOnVApp_Task"]);
+    let sim = Vcsim::start(&[]);
     let before = vapp_count(&sim);
     let tf = Tf::new(&format!(
         r#"{provider}
@@ -418,7 +509,8 @@ resource "vi_vapp" "app" {{
     ));
     tf.init();
     let err = flat(&tf.fails(&["apply", "-auto-approve", "-no-color"]));
-    assert!(err.contains("PowerOnVApp_Task") && err.contains("does not implement"), "{err}");
+    assert!(err.contains("The vApp has no VMs to power on") && err.contains("NoVmInVApp"), "{err}");
+    assert!(err.contains("power_state = \"on\"") && err.contains("leave power_state unset"), "{err}");
     // The vApp exists and is in state (tainted), not orphaned.
     assert_eq!(vapp_count(&sim), before + 1);
     let show = tf.ok(&["show", "-no-color"]);

@@ -1,7 +1,8 @@
 //! `vi_vapp_property` against vcsim: properties added, edited, re-keyed and
 //! removed on a VM (checked in vcsim), a password that never shows a diff
 //! or reaches a log, bad values and clashes refused at plan, a system
-//! property taken over by import, and the vApp path.
+//! property taken over by import, and the same on a vApp
+//! (UpdateVAppConfig, on vcsim-plus).
 use crate::harness::terraform::{Tf, provider_block, text};
 use crate::harness::vcsim::{Vcsim, soap_calls, traced_vcsim};
 use crate::vi_check;
@@ -233,43 +234,104 @@ fn bad_values_and_clashes_fail_at_plan_before_any_change() {
     let _ = rt.block_on(c.logout());
 }
 
+fn vapp_config(sim: &Vcsim, vapp: &str, tier: &str, key: i64, password: Option<&str>) -> String {
+    let mut hcl = provider_block(&sim.sdk_url(), "")
+        + &format!(
+            r#"
+resource "vi_vapp_property" "tier" {{
+  target_id   = "{vapp}"
+  key         = {key}
+  property_id = "tier"
+  label       = "Tier"
+  type        = "string[\"web\", \"db\"]"
+  value       = "{tier}"
+}}
+"#
+        );
+    if let Some(pw) = password {
+        hcl += &format!(
+            r#"
+resource "vi_vapp_property" "admin_pw" {{
+  target_id       = "{vapp}"
+  property_id     = "admin_password"
+  type            = "password(8..)"
+  sensitive_value = "{pw}"
+}}
+"#
+        );
+    }
+    hcl
+}
+
+/// Properties on a vApp go through UpdateVAppConfig: added, edited,
+/// re-keyed and removed, a password among them; a running vApp refuses a
+/// new property, and nothing is recorded.
 #[test]
 fn properties_on_a_vapp() {
-    // vcsim's answer (MethodNotFound) until issue 21's provider tests use
-    // vcsim-plus's UpdateVAppConfig.
-    let sim = Vcsim::start(&["-app", "1", "-without", "UpdateVAppConfig"]);
+    let sim = Vcsim::start(&["-app", "1"]);
     let (rt, c) = vi_check::client(&sim);
     let root = c.service_content().root_folder.clone();
-    let vapps = rt.block_on(c.list_by_type(&root, "VirtualApp", &["name"])).expect("list vApps");
+    let vapps = rt.block_on(c.list_by_type(&root, "VirtualApp", &["name", "vm"])).expect("list vApps");
     let vapp = vapps.first().expect("vcsim -app 1 has a vApp").obj.clone();
-    let _ = rt.block_on(c.logout());
+    let vms = rt.block_on(c.read_vapp(&vapp)).expect("read vApp").expect("the vApp").vms;
     let before = options(&sim, &vapp);
     assert!(matches!(before, VAppOptions::Enabled(_)), "a vApp always has vApp options: {before:?}");
 
-    let hcl = |value: &str| {
-        provider_block(&sim.sdk_url(), "")
-            + &format!(
-                "\nresource \"vi_vapp_property\" \"p\" {{\n  target_id   = \"{}\"\n  key         = 0\n  property_id = \"tier\"\n  type        = \"string[\\\"web\\\", \\\"db\\\"]\"\n  value       = \"{value}\"\n}}\n",
-                vapp.value
-            )
-    };
-    let tf = Tf::new(&hcl("cache"));
+    let tf = Tf::new(&vapp_config(&sim, &vapp.value, "cache", 10, Some(PASSWORD))).env("TF_LOG_PROVIDER", "TRACE");
     tf.init();
     // The vApp's properties are read at plan: values are checked there.
     let err = tf.fails(&["plan", "-no-color"]);
     assert!(err.contains("`cache`") && err.contains("value       = \"cache\""), "{err}");
-    tf.write_main(&hcl("web"));
+    tf.write_main(&vapp_config(&sim, &vapp.value, "web", 10, Some(PASSWORD)));
     let plan = tf.ok(&["plan", "-no-color"]);
-    assert!(plan.contains(&format!("\"{}:0\"", vapp.value)), "the id is known at plan:\n{plan}");
+    assert!(plan.contains(&format!("\"{}:10\"", vapp.value)), "the id is known at plan:\n{plan}");
 
-    // vcsim (v0.46.3) does not implement VirtualApp.UpdateVAppConfig, so the
-    // change itself cannot be shown here: apply reports vcsim's fault, and
-    // leaves the vApp and the state as they were.
+    // vcsim's vApp runs (its VMs are on): vSphere refuses to add a
+    // property to a running vApp, and nothing changes.
     let err = tf.fails(&["apply", "-auto-approve", "-no-color"]);
-    assert!(err.contains("MethodNotFound") && err.contains("UpdateVAppConfig"), "{err}");
+    assert!(err.contains("InvalidState"), "{err}");
+    assert!(!err.contains(PASSWORD), "the password shows in the error");
     assert_eq!(options(&sim, &vapp), before);
-    let state = tf.ok(&["state", "list"]);
-    assert!(state.trim().is_empty(), "nothing is recorded: {state}");
+    assert!(tf.ok(&["state", "list"]).trim().is_empty(), "nothing is recorded");
+
+    // Stopped, it takes them.
+    for vm in &vms {
+        rt.block_on(c.vm(vm).power_off(None)).expect("power a VM of the vApp off");
+    }
+    let _ = rt.block_on(c.logout());
+    let out = logged_apply(&tf);
+    assert!(!out.contains(PASSWORD), "the password shows in apply's output or the provider's log");
+    tf.assert_no_changes();
+    let props = options(&sim, &vapp).properties().to_vec();
+    let tier = by_id(&props, "tier");
+    assert_eq!((tier.key, tier.value.as_deref(), tier.label.as_deref()), (10, Some("web"), Some("Tier")));
+    assert_eq!(tier.r#type.as_deref(), Some("string[\"web\", \"db\"]"));
+    let pw = by_id(&props, "admin_password");
+    assert_eq!(pw.r#type.as_deref(), Some("password(8..)"));
+    assert_eq!(pw.value.as_deref(), Some(PASSWORD), "vcsim keeps the value it was given");
+
+    // A new value, a new key, a new password: in place.
+    tf.write_main(&vapp_config(&sim, &vapp.value, "db", 20, Some(NEW_PASSWORD)));
+    let plan = tf.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("0 to add, 2 to change, 0 to destroy"), "{plan}");
+    assert!(!plan.contains(NEW_PASSWORD) && !plan.contains(PASSWORD), "{plan}");
+    let out = logged_apply(&tf);
+    assert!(!out.contains(NEW_PASSWORD) && !out.contains(PASSWORD), "a password shows in apply's output or log");
+    tf.assert_no_changes();
+    let props = options(&sim, &vapp).properties().to_vec();
+    let tier = by_id(&props, "tier");
+    assert_eq!((tier.key, tier.value.as_deref()), (20, Some("db")));
+    assert!(!props.iter().any(|p| p.key == 10), "the old key is gone: {props:?}");
+    assert_eq!(by_id(&props, "admin_password").value.as_deref(), Some(NEW_PASSWORD));
+
+    // Dropping a resource removes its property; destroy removes the rest.
+    tf.write_main(&vapp_config(&sim, &vapp.value, "db", 20, None));
+    tf.apply();
+    tf.assert_no_changes();
+    let props = options(&sim, &vapp).properties().to_vec();
+    assert!(!props.iter().any(|p| p.id.as_deref() == Some("admin_password")), "{props:?}");
+    tf.destroy();
+    assert_eq!(options(&sim, &vapp), before, "the vApp is as it was");
 }
 
 #[test]

@@ -124,6 +124,13 @@ pub fn vm_info(sim: &Vcsim, id: &str) -> Option<terraform_provider_vi::vi::objec
     objs.first().filter(|o| !o.is_missing_object()).map(VmInfo::from_content)
 }
 
+/// What vcsim holds for vApp `id` (through the provider's own reading of a
+/// vApp), or None when there is no such vApp.
+pub fn vapp_info(sim: &Vcsim, id: &str) -> Option<terraform_provider_vi::vi::object::vapp::VAppInfo> {
+    use terraform_provider_vi::vi::MoType;
+    with_client(sim, async |c| c.read_vapp(&MoType::VirtualApp.moref(id)).await.expect("read vApp from vcsim"))
+}
+
 /// Runs `f` with a client logged in to vcsim.
 pub fn with_client<T>(sim: &Vcsim, f: impl AsyncFnOnce(&Client) -> T) -> T {
     let (rt, c) = client(sim);

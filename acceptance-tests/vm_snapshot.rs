@@ -4,20 +4,19 @@ use crate::harness::vcsim::Vcsim;
 use crate::vi_check;
 
 use terraform_provider_vi::vi::ManagedObjectReference;
-use terraform_provider_vi::vi::object::snapshot::snapshot_trees;
+use terraform_provider_vi::vi::object::snapshot::{VirtualMachineSnapshotTree, snapshot_trees};
 
-pub(crate) fn snapshot_names(sim: &Vcsim, vm: &str) -> Vec<String> {
+/// The VM's snapshots as vcsim holds them, in tree order.
+fn snapshot_tree(sim: &Vcsim, vm: &str) -> Vec<VirtualMachineSnapshotTree> {
     let (rt, c) = vi_check::client(sim);
     let objs = rt
         .block_on(c.retrieve(&[ManagedObjectReference::new("VirtualMachine", vm)], &["snapshot"]))
         .expect("read snapshots");
-    objs.first()
-        .and_then(|o| o.node("snapshot"))
-        .map(snapshot_trees)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| t.name)
-        .collect()
+    objs.first().and_then(|o| o.node("snapshot")).map(snapshot_trees).unwrap_or_default()
+}
+
+pub(crate) fn snapshot_names(sim: &Vcsim, vm: &str) -> Vec<String> {
+    snapshot_tree(sim, vm).into_iter().map(|t| t.name).collect()
 }
 
 /// Outputs go with the creating configuration only: imports do not bring them.
@@ -56,12 +55,25 @@ fn snapshots_are_taken_renamed_imported_and_removed() {
     assert_eq!(snapshot_names(&sim, &vm), vec!["base", "after"]);
     let base = tf.outputs()["base"].as_str().unwrap_or_default().to_owned();
 
-    // A new description is an in-place change (RenameSnapshot; vcsim does
-    // not implement that call, so the apply is not run here).
-    tf.write_main(&(config(&sim, &vm, "second") + OUTPUTS));
+    // A new name and description: renamed in place (RenameSnapshot, on
+    // vcsim-plus), the same snapshot, as vcsim's snapshot tree shows.
+    let renamed = config(&sim, &vm, "second").replacen("name        = \"base\"", "name        = \"base-2\"", 1);
+    tf.write_main(&(renamed.clone() + OUTPUTS));
     let plan = tf.ok(&["plan", "-no-color"]);
     assert!(plan.contains("update in-place") && !plan.contains("forces replacement"), "{plan}");
+    assert!(plan.contains("1 to change"), "{plan}");
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(tf.outputs()["base"].as_str(), Some(base.as_str()), "the same snapshot");
+    let tree = snapshot_tree(&sim, &vm);
+    let node = tree.iter().find(|t| t.snapshot.value == base).expect("the snapshot is in the tree");
+    assert_eq!((node.name.as_str(), node.description.as_str()), ("base-2", "second"));
+    assert_eq!(snapshot_names(&sim, &vm), vec!["base-2", "after"]);
+    // And back.
     tf.write_main(&(config(&sim, &vm, "first") + OUTPUTS));
+    tf.apply();
+    tf.assert_no_changes();
+    assert_eq!(snapshot_names(&sim, &vm), vec!["base", "after"]);
 
     let adopted = Tf::new(&config(&sim, &vm, "first"));
     adopted.init();

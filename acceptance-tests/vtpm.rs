@@ -540,14 +540,12 @@ fn a_snapshot_blocks_removing_a_vtpm_at_plan() {
 
 /// A VM with a vTPM moved into a vApp: the plan is an in-place move that
 /// leaves the vTPM alone (the TPM rule for a move is copy: the device goes
-/// with the VM, nothing is re-provisioned). vcsim implements no
-/// MoveIntoResourcePool, so the apply fails cleanly, and the VM, its vTPM
-/// and its state are untouched.
+/// with the VM, nothing is re-provisioned). The move runs
+/// (MoveIntoResourcePool, on vcsim-plus): the VM is in the vApp with the
+/// same vTPM, and out again the same way.
 #[test]
-fn a_vm_with_a_vtpm_moving_into_a_vapp_plans_a_move_that_keeps_it() {
-    // vcsim's answer (MethodNotFound) until issue 21's provider tests use
-    // vcsim-plus's MoveIntoResourcePool.
-    let sim = Vcsim::start(&["-api-version", "7.0.3.0", "-without", "MoveIntoResourcePool"]);
+fn a_vm_with_a_vtpm_moves_into_a_vapp_and_keeps_it() {
+    let sim = Vcsim::start(&["-api-version", "7.0.3.0"]);
     register_key_provider(&sim, KP, true);
     let f = vi_check::facts(&sim);
     let cluster = f.prop("ClusterComputeResource", "DC0_C0", "resourcePool");
@@ -571,6 +569,7 @@ resource "vi_vm" "tpm" {{
   vtpm {{}}
 }}
 output "id" {{ value = vi_vm.tpm.id }}
+output "vapp" {{ value = vi_vapp.a.id }}
 "#,
             provider = provider_block(&sim.sdk_url(), "")
         )
@@ -578,28 +577,30 @@ output "id" {{ value = vi_vm.tpm.id }}
     let tf = Tf::new(&config(&format!("resource_pool_id = \"{cluster}\"")));
     tf.init_apply_replan();
     let id = tf.outputs()["id"].as_str().unwrap_or_default().to_owned();
+    let vapp = tf.outputs()["vapp"].as_str().unwrap_or_default().to_owned();
     let tpm = tpm_of(&sim, &id).expect("vcsim has the VirtualTPM");
+    let key_id = vm_info(&sim, &id).and_then(|i| i.key_provider().map(str::to_owned));
 
     tf.write_main(&config("vapp_id = vi_vapp.a.id"));
     let plan = tf.ok(&["plan", "-no-color"]);
     assert!(plan.contains("update in-place") && !plan.contains("must be replaced"), "{plan}");
     assert!(plan.contains("+ vapp_id"), "{plan}");
     assert!(!plan.contains("vtpm {") && plan.contains("(1 unchanged block hidden)"), "the vTPM stays: {plan}");
-    let err = unwrapped(&tf.fails(&["apply", "-auto-approve", "-no-color"]));
-    assert!(err.contains("MoveIntoResourcePool"), "{err}");
-    let info = vm_info(&sim, &id).expect("VM kept");
-    assert_eq!(info.resource_pool.as_ref().map(|r| r.value.clone()), Some(cluster.clone()), "not moved");
-    assert_eq!(tpm_of(&sim, &id).map(|t| t.key), Some(tpm.key), "the vTPM is untouched");
-    let ids: Vec<String> = tf.show()["values"]["root_module"]["resources"]
-        .as_array()
-        .map(|rs| rs.iter().filter_map(|r| r["values"]["id"].as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
-    assert!(ids.contains(&id), "the VM is still in state: {ids:?}");
+    tf.apply();
+    tf.assert_no_changes();
+    let pool_of = |id: &str| vm_info(&sim, id).and_then(|i| i.resource_pool).map(|r| r.value);
+    assert_eq!(pool_of(&id), Some(vapp.clone()), "moved into the vApp");
+    assert_eq!(tf.outputs()["id"].as_str(), Some(id.as_str()), "the same VM");
+    // The same device, the same key provider: moved, not re-provisioned.
+    assert_eq!(tpm_of(&sim, &id).map(|t| t.key), Some(tpm.key), "the vTPM went with the VM");
+    assert_eq!(vm_info(&sim, &id).and_then(|i| i.key_provider().map(str::to_owned)), key_id);
 
-    // Back where it is: nothing to do for the VM.
+    // Out of the vApp again: the same.
     tf.write_main(&config(&format!("resource_pool_id = \"{cluster}\"")));
     tf.apply();
     tf.assert_no_changes();
+    assert_eq!(pool_of(&id), Some(cluster.clone()), "moved out of the vApp");
+    assert_eq!(tpm_of(&sim, &id).map(|t| t.key), Some(tpm.key), "the vTPM went with the VM");
     tf.destroy();
     assert!(vm_info(&sim, &id).is_none());
 }

@@ -271,6 +271,7 @@ impl crate::plugin::Provider for ViProvider {
                 api_timeout: resolved.api_timeout,
                 library: tokio::sync::OnceCell::new(),
                 session_cache,
+                lookups: Default::default(),
             },
             warnings,
         ))

@@ -38,19 +38,7 @@ impl Vcsim {
     /// Starts `vcsim -l 127.0.0.1:0 -E - <extra_args>` and waits for its
     /// address. Panics (this is test code) with vcsim's stderr on failure.
     pub fn start(extra_args: &[&str]) -> Vcsim {
-        Self::start_binary(&Self::binary(), extra_args)
-    }
-
-    /// Plain vcsim (govmomi's, as `scripts/tools.sh` installs it), for the
-    /// tests that drive the real vSphere provider: its calls hang
-    /// vcsim-plus (under investigation), and it needs none of vcsim-plus's
-    /// operations.
-    pub fn start_plain(extra_args: &[&str]) -> Vcsim {
-        Self::start_binary(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/vcsim"), extra_args)
-    }
-
-    fn start_binary(bin: &Path, extra_args: &[&str]) -> Vcsim {
-        let bin = bin.to_owned();
+        let bin = Self::binary();
         if !bin.is_file() {
             panic!("vcsim-plus not found at {}: run scripts/tools.sh to build the test tools", bin.display());
         }

@@ -10,16 +10,21 @@
 // `this` and acts on it; every other call, and every internal use, stays on
 // vcsim's own objects. (Returning a wrapper from the Handler is not enough:
 // vcsim then replaces it with the session's view of the object, which for a
-// logged-in session is the registry's object again.) Where vcsim's object is
-// only ever reached through SOAP (CustomizationSpecManager), it is replaced
-// outright. Effects that must follow an event anywhere in vcsim (a VM
-// powering on, by whatever path) come from a registry handler
-// (Registry.AddHandler), which sees every property change.
+// logged-in session is the registry's object again.) The routes are kept
+// out of vcsim's registry: vcsim walks every object there in places
+// (FindByUuid, FindAllByIp, Fetch of a ManagedEntity) and panics on one that
+// embeds no managed object type, leaving the lock it holds taken for good.
+// Where vcsim's object is only ever reached through SOAP
+// (CustomizationSpecManager), it is replaced outright. Effects that must
+// follow an event anywhere in vcsim (a VM powering on, by whatever path) come
+// from a registry handler (Registry.AddHandler), which sees every property
+// change.
 package plus
 
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -48,9 +53,42 @@ type routeFamily struct {
 	make func(self types.ManagedObjectReference) mo.Reference
 }
 
-// routeCleaner removes an object's route when the object goes.
+// routeTable holds the routes made so far, by route ref. It is not vcsim's
+// registry (see the package comment).
+type routeTable struct {
+	mu    sync.Mutex
+	byRef map[types.ManagedObjectReference]mo.Reference
+}
+
+func newRouteTable() *routeTable {
+	return &routeTable{byRef: make(map[types.ManagedObjectReference]mo.Reference)}
+}
+
+// get is the route at ref, made by newRoute the first time.
+func (t *routeTable) get(ref types.ManagedObjectReference, newRoute func(types.ManagedObjectReference) mo.Reference) mo.Reference {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	to, ok := t.byRef[ref]
+	if !ok {
+		to = newRoute(ref)
+		t.byRef[ref] = to
+	}
+	return to
+}
+
+// drop forgets the route at ref; it reports whether there was one.
+func (t *routeTable) drop(ref types.ManagedObjectReference) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.byRef[ref]
+	delete(t.byRef, ref)
+	return ok
+}
+
+// routeCleaner removes an object's routes when the object goes.
 type routeCleaner struct {
 	r        *simulator.Registry
+	routes   *routeTable
 	families []string
 }
 
@@ -67,7 +105,10 @@ func (c routeCleaner) RemoveObject(ctx *simulator.Context, ref types.ManagedObje
 		return
 	}
 	for _, f := range c.families {
-		if rr := routeRef(f, ref); c.r.Get(rr) != nil {
+		if rr := routeRef(f, ref); c.routes.drop(rr) {
+			// vcsim keeps a lock per ref it has locked (the route's, by
+			// its dispatch); Remove frees it. The route was never Put,
+			// so the handlers hear of an object they never saw.
 			c.r.Remove(ctx, rr)
 		}
 	}
@@ -79,6 +120,12 @@ func (c routeCleaner) RemoveObject(ctx *simulator.Context, ref types.ManagedObje
 // written for vcsim's answer to them still gets it; an unknown name is an
 // error.
 func Install(r *simulator.Registry, without ...string) error {
+	_, err := install(r, without...)
+	return err
+}
+
+// install is Install, returning the table of routes it keeps.
+func install(r *simulator.Registry, without ...string) (*routeTable, error) {
 	c := newCustomizations()
 	q := newQuestions()
 	vm := routeFamily{"VirtualMachine", func(self types.ManagedObjectReference) mo.Reference {
@@ -101,10 +148,14 @@ func Install(r *simulator.Registry, without ...string) error {
 		"VirtualMachineSnapshot.RenameSnapshot": snapshot,
 		"ResourcePool.MoveIntoResourcePool":     pool,
 		"VirtualApp.MoveIntoResourcePool":       pool,
+		"VirtualApp.UpdateConfig":               pool,
+		"VirtualApp.Rename_Task":                pool,
+		"ResourcePool.Rename_Task":              pool,
 		"VirtualApp.UpdateVAppConfig":           vapp,
 		"VirtualApp.PowerOnVApp_Task":           vapp,
 		"VirtualApp.PowerOffVApp_Task":          vapp,
 		"VirtualApp.SuspendVApp_Task":           vapp,
+		"VirtualApp.Destroy_Task":               vapp,
 	}
 	for _, name := range without {
 		found := false
@@ -115,7 +166,7 @@ func Install(r *simulator.Registry, without ...string) error {
 			}
 		}
 		if !found {
-			return fmt.Errorf("vcsim-plus adds no method %q", name)
+			return nil, fmt.Errorf("vcsim-plus adds no method %q", name)
 		}
 	}
 
@@ -123,7 +174,8 @@ func Install(r *simulator.Registry, without ...string) error {
 	r.AddHandler(q)
 	installCustomizationSpecManager(r)
 	installVAppStates(r)
-	r.AddHandler(routeCleaner{r: r, families: []string{vm.name, snapshot.name, pool.name, vapp.name}})
+	table := newRouteTable()
+	r.AddHandler(routeCleaner{r: r, routes: table, families: []string{vm.name, snapshot.name, pool.name, vapp.name}})
 
 	r.Handler = func(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
 		family, ok := routes[m.This.Type+"."+m.Name]
@@ -136,15 +188,12 @@ func Install(r *simulator.Registry, without ...string) error {
 			return nil, nil
 		}
 		ref := routeRef(family.name, m.This)
-		to := ctx.Map.Get(ref)
-		if to == nil {
-			to = ctx.Map.Put(family.make(ref))
-		}
+		to := table.get(ref, family.make)
 		// The request body keeps the real `this`; only the dispatch moves.
 		m.This = ref
 		return to, nil
 	}
-	return nil
+	return table, nil
 }
 
 // disabled reports whether the entity lists the method as disabled (vcsim

@@ -25,7 +25,9 @@ type vappRoute struct {
 //     for a key added twice or an edited/removed key that does not exist, and
 //     (the reference requires ids unique per classId/instanceId without
 //     naming the fault) InvalidArgument for a second property of the same id;
-//   - ipAssignment, eula, ovfEnvironmentTransport (when non-empty),
+//   - ovfEnvironmentTransport, when sent: a single empty element clears it
+//     (SOAP has no empty array; it is how a client asks to clear it);
+//   - ipAssignment, eula,
 //     installBootRequired/StopDelay, annotation, instanceUuid, managedBy:
 //     replaced when set;
 //   - entityConfig: per child (key must be one of the vApp's children, else
@@ -105,10 +107,11 @@ func applyVAppConfig(ctx *simulator.Context, a *simulator.VirtualApp, spec *type
 		next.IpAssignment = *spec.IpAssignment
 	}
 	if len(spec.OvfEnvironmentTransport) != 0 {
-		if running && !reflect.DeepEqual(spec.OvfEnvironmentTransport, next.OvfEnvironmentTransport) {
+		transports := nonEmpty(spec.OvfEnvironmentTransport)
+		if running && !reflect.DeepEqual(transports, nonEmpty(next.OvfEnvironmentTransport)) {
 			return nil, refuseRunning("the OVF environment transports")
 		}
-		next.OvfEnvironmentTransport = spec.OvfEnvironmentTransport
+		next.OvfEnvironmentTransport = transports
 	}
 	if len(spec.Eula) != 0 {
 		next.Eula = spec.Eula
@@ -135,6 +138,17 @@ func applyVAppConfig(ctx *simulator.Context, a *simulator.VirtualApp, spec *type
 	}
 	next.EntityConfig = entities
 	return &next, nil
+}
+
+// nonEmpty is list without its empty strings (nil when none is left).
+func nonEmpty(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // removeKeyOf is the key an ArrayUpdateSpec removes: removeKey (anyType,

@@ -2,6 +2,10 @@ package plus
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/vmware/govmomi"
@@ -67,6 +71,26 @@ func (fx *vappFixture) update(spec types.VAppConfigSpec) error {
 	return err
 }
 
+// raw sends a SOAP call on the vApp with the body's XML as written.
+func (fx *vappFixture) raw(t *testing.T, method, args string) error {
+	t.Helper()
+	ref := fx.vapp.Reference()
+	env := `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>` +
+		`<` + method + ` xmlns="urn:vim25"><_this type="` + ref.Type + `">` + ref.Value + `</_this>` + args + `</` + method + `>` +
+		`</soapenv:Body></soapenv:Envelope>`
+	req, err := http.NewRequestWithContext(fx.ctx, http.MethodPost, fx.c.URL().String(), strings.NewReader(env))
+	must(t, "request", err)
+	req.Header.Set("Content-Type", `text/xml; charset="utf-8"`)
+	req.Header.Set("SOAPAction", "urn:vim25/"+fx.c.Client.Version)
+	return fx.c.Client.Do(fx.ctx, req, func(res *http.Response) error {
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s", res.Status, body)
+		}
+		return nil
+	})
+}
+
 func (fx *vappFixture) entity(t *testing.T, vm *object.VirtualMachine) types.VAppEntityConfigInfo {
 	t.Helper()
 	for _, e := range fx.read(t).VAppConfig.EntityConfig {
@@ -119,6 +143,14 @@ func TestUpdateVAppConfigProductsAndSettings(t *testing.T) {
 	}
 	if a.VAppConfig.IpAssignment.IpAllocationPolicy != "fixedPolicy" || len(a.VAppConfig.OvfEnvironmentTransport) != 1 || a.VAppConfig.Annotation != "the shop" {
 		t.Fatalf("settings after update: %+v", a.VAppConfig)
+	}
+	// One empty element (what a client sends for an empty list) clears
+	// the transports; the rest stays.
+	// (govmomi leaves an empty element out, so the request is written here.)
+	clear := `<spec><ovfEnvironmentTransport></ovfEnvironmentTransport></spec>`
+	must(t, "clear transports", fx.raw(t, "UpdateVAppConfig", clear))
+	if a := fx.read(t); len(a.VAppConfig.OvfEnvironmentTransport) != 0 || a.VAppConfig.Annotation != "the shop" {
+		t.Fatalf("after clearing the transports: %q, annotation %q", a.VAppConfig.OvfEnvironmentTransport, a.VAppConfig.Annotation)
 	}
 	wantFault(t, "add product key twice", fx.update(types.VAppConfigSpec{VmConfigSpec: types.VmConfigSpec{Product: []types.VAppProductSpec{product}}}), &types.InvalidArgument{})
 

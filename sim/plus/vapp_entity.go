@@ -52,13 +52,18 @@ func addEntityConfig(ctx *simulator.Context, a *simulator.VirtualApp, child type
 	setEntityConfigs(ctx, a, list)
 }
 
+// removeEntityConfig drops child's entry, if the vApp has one.
 func removeEntityConfig(ctx *simulator.Context, a *simulator.VirtualApp, child types.ManagedObjectReference) {
 	var list []types.VAppEntityConfigInfo
+	found := false
 	for _, e := range entityConfigs(a) {
 		if e.Key != nil && *e.Key == child {
+			found = true
 			continue
 		}
 		list = append(list, e)
 	}
-	setEntityConfigs(ctx, a, list)
+	if found {
+		setEntityConfigs(ctx, a, list)
+	}
 }

@@ -32,6 +32,12 @@ func (v vappStates) PutObject(obj mo.Reference) {
 		o.Summary = vappSummary(o, types.VirtualAppVAppStateStopped)
 		if o.Parent != nil {
 			if parent, ok := v.r.Get(*o.Parent).(*simulator.VirtualApp); ok {
+				// vcsim makes a vApp inside a vApp (CreateVApp, CloneVApp_Task)
+				// through a copy of the parent's pool, so the parent never
+				// lists it among its children: list it here.
+				if !has(parent.VirtualApp.ResourcePool.ResourcePool, o.Self) {
+					ctx.Update(parent, []types.PropertyChange{{Name: "resourcePool", Val: with(parent.VirtualApp.ResourcePool.ResourcePool, o.Self)}})
+				}
 				addEntityConfig(ctx, parent, o.Self, o.Name)
 			}
 		}
@@ -44,7 +50,29 @@ func (v vappStates) PutObject(obj mo.Reference) {
 	}
 }
 
-func (vappStates) RemoveObject(*simulator.Context, types.ManagedObjectReference) {}
+// RemoveObject drops a child that goes (a VM or vApp destroyed, by any
+// path) from its vApp's entity configuration, as vCenter does.
+func (v vappStates) RemoveObject(ctx *simulator.Context, ref types.ManagedObjectReference) {
+	var parent *types.ManagedObjectReference
+	switch o := v.r.Get(ref).(type) {
+	case *simulator.VirtualMachine:
+		parent = o.ResourcePool
+	case *simulator.VirtualApp:
+		parent = o.Parent
+	}
+	if parent == nil {
+		return
+	}
+	a, ok := v.r.Get(*parent).(*simulator.VirtualApp)
+	if !ok {
+		return
+	}
+	if ctx == nil {
+		ctx = simulator.SpoofContext()
+		ctx.Map = v.r
+	}
+	removeEntityConfig(ctx, a, ref)
+}
 
 // UpdateObject follows a VM's power or pool changing.
 func (vappStates) UpdateObject(ctx *simulator.Context, obj mo.Reference, changes []types.PropertyChange) {

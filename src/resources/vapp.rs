@@ -21,7 +21,7 @@ mod spec;
 mod state;
 
 use self::state::State;
-use crate::plugin::{ApplyError, Diags, MoveSource, Plan, Resource, Schema, Value};
+use crate::plugin::{ApplyError, AttrPath, Diags, MoveSource, Plan, Resource, Schema, Value};
 use crate::rules::object_name::NameKind;
 use crate::rules::provider_config::parse_duration;
 use crate::rules::tpm::TpmPolicy;
@@ -54,6 +54,24 @@ fn fail(e: &ViError, what: &str) -> Diags {
     d
 }
 
+/// A failed power-on as a diagnostic. A vApp with no VM cannot start
+/// (NoVmInVApp), which is what a vApp created with `power_state = "on"` in
+/// the same run as its VMs meets: it is created before them.
+fn power_on_failed(e: &ViError) -> Diags {
+    if !e.is_fault(FaultKind::NoVmInVApp) {
+        return fail(e, "powering the vApp on");
+    }
+    Diags::error_at(
+        AttrPath::attr("power_state"),
+        "The vApp has no VMs to power on",
+        format!(
+            "vSphere powers a vApp on by starting its VMs, and this one has none ({e}). A vApp is created \
+             before the vi_vm resources that join it, so leave power_state unset until they exist (their own \
+             power_state starts them), then set it in a later apply."
+        ),
+    )
+}
+
 /// Reads a vApp directly (apply needs the freshest view) with its power.
 async fn read_now(meta: &Meta, vapp: &ManagedObjectReference) -> Result<(VAppInfo, PowerState), Diags> {
     let info = meta
@@ -77,7 +95,7 @@ async fn converge(meta: &Meta, vapp: &ManagedObjectReference, want: &State, dl: 
     }
     match want.power_state.as_deref().and_then(|p| PowerState::parse(p).ok()) {
         Some(PowerState::On) if power != PowerState::On => {
-            meta.client.power_on_vapp(vapp, Some(dl)).await.map_err(|e| fail(&e, "powering the vApp on"))?;
+            meta.client.power_on_vapp(vapp, Some(dl)).await.map_err(|e| power_on_failed(&e))?;
         }
         Some(PowerState::Off) if power != PowerState::Off => {
             // Not forced: the VMs stop by their stop actions, in order.

@@ -530,6 +530,7 @@ impl Resource<Meta> for Vm {
     async fn plan(&self, meta: Option<&Meta>, p: &mut Plan<State>) -> Diags {
         vapp_member::refine(p);
         let mut d = plan::refine(p);
+        plan::uuid_after_power_on(p, meta.map(|m| m.auto_answer));
         // Again for values that were unknown at validation.
         d.push(name_checks::name(&p.config.name, NameKind::Inventory));
         d.push(name_checks::extra_config(&p.config.extra_config));
@@ -578,17 +579,31 @@ impl Resource<Meta> for Vm {
         let id = &id;
         let vm = MoType::VirtualMachine.moref(id);
         let dl = deadline(prior.timeouts.as_ref().map(|t| &t.delete));
-        let info = match read_now(meta, &vm).await {
-            Ok(i) => i,
-            // Already gone: nothing to destroy.
-            Err(_) if read_info(meta, id).await.ok().flatten().is_none() => return Ok(()),
-            Err(d) => return Err(d),
+        let handle = meta.client.vm(&vm);
+        let power_off = || async {
+            match handle.power_off(Some(dl)).await {
+                // Off already (or gone, which the destroy then says).
+                Err(e) if e.is_fault(FaultKind::InvalidPowerState) || e.is_fault(FaultKind::ManagedObjectNotFound) => {
+                    Ok(())
+                }
+                r => r.map_err(|e| vi_diag(&e, "powering the VM off", None)),
+            }
         };
-        if info.is_powered_on() {
-            meta.client.vm(&vm).power_off(Some(dl)).await.map_err(|e| vi_diag(&e, "powering the VM off", None))?;
+        // The refresh before a destroy read the power state: a VM found
+        // running is powered off without another read; one powered on
+        // since is refused by Destroy_Task, then powered off.
+        if prior.power_state.as_deref() != Some("off") {
+            power_off().await?;
         }
-        match meta.client.vm(&vm).destroy(Some(dl)).await {
+        let mut result = handle.destroy(Some(dl)).await;
+        if result.as_ref().is_err_and(|e| e.is_fault(FaultKind::InvalidPowerState)) {
+            power_off().await?;
+            result = handle.destroy(Some(dl)).await;
+        }
+        match result {
             Ok(()) => Ok(()),
+            // Already gone: nothing to destroy.
+            Err(e) if e.is_fault(FaultKind::ManagedObjectNotFound) => Ok(()),
             Err(e) if lost_create::destroyed(meta, &e, &vm).await => Ok(()),
             Err(e) => Err(vi_diag(&e, "destroying the VM", None)),
         }

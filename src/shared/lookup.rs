@@ -96,6 +96,11 @@ pub async fn datacenter_named(meta: &Meta, path: &str, attr: Option<AttrPath>) -
 /// The datacenter an object lives in, found by walking its parents (one
 /// call per level); errors point at `attr`, the attribute that named `obj`.
 pub async fn datacenter_of(meta: &Meta, obj: &ManagedObjectReference, attr: &str) -> Result<Datacenter, Diags> {
+    // An object never changes datacenter (a move across is a new object).
+    meta.lookups.datacenter_of.get_or_try(obj, || find_datacenter_of(meta, obj, attr)).await
+}
+
+async fn find_datacenter_of(meta: &Meta, obj: &ManagedObjectReference, attr: &str) -> Result<Datacenter, Diags> {
     let mut cur = obj.clone();
     for _ in 0..64 {
         if cur.is(MoType::Datacenter) {
@@ -165,14 +170,17 @@ pub async fn vm_folder(meta: &Meta, dc: &Datacenter, folder: Option<&str>) -> Re
     match folder.map(|f| f.trim_matches('/')).filter(|f| !f.is_empty()) {
         Some(f) => {
             let path = format!("{}/vm/{f}", dc.path);
-            meta.client
-                .find_by_inventory_path(&path)
-                .await
-                .map_err(|e| vi_diag(&e, "finding the folder", Some(AttrPath::attr("folder"))))?
-                .filter(|m| m.is(MoType::Folder))
-                .ok_or_else(|| {
-                    Diags::error_at(AttrPath::attr("folder"), "Folder not found", format!("no folder at {path:?}"))
-                })
+            let find = || async {
+                meta.client
+                    .find_by_inventory_path(&path)
+                    .await
+                    .map_err(|e| vi_diag(&e, "finding the folder", Some(AttrPath::attr("folder"))))?
+                    .filter(|m| m.is(MoType::Folder))
+                    .ok_or_else(|| {
+                        Diags::error_at(AttrPath::attr("folder"), "Folder not found", format!("no folder at {path:?}"))
+                    })
+            };
+            meta.lookups.vm_folder.get_or_try(&(dc.path.clone(), f.to_owned()), find).await
         }
         None => dc
             .vm_folder

@@ -29,6 +29,8 @@ pub struct Meta {
     /// are kept for the next provider process (which is why they are not
     /// logged out at the end).
     pub session_cache: Option<SessionCache>,
+    /// Inventory facts looked up once per process.
+    pub lookups: super::memo::Lookups,
 }
 
 impl Meta {

@@ -9,12 +9,14 @@
 //! ([`customization`]); and the facts of an OVF descriptor as both
 //! `data "vi_ovf"` and `vi_catalog_item` show them ([`ovf_facts`]); and
 //! what every `moved` block from the vSphere provider shares
-//! ([`moved_from_vsphere`]).
+//! ([`moved_from_vsphere`]); and the lookups a provider process keeps
+//! ([`memo`]).
 pub mod customization;
 pub mod diag;
 pub mod item_provenance;
 pub mod lookup;
 pub mod lost_create;
+pub mod memo;
 mod meta;
 pub mod moved_from_vsphere;
 pub mod name_checks;

@@ -55,6 +55,17 @@ pub async fn check(meta: &Meta, refs: &[Reference]) -> Diags {
     // reported missing, as an object that does not exist is.
     let objs: HashSet<ManagedObjectReference> =
         refs.iter().flat_map(|r| r.kinds.iter().map(|k| k.moref(r.id.clone()))).collect();
+    // An object found once in this process is not asked about again: a
+    // hundred VMs planned one at a time on one datastore ask once.
+    let (mut exists, objs): (HashSet<ManagedObjectReference>, HashSet<ManagedObjectReference>) = {
+        let known: HashSet<ManagedObjectReference> =
+            objs.iter().filter(|o| meta.lookups.exists.get(o).is_some()).cloned().collect();
+        let rest = objs.difference(&known).cloned().collect();
+        (known, rest)
+    };
+    if refs.iter().all(|r| r.kinds.iter().any(|k| exists.contains(&k.moref(r.id.clone())))) {
+        return Diags::none();
+    }
     // All queued at once, so they go out in the same batch.
     let reads: Vec<_> = objs
         .into_iter()
@@ -63,10 +74,10 @@ pub async fn check(meta: &Meta, refs: &[Reference]) -> Diags {
             tokio::spawn(async move { batcher.retrieve_one(o, &["name"]).await })
         })
         .collect();
-    let mut exists: HashSet<ManagedObjectReference> = HashSet::new();
     for read in reads {
         match read.await {
             Ok(Ok(o)) if !o.is_missing_object() => {
+                meta.lookups.exists.put(o.obj.clone(), ());
                 exists.insert(o.obj);
             }
             Ok(Ok(_)) => {}

@@ -404,6 +404,20 @@ fn update_rules(prior: &State, plan: &mut Plan<State>) -> Diags {
     d
 }
 
+/// A power-on may raise vSphere's "moved or copied" question, which
+/// `auto_answer` answers with its default, I Copied It, and the VM gets a
+/// new BIOS UUID. So the UUID is known only after a power-on the provider
+/// may answer for: `auto_answer` on, or not known yet (`None`).
+pub fn uuid_after_power_on(plan: &mut Plan<State>, auto_answer: Option<bool>) {
+    let Some(prior) = &plan.prior else { return };
+    if auto_answer == Some(false) || !plan.planned.powered_on() {
+        return;
+    }
+    if !prior.powered_on() || !power_cycle_reasons(prior, &plan.planned).is_empty() {
+        plan.planned.uuid = Value::Unknown;
+    }
+}
+
 /// The changes in `want` that vSphere makes only on a powered-off VM, each
 /// with the attribute it concerns.
 pub fn power_cycle_reasons(prior: &State, want: &State) -> Vec<(&'static str, String)> {
@@ -562,6 +576,39 @@ mod tests {
         s.network_interface[0].mac_address_check = Value::known(true);
         let d = validate(&s);
         assert!(!d.has_errors() && !d.is_empty(), "a generated-range MAC should warn: {d:?}");
+    }
+
+    #[test]
+    fn the_uuid_is_unknown_after_a_power_on_auto_answer_may_answer() {
+        let off = State {
+            power_state: Value::known("off".into()),
+            uuid: Value::known("4207-a".into()),
+            ..Default::default()
+        };
+        let on = State { power_state: Value::known("on".into()), ..off.clone() };
+        for (auto_answer, prior, want, unknown) in [
+            (Some(true), &off, &on, true),
+            (None, &off, &on, true),
+            (Some(false), &off, &on, false),
+            (Some(true), &on, &on, false),
+            (Some(true), &on, &off, false),
+        ] {
+            let mut p = plan_of(prior.clone(), want.clone());
+            uuid_after_power_on(&mut p, auto_answer);
+            assert_eq!(
+                p.planned.uuid.is_unknown(),
+                unknown,
+                "{auto_answer:?} {:?} -> {:?}",
+                prior.power_state,
+                want.power_state
+            );
+        }
+        // A power cycle starts it again too.
+        let mut bigger = on.clone();
+        bigger.memory = Value::known(4096);
+        let mut p = plan_of(State { memory: Value::known(2048), ..on.clone() }, bigger);
+        uuid_after_power_on(&mut p, Some(true));
+        assert!(p.planned.uuid.is_unknown());
     }
 
     fn plan_of(prior: State, planned: State) -> Plan<State> {

@@ -15,6 +15,10 @@ use crate::vi::object::vm_device::Backing;
 
 /// A datastore's name, for `[name]` paths.
 pub async fn datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<String, Diags> {
+    meta.lookups.datastore_name.get_or_try(&id.to_owned(), || read_datastore_name(meta, id, attr)).await
+}
+
+async fn read_datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<String, Diags> {
     let objs = meta
         .client
         .retrieve(&[MoType::Datastore.moref(id)], &["name"])
@@ -27,10 +31,34 @@ pub async fn datastore_name(meta: &Meta, id: &str, attr: AttrPath) -> Result<Str
         .ok_or_else(|| Diags::error_at(attr, "Datastore not found", format!("no datastore has the id {id:?}")))
 }
 
-/// The backing each network id needs: standard port groups by name and
-/// reference, distributed port groups by switch UUID and port group key,
-/// opaque networks by their id and type. Two reads for any number of NICs.
+/// The backing each network id needs (kept for the process: a hundred VMs
+/// on one network look it up once).
 pub async fn network_backings(meta: &Meta, ids: &[String]) -> Result<HashMap<String, Backing>, Diags> {
+    let mut out = HashMap::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match meta.lookups.network_backing.get(id) {
+            Some(b) => {
+                out.insert(id.clone(), b);
+            }
+            None => missing.push(id.clone()),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(out);
+    }
+    for (id, b) in read_network_backings(meta, &missing, ids).await? {
+        meta.lookups.network_backing.put(id.clone(), b.clone());
+        out.insert(id, b);
+    }
+    Ok(out)
+}
+
+/// Standard port groups by name and reference, distributed port groups by
+/// switch UUID and port group key, opaque networks by their id and type.
+/// Two reads for any number of NICs.
+/// `all` are every NIC's network, in order, for the error's path.
+async fn read_network_backings(meta: &Meta, ids: &[String], all: &[String]) -> Result<HashMap<String, Backing>, Diags> {
     let diag = |e: &crate::vi::ViError| vi_diag(e, "reading the networks", Some(AttrPath::attr("network_interface")));
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -84,6 +112,7 @@ pub async fn network_backings(meta: &Meta, ids: &[String]) -> Result<HashMap<Str
     for (i, o) in objs.iter().enumerate() {
         let id = o.obj.value.clone();
         if o.is_missing_object() {
+            let i = all.iter().position(|n| *n == id).unwrap_or(i);
             return Err(Diags::error_at(
                 AttrPath::attr("network_interface").index(i).then("network_id"),
                 "Network not found",

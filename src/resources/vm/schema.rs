@@ -126,7 +126,11 @@ pub fn schema() -> Schema {
             )
             .default(0i64),
         )
-        .attr(A::computed("uuid", Type::String, "The VM's BIOS UUID."))
+        .attr(A::computed(
+            "uuid",
+            Type::String,
+            "The VM's BIOS UUID. Known after apply when a power-on may answer a \"moved or copied\" question (`auto_answer`).",
+        ))
         .attr(A::computed("instance_uuid", Type::String, "The VM's vCenter instance UUID."))
         .attr(A::computed(
             "default_ip_address",

@@ -83,6 +83,8 @@ struct Inner {
     /// Serialises re-logins so concurrent callers that all see
     /// NotAuthenticated cause one Login, not a storm.
     login_lock: tokio::sync::Mutex<()>,
+    /// The one long-poll every task waiter shares.
+    task_watch: crate::vi::core::task_watch::TaskWatch,
 }
 
 #[derive(Default)]
@@ -156,6 +158,7 @@ impl Client {
                 content,
                 session: Mutex::new(Session::default()),
                 login_lock: tokio::sync::Mutex::new(()),
+                task_watch: Default::default(),
             }),
         };
         let resumed = match options.session {
@@ -200,6 +203,10 @@ impl Client {
                 false
             }
         }
+    }
+
+    pub(crate) fn task_watch(&self) -> &crate::vi::core::task_watch::TaskWatch {
+        &self.inner.task_watch
     }
 
     pub fn service_content(&self) -> &ServiceContent {

@@ -23,12 +23,17 @@ pub enum FaultKind {
     InvalidArgument,
     /// The object is in a state that does not allow the operation.
     InvalidState,
+    /// The VM's power state does not allow the operation (destroying a
+    /// running VM, powering off one that is off).
+    InvalidPowerState,
     /// A name already taken where names are unique.
     DuplicateName,
     /// A named item (a customization specification) is not there.
     NotFound,
     /// A named item (a customization specification) is there already.
     AlreadyExists,
+    /// A vApp with no VM was asked to power on or off.
+    NoVmInVApp,
     /// Any other fault, by name.
     Other(String),
 }
@@ -46,9 +51,11 @@ impl FaultKind {
             "FileAlreadyExists" => FaultKind::FileAlreadyExists,
             "InvalidArgument" => FaultKind::InvalidArgument,
             "InvalidState" => FaultKind::InvalidState,
+            "InvalidPowerState" => FaultKind::InvalidPowerState,
             "DuplicateName" => FaultKind::DuplicateName,
             "NotFound" => FaultKind::NotFound,
             "AlreadyExists" => FaultKind::AlreadyExists,
+            "NoVmInVApp" => FaultKind::NoVmInVApp,
             other => FaultKind::Other(other.to_owned()),
         }
     }
@@ -65,9 +72,11 @@ impl FaultKind {
             FaultKind::FileAlreadyExists => "FileAlreadyExists",
             FaultKind::InvalidArgument => "InvalidArgument",
             FaultKind::InvalidState => "InvalidState",
+            FaultKind::InvalidPowerState => "InvalidPowerState",
             FaultKind::DuplicateName => "DuplicateName",
             FaultKind::NotFound => "NotFound",
             FaultKind::AlreadyExists => "AlreadyExists",
+            FaultKind::NoVmInVApp => "NoVmInVApp",
             FaultKind::Other(name) => name,
         }
     }
@@ -101,9 +110,11 @@ mod tests {
             "FileAlreadyExists",
             "InvalidArgument",
             "InvalidState",
+            "InvalidPowerState",
             "DuplicateName",
             "NotFound",
             "AlreadyExists",
+            "NoVmInVApp",
         ] {
             let k = FaultKind::parse(name);
             assert!(!matches!(k, FaultKind::Other(_)), "{name} is not typed");

@@ -13,6 +13,7 @@ pub mod retry;
 pub mod session_file;
 pub mod soap;
 pub mod task;
+pub(crate) mod task_watch;
 #[cfg(test)]
 pub(crate) mod test_server;
 pub mod types;

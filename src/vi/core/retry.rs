@@ -29,6 +29,13 @@ pub const IDEMPOTENT_METHODS: &[&str] = &[
     "CreateContainerView",
     "DestroyView",
     "CurrentTime",
+    // The task watch: a long-poll asked again with the same version gets
+    // the same news; a collector made twice is one more throwaway object
+    // of the session.
+    "WaitForUpdatesEx",
+    "CreatePropertyCollector",
+    "CreateFilter",
+    "DestroyPropertyCollector",
     // A second Login at worst leaves one more idle session, which the
     // server expires; never a duplicated change to the inventory.
     "Login",
@@ -133,6 +140,7 @@ mod tests {
             "FindByInventoryPath",
             "CreateContainerView",
             "DestroyView",
+            "WaitForUpdatesEx",
             "Login",
         ] {
             assert!(is_idempotent(m), "{m}");

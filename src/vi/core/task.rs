@@ -1,12 +1,7 @@
-//! Waiting for vSphere tasks (`*_Task` methods return a `Task` reference).
-//!
-//! Polling `info` with RetrievePropertiesEx rather than PropertyCollector
-//! WaitForUpdatesEx: one round trip per poll, no server-side filter to create
-//! and destroy (filters belong to the session and vanish on re-login), and
-//! concurrent waiters cannot steal each other's updates — WaitForUpdatesEx
-//! reports on every filter of the collector, so sharing one collector would
-//! need a private collector per waiter. Tasks the provider runs take
-//! seconds, so a short capped backoff costs little.
+//! Waiting for vSphere tasks (`*_Task` methods return a `Task` reference):
+//! through the process's one WaitForUpdatesEx long-poll
+//! ([`super::task_watch`]), or, where the server cannot long-poll, by
+//! polling `info` with RetrievePropertiesEx on a short capped backoff.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +10,7 @@ use tracing::debug;
 use crate::vi::core::client::Client;
 use crate::vi::core::error::{ViError, bounded_text, server_text};
 use crate::vi::core::fault::FaultKind;
+use crate::vi::core::task_watch::Seen;
 use crate::vi::core::types::{ManagedObjectReference, ObjectContent};
 use crate::vi::core::xml::XmlNode;
 
@@ -33,6 +29,9 @@ pub fn deadline_after(d: Duration) -> Instant {
 /// left a 100-VM destroy on vcsim slower than the vSphere provider's. A long
 /// task costs two more polls than with 50 ms.
 const FIRST_POLL: Duration = Duration::from_millis(10);
+/// When a quick look reads a task: this long after it started, then this
+/// long after the first read.
+const QUICK_LOOKS: &[Duration] = &[Duration::from_millis(5), Duration::from_millis(40)];
 /// Longest pause between polls.
 const MAX_POLL: Duration = Duration::from_secs(2);
 
@@ -63,19 +62,94 @@ impl Client {
     /// Waits until `task` succeeds or fails. A failed task becomes
     /// [`ViError::Fault`] with the fault type and localized message of
     /// `info.error`; passing `deadline` gives [`ViError::TaskTimeout`] (the
-    /// task keeps running in vSphere). One property read per poll.
+    /// task keeps running in vSphere). The shared long-poll tells; a task
+    /// it says nothing conclusive of for a while is read once directly.
     pub async fn wait_for_task(
         &self,
         task: &ManagedObjectReference,
         deadline: Option<Instant>,
     ) -> Result<TaskOutcome, ViError> {
-        let mut pause = FIRST_POLL;
         loop {
-            let what = match self.poll_task(task).await? {
-                TaskState::Done(outcome) => return Ok(outcome),
+            if let Some(outcome) = self.wait_for_task_until(task, deadline, None).await? {
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// [`Self::wait_for_task`], giving up at `pause` (`Ok(None)`: still
+    /// running then), so a caller can look at something else meanwhile
+    /// (a question the VM asks) before waiting on.
+    pub async fn wait_for_task_until(
+        &self,
+        task: &ManagedObjectReference,
+        deadline: Option<Instant>,
+        pause: Option<Instant>,
+    ) -> Result<Option<TaskOutcome>, ViError> {
+        if self.quick_look() {
+            for after in QUICK_LOOKS {
+                // A moment for a task that takes next to none (the call's
+                // own answer often arrives before the task has run).
+                tokio::time::sleep(*after).await;
+                if let TaskState::Done(outcome) = self.poll_task(task).await? {
+                    self.quick_looked(true);
+                    return Ok(Some(outcome));
+                }
+            }
+            self.quick_looked(false);
+        }
+        let _interest = self.watch_tasks();
+        let mut next_read = Instant::now() + Client::TASK_QUIET;
+        loop {
+            let news = self.task_news_after();
+            tokio::pin!(news);
+            news.as_mut().enable();
+            self.ensure_watching();
+            let state = match self.task_seen(task) {
+                Seen::Unavailable => return self.poll_until_done(task, deadline, pause).await,
+                Seen::Task(oc) => task_state(task, &oc)?,
+                Seen::Nothing => TaskState::Running { what: format!("task {task}") },
+            };
+            let what = match state {
+                TaskState::Done(outcome) => return Ok(Some(outcome)),
                 TaskState::Running { what } => what,
             };
             let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                return Err(ViError::TaskTimeout { task: task.value.clone(), what });
+            }
+            if pause.is_some_and(|p| now >= p) {
+                return Ok(None);
+            }
+            if now >= next_read {
+                if let TaskState::Done(outcome) = self.poll_task(task).await? {
+                    return Ok(Some(outcome));
+                }
+                next_read = Instant::now() + Client::TASK_QUIET;
+                continue;
+            }
+            let until = [deadline, pause].into_iter().flatten().fold(next_read, Instant::min);
+            let _ = tokio::time::timeout_at(until.into(), news).await;
+        }
+    }
+
+    /// Waits for `task` by reading it on a capped backoff: one property
+    /// read per poll.
+    async fn poll_until_done(
+        &self,
+        task: &ManagedObjectReference,
+        deadline: Option<Instant>,
+        stop_at: Option<Instant>,
+    ) -> Result<Option<TaskOutcome>, ViError> {
+        let mut pause = FIRST_POLL;
+        loop {
+            let what = match self.poll_task(task).await? {
+                TaskState::Done(outcome) => return Ok(Some(outcome)),
+                TaskState::Running { what } => what,
+            };
+            let now = Instant::now();
+            if stop_at.is_some_and(|p| now >= p) {
+                return Ok(None);
+            }
             let sleep = match deadline {
                 Some(d) if now >= d => {
                     return Err(ViError::TaskTimeout { task: task.value.clone(), what });

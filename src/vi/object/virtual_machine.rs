@@ -125,28 +125,19 @@ impl VirtualMachine<'_> {
     pub async fn power_on(&self, auto_answer: bool, deadline: Option<Instant>) -> Result<(), ViError> {
         let vm = &self.moref;
         let task = self.client.start_task("PowerOnVM_Task", vm, "", deadline).await?;
-        let mut delay = Duration::from_millis(50);
+        // A power-on blocked by a question keeps its task running: the
+        // question is looked for only once the task takes a while.
+        let mut look_after = Duration::from_millis(500);
         loop {
-            let objs = self
-                .client
-                .retrieve_by_type(
-                    &[task.clone(), vm.clone()],
-                    &[("Task", &["info.state", "info.error"]), ("VirtualMachine", &["runtime.question"])],
-                    None,
-                )
-                .await?;
-            let (t, v) = (objs.first(), objs.get(1));
-            if let Some("success" | "error") = t.and_then(|t| t.str("info.state")) {
-                return self.client.wait_for_task(&task, deadline).await.map(|_| ());
+            let pause = Instant::now() + look_after;
+            if self.client.wait_for_task_until(&task, deadline, Some(pause)).await?.is_some() {
+                return Ok(());
             }
-            if let Some(q) = v.and_then(|v| v.node("runtime.question")).and_then(question_from_node) {
+            let objs = self.client.retrieve(std::slice::from_ref(vm), &["runtime.question"]).await?;
+            if let Some(q) = objs.first().and_then(|v| v.node("runtime.question")).and_then(question_from_node) {
                 self.handle_question(&q, auto_answer).await?;
             }
-            if deadline.is_some_and(|d| Instant::now() + delay > d) {
-                return Err(ViError::TaskTimeout { task: task.value.clone(), what: "power on".into() });
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(1));
+            look_after = (look_after * 2).min(Duration::from_secs(5));
         }
     }
 
