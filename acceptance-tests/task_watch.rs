@@ -56,12 +56,13 @@ resource "vi_vm" "w" {{
     let filters = calls("CreateFilter") - filters;
     assert!(filters <= 2, "{filters} filters");
     let waits = calls("WaitForUpdatesEx");
-    assert!((VMS..=3 * VMS).contains(&waits), "{waits} long-polls for {VMS} power-ons");
-    // No task is polled: the reads are the plan's checks (made once), the
-    // lookups, a read-back per VM, the creates' quick looks, and the
-    // power-ons' until quick looks stop (the first two, then one in 16).
+    assert!((VMS..=4 * VMS + 2).contains(&waits), "{waits} long-polls for {VMS} power-ons");
+    // No task is polled (that is 5 to 10 reads a task): the reads are the
+    // plan's checks (made once), the lookups, a read-back per VM, and at
+    // most two quick looks per task (fewer once they stop paying; on a
+    // loaded machine the creates' may miss too).
     let reads = calls("RetrievePropertiesEx") - before;
-    assert!(reads <= 3 * VMS + 20, "{reads} reads for {VMS} VMs");
+    assert!(reads <= 5 * VMS + 20, "{reads} reads for {VMS} VMs");
     tf.assert_no_changes();
 
     let before_destroy = calls("RetrievePropertiesEx");
