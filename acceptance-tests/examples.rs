@@ -57,7 +57,19 @@ fn prepared_with(dir: &PathBuf, cli: Option<PathBuf>) -> (Vcsim, Tf) {
 
 fn run_example(dir: &PathBuf) {
     let (_sim, tf) = prepared(dir);
-    tf.init_apply_replan();
+    if dir.ends_with("fleet") {
+        // vcsim deadlocks, now and then, when a catalog deployment
+        // (ImportVApp, behind the content library's deploy) and a
+        // CreateVM_Task run at once: each holds a lock the other waits for
+        // (goroutine dumps of two hung fleet applies show it). Until
+        // vcsim-plus orders them, the fleet is applied one resource at a
+        // time; the modules' concurrency is vSphere's, not the test's.
+        tf.init();
+        tf.ok(&["apply", "-auto-approve", "-no-color", "-parallelism=1"]);
+        tf.assert_no_changes();
+    } else {
+        tf.init_apply_replan();
+    }
     tf.destroy();
 }
 
