@@ -67,14 +67,18 @@ struct WatchState {
 /// long-poll costs a round of it per task; where they take seconds (most
 /// of a vCenter's work) the read is wasted. The process learns which from
 /// the last looks, and still looks once in a while when they stopped.
-#[derive(Default)]
 struct QuickLooks {
-    /// 0..=MAX; looks are made while above 0 (starting at 0 + `misses`=0
-    /// means the first tasks are looked at).
+    /// 0..=MAX; looks are made while above 0. It starts at START, so the
+    /// first tasks are looked at.
     score: u8,
     /// Tasks waited for since the last look while the score was 0.
     skipped: u32,
-    started: bool,
+}
+
+impl Default for QuickLooks {
+    fn default() -> Self {
+        QuickLooks { score: Self::START, skipped: 0 }
+    }
 }
 
 impl QuickLooks {
@@ -84,10 +88,6 @@ impl QuickLooks {
     const EVERY: u32 = 16;
 
     fn should_look(&mut self) -> bool {
-        if !self.started {
-            self.started = true;
-            self.score = Self::START;
-        }
         if self.score > 0 {
             return true;
         }
